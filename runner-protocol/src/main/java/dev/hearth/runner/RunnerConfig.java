@@ -1,0 +1,74 @@
+package dev.hearth.runner;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a runner starts: where it listens, the pod secret every call but health must carry, where functions
+ * live, and how many executions may run at once.
+ *
+ * @param host           address to bind, e.g. {@code 0.0.0.0} in a pod or {@code 127.0.0.1} in tests
+ * @param port           TCP port, {@code 0} for an ephemeral one
+ * @param secret         the pod secret; never logged
+ * @param workDir        the runner's work directory: {@code code/}, {@code home/} and {@code tmp/} live here
+ * @param maxConcurrency executions allowed in flight; more are answered {@code 503 busy}
+ */
+public record RunnerConfig(String host, int port, String secret, Path workDir, int maxConcurrency) {
+
+    public static final String HOST_ENV = "HEARTH_RUNNER_HOST";
+    public static final String PORT_ENV = "HEARTH_RUNNER_PORT";
+    public static final String SECRET_ENV = "HEARTH_RUNNER_SECRET";
+    public static final String WORK_DIR_ENV = "HEARTH_RUNNER_WORK_DIR";
+    public static final String MAX_CONCURRENCY_ENV = "HEARTH_RUNNER_MAX_CONCURRENCY";
+
+    public RunnerConfig {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("host must not be blank, but was '" + host + "'");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, but was " + port);
+        }
+        if (secret == null || secret.isEmpty()) {
+            // The value itself is never put in a message: it is the pod secret.
+            throw new IllegalArgumentException("secret must not be empty");
+        }
+        Objects.requireNonNull(workDir, "workDir must not be null");
+        workDir = workDir.toAbsolutePath().normalize();
+        if (maxConcurrency < 1) {
+            throw new IllegalArgumentException("maxConcurrency must be at least 1, but was " + maxConcurrency);
+        }
+    }
+
+    /** Reads the {@code HEARTH_RUNNER_*} variables; only the secret is required. */
+    public static RunnerConfig fromEnvironment(Map<String, String> env) {
+        String secret = env.get(SECRET_ENV);
+        if (secret == null || secret.isEmpty()) {
+            throw new IllegalArgumentException(SECRET_ENV + " is required");
+        }
+        return new RunnerConfig(
+                env.getOrDefault(HOST_ENV, "0.0.0.0"),
+                intValue(env, PORT_ENV, 8080),
+                secret,
+                Path.of(env.getOrDefault(WORK_DIR_ENV, "/tmp/hearth-runner")),
+                intValue(env, MAX_CONCURRENCY_ENV, 256));
+    }
+
+    private static int intValue(Map<String, String> env, String name, int defaultValue) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, but was '" + value + "'", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RunnerConfig[host=" + host + ", port=" + port + ", secret=***, workDir=" + workDir
+                + ", maxConcurrency=" + maxConcurrency + "]";
+    }
+}

@@ -1,0 +1,72 @@
+package dev.hearth.runner;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.hearth.runner.function.FunctionAdapter;
+
+/**
+ * What a runner is: warm, being specialized, or serving one function; and how many executions are in flight.
+ * Thread-safe; transitions are compare-and-set so two specialize calls cannot both win.
+ */
+final class RunnerState {
+
+    private enum Phase { WARM, SPECIALIZING, SPECIALIZED }
+
+    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.WARM);
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final int maxConcurrency;
+    private volatile FunctionAdapter adapter;
+
+    RunnerState(int maxConcurrency) {
+        this.maxConcurrency = maxConcurrency;
+    }
+
+    /** Claims the one specialization of this runner; false when it is (being) specialized already. */
+    boolean beginSpecialization() {
+        return phase.compareAndSet(Phase.WARM, Phase.SPECIALIZING);
+    }
+
+    void specialized(FunctionAdapter loaded) {
+        adapter = loaded;
+        phase.set(Phase.SPECIALIZED);
+    }
+
+    /**
+     * A failed specialization (bad archive, start failure) leaves nothing behind, so the runner is warm again
+     * and may be specialized by a retry.
+     */
+    void specializationFailed() {
+        phase.compareAndSet(Phase.SPECIALIZING, Phase.WARM);
+    }
+
+    boolean isSpecialized() {
+        return phase.get() == Phase.SPECIALIZED;
+    }
+
+    /** The loaded function, or null while not specialized. */
+    FunctionAdapter adapter() {
+        return phase.get() == Phase.SPECIALIZED ? adapter : null;
+    }
+
+    /** Takes an execution slot; false when {@code maxConcurrency} are in flight. Pair with {@link #release}. */
+    boolean tryAcquire() {
+        while (true) {
+            int current = inFlight.get();
+            if (current >= maxConcurrency) {
+                return false;
+            }
+            if (inFlight.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void release() {
+        inFlight.decrementAndGet();
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+}

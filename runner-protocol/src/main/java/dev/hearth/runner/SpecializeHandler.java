@@ -1,0 +1,110 @@
+package dev.hearth.runner;
+
+import java.io.IOException;
+import java.util.concurrent.Executor;
+
+import dev.hearth.runner.archive.ArchiveRejectedException;
+import dev.hearth.runner.archive.TarGzExtractor;
+import dev.hearth.runner.exec.ExecAdapter;
+import dev.hearth.runner.function.FunctionAdapter;
+import dev.hearth.runner.function.FunctionStartException;
+import dev.hearth.runner.function.FunctionWorkspace;
+import dev.hearth.runner.http.HttpAdapter;
+import dev.hearth.runner.io.FluxInputStream;
+import dev.hearth.runner.logs.LiveLog;
+import dev.hearth.runner.process.ProcessSupervisor;
+import dev.hearth.runner.protocol.ProtocolJson;
+import dev.hearth.runner.protocol.RunnerProtocol;
+import dev.hearth.runner.protocol.Specialization;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * {@code POST /v1/specialize}: extracts the streamed tar.gz into {@code <work>/code} as it arrives, prepares
+ * the workspace and loads the adapter ({@code http} starts the server now). At most once per runner; a failed
+ * attempt deletes the code directory and leaves the runner warm (see {@link RunnerState#specializationFailed}).
+ * Extraction and process start are blocking and run on {@code boundedElastic}.
+ */
+final class SpecializeHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(SpecializeHandler.class);
+
+    private final RunnerConfig config;
+    private final RunnerState state;
+    private final ProcessSupervisor supervisor;
+    private final LiveLog liveLog;
+    private final Executor io;
+
+    SpecializeHandler(RunnerConfig config, RunnerState state, ProcessSupervisor supervisor, LiveLog liveLog,
+                      Executor io) {
+        this.config = config;
+        this.state = state;
+        this.supervisor = supervisor;
+        this.liveLog = liveLog;
+        this.io = io;
+    }
+
+    /** Timings of a successful specialization, the {@code 200} body. */
+    record Timings(double extractMs, double startMs) {
+    }
+
+    Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {
+        Specialization specialization = parse(request.requestHeaders().get(RunnerProtocol.SPECIALIZATION_HEADER));
+        if (!state.beginSpecialization()) {
+            throw new RunnerException(409, "already_specialized", "this runner is already specialized");
+        }
+        return Mono.fromCallable(() -> specialize(specialization, request))
+                .subscribeOn(Schedulers.boundedElastic())
+                .doOnError(error -> state.specializationFailed())
+                .flatMap(timings -> response.header("content-type", "application/json")
+                        .sendByteArray(Mono.just(ProtocolJson.toBytes(timings)))
+                        .then());
+    }
+
+    private static Specialization parse(String header) {
+        try {
+            return ProtocolJson.fromHeader(header, Specialization.class);
+        } catch (RuntimeException e) {
+            throw RunnerException.badRequest("invalid " + RunnerProtocol.SPECIALIZATION_HEADER + ": " + e.getMessage());
+        }
+    }
+
+    private Timings specialize(Specialization specialization, HttpServerRequest request) throws IOException {
+        long start = System.nanoTime();
+        try (FluxInputStream archive = FluxInputStream.of(request.receive())) {
+            new TarGzExtractor().extract(archive, FunctionWorkspace.codeDir(config.workDir()));
+        } catch (ArchiveRejectedException e) {
+            throw RunnerException.badArchive(e.getMessage(), e);
+        }
+        double extractMs = (System.nanoTime() - start) / 1_000_000.0;
+        long startStart = System.nanoTime();
+        FunctionWorkspace workspace = FunctionWorkspace.prepare(config.workDir(), specialization);
+        FunctionAdapter adapter;
+        try {
+            adapter = load(specialization, workspace);
+        } catch (FunctionStartException e) {
+            TarGzExtractor.deleteRecursively(workspace.code());
+            liveLog.append(LiveLog.RUNNER, "function failed to start: " + e.getMessage());
+            throw RunnerException.startFailed(e.getMessage());
+        }
+        state.specialized(adapter);
+        double startMs = (System.nanoTime() - startStart) / 1_000_000.0;
+        log.info("specialized with adapter {} (extract {} ms, start {} ms, {} variables)",
+                adapter.kind().wireName(), Math.round(extractMs), Math.round(startMs), specialization.env().size());
+        liveLog.append(LiveLog.RUNNER, "specialized with adapter " + adapter.kind().wireName());
+        return new Timings(extractMs, startMs);
+    }
+
+    private FunctionAdapter load(Specialization specialization, FunctionWorkspace workspace) throws IOException {
+        return switch (specialization.adapterKind()) {
+            case EXEC -> new ExecAdapter(specialization.command(), workspace, supervisor, liveLog, io);
+            case HTTP -> HttpAdapter.start(specialization.command(), workspace, specialization.startTimeoutMs(),
+                    config.maxConcurrency(), supervisor, liveLog, io);
+        };
+    }
+}

@@ -1,0 +1,207 @@
+package dev.hearth.runner.client;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.reactivestreams.Publisher;
+
+import dev.hearth.runner.protocol.ExecutionEnd;
+import dev.hearth.runner.protocol.ExecutionHead;
+import dev.hearth.runner.protocol.ExecutionRequest;
+import dev.hearth.runner.protocol.Frame;
+import dev.hearth.runner.protocol.FrameDecoder;
+import dev.hearth.runner.protocol.LogLine;
+import dev.hearth.runner.protocol.ProtocolJson;
+import dev.hearth.runner.protocol.RunnerError;
+import dev.hearth.runner.protocol.RunnerHealth;
+import dev.hearth.runner.protocol.RunnerProtocol;
+import dev.hearth.runner.protocol.Specialization;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * The gateway's client of the runner protocol (PROTOCOL.md). Non-blocking and lazy: nothing is sent
+ * until a returned publisher is subscribed, and cancelling it closes the connection, which the runner
+ * treats as a cancelled call. Thread-safe; share one instance.
+ */
+public final class RunnerClient {
+
+    private static final int MAX_LOG_LINE_BYTES = 4 * RunnerProtocol.MAX_LOG_LINE_CHARS + 1024;
+
+    private final HttpClient http;
+
+    public RunnerClient(HttpClient http) {
+        this.http = http.headers(h -> h.set(RunnerProtocol.PROTOCOL_HEADER, RunnerProtocol.VERSION));
+    }
+
+    /**
+     * A client with its own connection pool: connections to each runner are kept alive, since every
+     * execution of a runtime goes to the same pod.
+     */
+    public static RunnerClient create(Duration connectTimeout) {
+        ConnectionProvider provider = ConnectionProvider.builder("hearth-runners")
+                .maxConnections(1024)
+                .pendingAcquireMaxCount(-1)
+                .maxIdleTime(Duration.ofSeconds(30))
+                .build();
+        HttpClient http = HttpClient.create(provider)
+                .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .option(io.netty.channel.ChannelOption.TCP_NODELAY, true);
+        return new RunnerClient(http);
+    }
+
+    /** {@code GET /v1/health}; errors when the runner does not answer. */
+    public Mono<RunnerHealth> health(String host, int port) {
+        return http.get()
+                .uri("http://" + host + ":" + port + RunnerProtocol.HEALTH_PATH)
+                .responseSingle((response, body) -> body.asByteArray()
+                        .defaultIfEmpty(new byte[0])
+                        .map(bytes -> decode(response, bytes, RunnerHealth.class)));
+    }
+
+    /** Loads a function into a warm runner; {@code tarGz} streams as the body (empty for no code). */
+    public Mono<SpecializeResult> specialize(RunnerTarget target, Specialization specialization,
+                                             Publisher<ByteBuf> tarGz) {
+        return authorized(target)
+                .headers(h -> h.set(RunnerProtocol.SPECIALIZATION_HEADER, ProtocolJson.toHeader(specialization))
+                        .set(HttpHeaderNames.CONTENT_TYPE, "application/gzip"))
+                .post()
+                .uri(target.baseUrl() + RunnerProtocol.SPECIALIZE_PATH)
+                .send(tarGz)
+                .responseSingle((response, body) -> body.asByteArray()
+                        .defaultIfEmpty(new byte[0])
+                        .map(bytes -> decode(response, bytes, SpecializeResult.class)));
+    }
+
+    /**
+     * Runs one execution. The request body streams from {@code body} as the runner reads it; the
+     * response arrives as events as the runner writes them. Body chunks must be released by the
+     * subscriber. Errors: {@link RunnerCallException} when the runner refuses the call,
+     * {@link TruncatedExecutionException} when the response ends without its END frame, or the
+     * transport's exception (e.g. {@link java.net.ConnectException}) when the runner is unreachable.
+     */
+    public Flux<ExecutionEvent> execute(RunnerTarget target, ExecutionRequest request, Publisher<ByteBuf> body) {
+        return authorized(target)
+                .headers(h -> h.set(RunnerProtocol.REQUEST_HEADER, ProtocolJson.toHeader(request)))
+                .request(io.netty.handler.codec.http.HttpMethod.POST)
+                .uri(target.baseUrl() + RunnerProtocol.EXECUTE_PATH)
+                .send(body)
+                .response(this::executionEvents)
+                .doOnDiscard(ExecutionEvent.Body.class, event -> event.chunk().release());
+    }
+
+    /** The pod's live log; with {@code follow}, new lines keep coming until the subscriber cancels. */
+    public Flux<LogLine> logs(RunnerTarget target, boolean follow) {
+        return authorized(target)
+                .get()
+                .uri(target.baseUrl() + RunnerProtocol.LOGS_PATH + "?follow=" + follow)
+                .response((response, content) -> {
+                    if (response.status().code() != 200) {
+                        return failure(response, content);
+                    }
+                    return lines(content).map(line -> ProtocolJson.fromBytes(
+                            line.getBytes(StandardCharsets.UTF_8), LogLine.class));
+                });
+    }
+
+    private HttpClient authorized(RunnerTarget target) {
+        return http.headers(h -> {
+            h.set(RunnerProtocol.SECRET_HEADER, target.secret());
+            if (target.fencingToken() > 0) {
+                h.set(RunnerProtocol.TOKEN_HEADER, target.fencingToken());
+            }
+        });
+    }
+
+    private Flux<ExecutionEvent> executionEvents(HttpClientResponse response, ByteBufFlux content) {
+        if (response.status().code() != 200) {
+            return failure(response, content);
+        }
+        FrameDecoder decoder = new FrameDecoder(ByteBufAllocator.DEFAULT);
+        EndTracker end = new EndTracker();
+        // retain() runs as each chunk arrives, before Reactor Netty releases it; concatMapIterable may
+        // decode it later from its prefetch queue, and discards (releases) what it never decodes.
+        return content
+                .retain()
+                .concatMapIterable(decoder::decode)
+                .doOnDiscard(ByteBuf.class, ByteBuf::release)
+                .doOnDiscard(Frame.class, frame -> frame.payload().release())
+                .map(RunnerClient::toEvent)
+                .doOnNext(end::observe)
+                .concatWith(Mono.defer(() -> end.checkEnded(decoder)))
+                .doFinally(signal -> decoder.release());
+    }
+
+    private static ExecutionEvent toEvent(Frame frame) {
+        if (frame.type() == Frame.BODY) {
+            return new ExecutionEvent.Body(frame.payload());
+        }
+        try {
+            byte[] json = ByteBufUtil.getBytes(frame.payload());
+            return frame.type() == Frame.HEAD
+                    ? new ExecutionEvent.Head(ProtocolJson.fromBytes(json, ExecutionHead.class))
+                    : new ExecutionEvent.End(ProtocolJson.fromBytes(json, ExecutionEnd.class));
+        } finally {
+            frame.payload().release();
+        }
+    }
+
+    private static Flux<String> lines(ByteBufFlux content) {
+        LineSplitter splitter = new LineSplitter(ByteBufAllocator.DEFAULT, MAX_LOG_LINE_BYTES);
+        return content
+                .retain()
+                .concatMapIterable(splitter::split)
+                .doOnDiscard(ByteBuf.class, ByteBuf::release)
+                .filter(line -> !line.isBlank())
+                .doFinally(signal -> splitter.release());
+    }
+
+    private static <T> Flux<T> failure(HttpClientResponse response, ByteBufFlux content) {
+        return content.aggregate()
+                .asByteArray()
+                .defaultIfEmpty(new byte[0])
+                .flatMapMany(bytes -> Flux.error(callException(response.status().code(), bytes)));
+    }
+
+    private static <T> T decode(HttpClientResponse response, byte[] bytes, Class<T> type) {
+        int status = response.status().code();
+        if (status / 100 != 2) {
+            throw callException(status, bytes);
+        }
+        return ProtocolJson.fromBytes(bytes, type);
+    }
+
+    private static RunnerCallException callException(int status, byte[] body) {
+        try {
+            RunnerError error = ProtocolJson.fromBytes(body, RunnerError.class);
+            return new RunnerCallException(status, error.error(), error.message());
+        } catch (RuntimeException notJson) {
+            return new RunnerCallException(status, "internal", new String(body, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Remembers whether the END frame came, so a cut stream is reported instead of looking complete. */
+    private static final class EndTracker {
+        private boolean ended;
+
+        void observe(ExecutionEvent event) {
+            ended |= event instanceof ExecutionEvent.End;
+        }
+
+        Mono<ExecutionEvent> checkEnded(FrameDecoder decoder) {
+            if (ended && decoder.atFrameBoundary()) {
+                return Mono.empty();
+            }
+            return Mono.error(new TruncatedExecutionException(
+                    "runner response ended without its END frame (pod or connection lost)"));
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.hearth.runner.http;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import dev.hearth.runner.function.ExecutionCall;
+import dev.hearth.runner.function.Frames;
+import dev.hearth.runner.logs.CappedLog;
+import dev.hearth.runner.protocol.ExecutionEnd;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.ReferenceCountUtil;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
+
+/**
+ * One {@code http} execution: the request is proxied to the function server, its status, headers and body
+ * come back as frames as they arrive. Timeout and cancel cancel the proxied request only (the connection is
+ * closed); the server keeps running. A failed proxy call (server dead, connection refused or reset) becomes
+ * HEAD 502 when no HEAD was sent, and an END whose {@code errors} says why.
+ */
+final class HttpExecution {
+
+    /** Connection-specific headers (RFC 9110 §7.6.1) and ones the proxy sets itself; never forwarded. */
+    static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding",
+            "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "host", "content-length");
+
+    private final ExecutionCall call;
+    private final HttpClient client;
+    private final FunctionServer server;
+    private final FunctionServer.Attribution attribution = new FunctionServer.Attribution(CappedLog.logs(),
+            CappedLog.errors());
+    private volatile boolean headSent;
+    private volatile boolean timedOut;
+    private volatile String failure;
+
+    HttpExecution(ExecutionCall call, HttpClient client, FunctionServer server) {
+        this.call = call;
+        this.client = client;
+        this.server = server;
+    }
+
+    Flux<ByteBuf> frames() {
+        server.track(attribution);
+        return proxy()
+                .takeUntilOther(timeout())
+                .onErrorResume(this::onProxyError)
+                .concatWith(Mono.fromSupplier(this::tailFrames))
+                .doFinally(signal -> server.untrack(attribution))
+                .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease);
+    }
+
+    private Mono<Long> timeout() {
+        return Mono.delay(Duration.ofMillis(call.request().timeoutMs()))
+                .doOnNext(tick -> timedOut = true);
+    }
+
+    private Flux<ByteBuf> proxy() {
+        return client
+                .headers(this::copyRequestHeaders)
+                .request(HttpMethod.valueOf(call.request().method().toUpperCase(Locale.ROOT)))
+                .uri(call.request().path())
+                .send((request, out) -> out.send(call.body().map(ByteBuf::retain)))
+                .response(this::responseFrames);
+    }
+
+    private Flux<ByteBuf> responseFrames(HttpClientResponse response, reactor.netty.ByteBufFlux content) {
+        Mono<ByteBuf> head = Mono.fromSupplier(() -> {
+            headSent = true;
+            return Frames.head(call.alloc(), response.status().code(), responseHeaders(response.responseHeaders()));
+        });
+        return head.concatWith(content.retain().map(chunk -> Frames.body(call.alloc(), chunk)));
+    }
+
+    private void copyRequestHeaders(HttpHeaders headers) {
+        call.request().headers().forEach((name, values) -> {
+            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                headers.set(name, values);
+            }
+        });
+        // Many function servers (python's http.server) cannot read a chunked body: forward a known length.
+        if (call.bodyLength().isPresent()) {
+            headers.set("content-length", call.bodyLength().getAsLong());
+        } else {
+            call.request().headers().forEach((name, values) -> {
+                if (name.equalsIgnoreCase("content-length") && values.size() == 1) {
+                    headers.set("content-length", values.get(0));
+                }
+            });
+        }
+    }
+
+    static Map<String, List<String>> responseHeaders(HttpHeaders headers) {
+        Map<String, List<String>> result = new LinkedHashMap<>();
+        for (Map.Entry<String, String> header : headers) {
+            String name = header.getKey().toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(name) || name.equals("content-length")) {
+                result.computeIfAbsent(name, n -> new ArrayList<>()).add(header.getValue());
+            }
+        }
+        return result;
+    }
+
+    private Flux<ByteBuf> onProxyError(Throwable error) {
+        failure = (server.alive() ? "request to the function server failed: "
+                : server.exitDescription() + "; request failed: ") + error;
+        return Flux.empty();
+    }
+
+    private ByteBuf tailFrames() {
+        String errors = attribution.errors().toString();
+        if (failure != null) {
+            errors = errors + (errors.isEmpty() || errors.endsWith("\n") ? "" : "\n") + failure;
+        }
+        if (timedOut) {
+            errors = Frames.withTimeoutNote(errors);
+        }
+        ByteBuf end = Frames.end(call.alloc(), new ExecutionEnd(attribution.logs().toString(), errors, timedOut, -1,
+                call.elapsedMs()));
+        if (headSent) {
+            return end;
+        }
+        headSent = true;
+        int status = timedOut ? 500 : 502;
+        return Frames.concat(call.alloc(), Frames.head(call.alloc(), status, Map.of()), end);
+    }
+}

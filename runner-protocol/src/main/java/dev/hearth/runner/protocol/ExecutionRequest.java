@@ -1,0 +1,27 @@
+package dev.hearth.runner.protocol;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Metadata of one execution; the request body streams as the body of the execute call.
+ *
+ * @param method    HTTP method the function sees
+ * @param path      path and query string the function sees, starting with {@code /}
+ * @param headers   request headers the function sees (names lower case)
+ * @param timeoutMs the runner ends the execution (killing its process tree for {@code exec}) after this
+ */
+public record ExecutionRequest(String method, String path, Map<String, List<String>> headers, long timeoutMs) {
+
+    public ExecutionRequest {
+        Objects.requireNonNull(method, "method");
+        if (path == null || !path.startsWith("/")) {
+            throw new IllegalArgumentException("path must start with '/', but was '" + path + "'");
+        }
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+        if (timeoutMs <= 0) {
+            throw new IllegalArgumentException("timeoutMs must be positive, but was " + timeoutMs);
+        }
+    }
+}

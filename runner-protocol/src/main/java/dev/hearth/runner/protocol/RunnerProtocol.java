@@ -1,0 +1,48 @@
+package dev.hearth.runner.protocol;
+
+import java.util.List;
+
+/**
+ * Constants of the gateway-runner contract (see {@code runner-protocol/PROTOCOL.md}). Header names
+ * are lower case because HTTP/1.1 header names are case-insensitive and Netty compares them so.
+ */
+public final class RunnerProtocol {
+
+    /** The protocol version this code speaks; the only one so far. */
+    public static final int VERSION = 1;
+    public static final List<Integer> SUPPORTED_VERSIONS = List.of(VERSION);
+
+    public static final String HEALTH_PATH = "/v1/health";
+    public static final String SPECIALIZE_PATH = "/v1/specialize";
+    public static final String EXECUTE_PATH = "/v1/execute";
+    public static final String LOGS_PATH = "/v1/logs";
+
+    /** Protocol version the caller speaks; absent means {@link #VERSION}. */
+    public static final String PROTOCOL_HEADER = "x-hearth-protocol";
+    /** Versions a runner supports, sent with a 400 {@code unsupported_protocol}. */
+    public static final String SUPPORTED_HEADER = "x-hearth-protocol-supported";
+    /** The pod's secret; required on every call but health. Compared in constant time. */
+    public static final String SECRET_HEADER = "x-hearth-secret";
+    /** Fencing token of the lease the caller holds; a runner rejects tokens older than the newest seen. */
+    public static final String TOKEN_HEADER = "x-hearth-token";
+    /** Base64url (no padding) JSON {@link Specialization}. */
+    public static final String SPECIALIZATION_HEADER = "x-hearth-specialization";
+    /** Base64url (no padding) JSON {@link ExecutionRequest}. */
+    public static final String REQUEST_HEADER = "x-hearth-request";
+
+    /** Content type of the framed execute response. */
+    public static final String FRAMES_CONTENT_TYPE = "application/vnd.hearth.frames";
+
+    /** Largest header block a runner accepts: specialization metadata carries the function's variables. */
+    public static final int MAX_HEADER_BYTES = 256 * 1024;
+
+    /** Per-execution cap of each of {@code logs} and {@code errors}, as in Open Runtimes. */
+    public static final int MAX_EXECUTION_LOG_BYTES = 5 * 1024 * 1024;
+    /** Longest single line of the live log stream; longer lines are cut. */
+    public static final int MAX_LOG_LINE_CHARS = 8 * 1024;
+    /** How much of the live log a runner retains for late readers. */
+    public static final int LOG_RETENTION_BYTES = 1024 * 1024;
+
+    private RunnerProtocol() {
+    }
+}
