@@ -1,0 +1,47 @@
+package dev.hearth.pool.registry;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** The runtime registry of a single replica. */
+public final class InMemoryRuntimeRegistry implements RuntimeRegistry {
+
+    private final Map<String, RuntimeRecord> records = new ConcurrentHashMap<>();
+
+    @Override
+    public Mono<Boolean> reserve(RuntimeRecord record) {
+        return Mono.fromCallable(() -> records.putIfAbsent(record.runtimeId(), record) == null);
+    }
+
+    @Override
+    public Mono<Boolean> update(RuntimeRecord record) {
+        return Mono.fromCallable(() -> records.computeIfPresent(record.runtimeId(), (id, old) -> record) != null);
+    }
+
+    @Override
+    public Mono<RuntimeRecord> get(String runtimeId) {
+        return Mono.fromCallable(() -> records.get(runtimeId));
+    }
+
+    /** In creation order, as Open Runtimes lists its table. */
+    @Override
+    public Flux<RuntimeRecord> list() {
+        return Flux.defer(() -> Flux.fromStream(records.values().stream()
+                .sorted(Comparator.comparing(RuntimeRecord::created))));
+    }
+
+    @Override
+    public Mono<RuntimeRecord> remove(String runtimeId) {
+        return Mono.fromCallable(() -> records.remove(runtimeId));
+    }
+
+    @Override
+    public Mono<Void> touch(String runtimeId, Instant when) {
+        return Mono.fromRunnable(() -> records.computeIfPresent(runtimeId, (id, old) -> old.touched(when)));
+    }
+}

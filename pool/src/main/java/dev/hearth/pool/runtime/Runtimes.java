@@ -1,0 +1,295 @@
+package dev.hearth.pool.runtime;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.hearth.pool.ImagePool;
+import dev.hearth.pool.Pod;
+import dev.hearth.pool.PooledPod;
+import dev.hearth.pool.Pools;
+import dev.hearth.pool.lease.Lease;
+import dev.hearth.pool.lease.LeaseStore;
+import dev.hearth.pool.registry.RuntimeRecord;
+import dev.hearth.pool.registry.RuntimeRegistry;
+import dev.hearth.runner.client.ExecutionEvent;
+import dev.hearth.runner.client.RunnerCallException;
+import dev.hearth.runner.client.RunnerClient;
+import dev.hearth.runner.client.RunnerTarget;
+import dev.hearth.runner.protocol.ExecutionRequest;
+import dev.hearth.runner.protocol.Specialization;
+import io.netty.buffer.ByteBuf;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The runtimes this replica serves: creating one claims a warm pod, leases it and specializes it;
+ * executing streams through the runner client straight to the pod; deleting (or idling, or losing the
+ * lease) ends the runtime and destroys its pod. Thread-safe; every method is lazy.
+ *
+ * <p>Failure policy: a creation that fails at any step releases what it took (registry entry, lease,
+ * pod), so a failed runtime leaves nothing behind. A creation runs to its end even if the caller that
+ * started it goes away, because executions of the same runtime may be waiting on it; the runtime it
+ * makes is then reaped when idle.
+ */
+public final class Runtimes {
+
+    private static final Logger log = LoggerFactory.getLogger(Runtimes.class);
+
+    private final Pools pools;
+    private final LeaseStore leases;
+    private final RuntimeRegistry registry;
+    private final RunnerClient runners;
+    private final RuntimesConfig config;
+    private final Clock clock;
+    private final Map<String, HeldRuntime> held = new ConcurrentHashMap<>();
+    private final Map<String, Mono<RuntimeRecord>> creations = new ConcurrentHashMap<>();
+
+    public Runtimes(Pools pools, LeaseStore leases, RuntimeRegistry registry, RunnerClient runners,
+                    RuntimesConfig config, Clock clock) {
+        this.pools = pools;
+        this.leases = leases;
+        this.registry = registry;
+        this.runners = runners;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates a runtime from {@code source} (a cold tar.gz publisher, subscribed once). Errors:
+     * {@link RuntimeConflictException} when the id exists, the pool's acquire errors, and
+     * {@link RuntimeStartException} when the function cannot be loaded.
+     */
+    public Mono<RuntimeRecord> create(RuntimeSpec spec, Publisher<ByteBuf> source) {
+        return Mono.defer(() -> {
+            ImagePool pool = pools.forImage(spec.image());
+            RuntimeRecord pending = RuntimeRecord.pending(spec.runtimeId(), spec.image(), spec.version(),
+                    config.replicaId(), clock.instant());
+            return registry.reserve(pending)
+                    .flatMap(reserved -> reserved
+                            ? startShared(spec, pool, source)
+                            : conflict(spec.runtimeId()));
+        });
+    }
+
+    /**
+     * The runtime, created on the fly if it does not exist yet. Concurrent callers for one id share one
+     * creation; a caller arriving while another replica or request is creating it waits for that.
+     */
+    public Mono<RuntimeRecord> getOrCreate(RuntimeSpec spec, Publisher<ByteBuf> source, Duration pollEvery) {
+        return registry.get(spec.runtimeId())
+                .filter(RuntimeRecord::ready)
+                .switchIfEmpty(Mono.defer(() -> joinOrCreate(spec, source, pollEvery)));
+    }
+
+    public Mono<RuntimeRecord> get(String runtimeId) {
+        return registry.get(runtimeId);
+    }
+
+    public Flux<RuntimeRecord> list() {
+        return registry.list();
+    }
+
+    /**
+     * Runs one execution on a ready runtime. The runtime counts as busy (never reaped) from subscription
+     * until the event stream terminates or is cancelled.
+     */
+    public Flux<ExecutionEvent> execute(String runtimeId, ExecutionRequest request, Publisher<ByteBuf> body) {
+        return Mono.defer(() -> readyRecord(runtimeId))
+                .flatMapMany(record -> executeOn(record, request, body));
+    }
+
+    /** Ends the runtime and destroys its pod; {@link RuntimeNotFoundException} when there is none. */
+    public Mono<Void> delete(String runtimeId) {
+        return registry.remove(runtimeId)
+                .switchIfEmpty(Mono.error(() -> new RuntimeNotFoundException("Runtime not found")))
+                .flatMap(removed -> endHeld(runtimeId, "deleted"));
+    }
+
+    /** How the runtime's creation went, when this replica created it; {@link CreationTimings#NONE} otherwise. */
+    public CreationTimings creationTimings(String runtimeId) {
+        HeldRuntime runtime = held.get(runtimeId);
+        return runtime == null ? CreationTimings.NONE : runtime.timings();
+    }
+
+    /** Runtimes this replica holds; for maintenance. */
+    Collection<HeldRuntime> held() {
+        return held.values();
+    }
+
+    /** Ends a runtime this replica holds: registry entry, lease, pod. Idempotent. */
+    Mono<Void> endHeld(String runtimeId, String reason) {
+        HeldRuntime runtime = held.remove(runtimeId);
+        if (runtime == null || !runtime.markEnded()) {
+            return Mono.empty();
+        }
+        log.info("Ending runtime {} on pod {} ({})", runtimeId, runtime.record().podId(), reason);
+        return registry.remove(runtimeId)
+                .then(leases.release(runtime.lease()))
+                .onErrorResume(error -> {
+                    log.warn("Releasing runtime {} failed; its lease will expire: {}", runtimeId, error.toString());
+                    return Mono.empty();
+                })
+                .doFinally(signal -> runtime.pod().release());
+    }
+
+    /** Ends every runtime this replica holds; for shutdown. */
+    public Mono<Void> endAll() {
+        return Flux.fromIterable(List.copyOf(held.keySet()))
+                .flatMap(id -> endHeld(id, "shutdown"))
+                .then();
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    RuntimesConfig config() {
+        return config;
+    }
+
+    LeaseStore leases() {
+        return leases;
+    }
+
+    private Mono<RuntimeRecord> conflict(String runtimeId) {
+        return registry.get(runtimeId)
+                .map(existing -> !existing.ready())
+                .defaultIfEmpty(true)
+                .flatMap(pending -> Mono.error(new RuntimeConflictException(runtimeId, pending)));
+    }
+
+    private Mono<RuntimeRecord> joinOrCreate(RuntimeSpec spec, Publisher<ByteBuf> source, Duration pollEvery) {
+        Mono<RuntimeRecord> local = creations.get(spec.runtimeId());
+        if (local != null) {
+            return local;
+        }
+        return create(spec, source)
+                .onErrorResume(RuntimeConflictException.class, conflict -> awaitReady(spec.runtimeId(), pollEvery));
+    }
+
+    /** Waits for a runtime another request or replica is creating. */
+    private Mono<RuntimeRecord> awaitReady(String runtimeId, Duration pollEvery) {
+        Mono<RuntimeRecord> local = creations.get(runtimeId);
+        if (local != null) {
+            return local;
+        }
+        return registry.get(runtimeId)
+                .switchIfEmpty(Mono.error(() -> new RuntimeNotFoundException("Runtime no longer exists.")))
+                .flatMap(record -> record.ready()
+                        ? Mono.just(record)
+                        : Mono.delay(pollEvery).then(Mono.defer(() -> awaitReady(runtimeId, pollEvery))));
+    }
+
+    /** Starts the creation detached from its caller, so that other callers may join it (see class doc). */
+    private Mono<RuntimeRecord> startShared(RuntimeSpec spec, ImagePool pool, Publisher<ByteBuf> source) {
+        Mono<RuntimeRecord> creation = start(spec, pool, source)
+                .doFinally(signal -> creations.remove(spec.runtimeId()))
+                .cache();
+        creations.put(spec.runtimeId(), creation);
+        creation.subscribe(null, error -> log.debug("Creating runtime {} failed: {}", spec.runtimeId(), error.toString()));
+        return creation;
+    }
+
+    private Mono<RuntimeRecord> start(RuntimeSpec spec, ImagePool pool, Publisher<ByteBuf> source) {
+        long started = System.nanoTime();
+        return pool.acquire()
+                .onErrorResume(error -> registry.remove(spec.runtimeId()).then(Mono.error(error)))
+                .flatMap(claim -> lease(claim)
+                        .flatMap(lease -> specialize(spec, pool, claim, lease, source, millisSince(started)))
+                        .onErrorResume(error -> abandon(spec.runtimeId(), claim, error)));
+    }
+
+    private Mono<Lease> lease(PooledPod claim) {
+        return leases.claim(claim.pod().id(), config.replicaId(), config.leaseTtl())
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException(
+                        "pod " + claim.pod().id() + " is already leased by another holder")));
+    }
+
+    private Mono<RuntimeRecord> specialize(RuntimeSpec spec, ImagePool pool, PooledPod claim, Lease lease,
+                                           Publisher<ByteBuf> source, double acquireMs) {
+        long started = System.nanoTime();
+        Pod pod = claim.pod();
+        Specialization specialization = new Specialization(pool.config().adapter(),
+                spec.command(pool.config().command()), spec.entrypoint(), environment(spec),
+                pool.config().startTimeout().toMillis());
+        RunnerTarget target = new RunnerTarget(pod.host(), pod.port(), pod.secret(), lease.token());
+        Instant now = clock.instant();
+        return runners.specialize(target, specialization, source)
+                .onErrorMap(RunnerCallException.class, e -> new RuntimeStartException(e.detail(), e))
+                .then(registry.get(spec.runtimeId()))
+                .map(pending -> new RuntimeRecord(spec.runtimeId(), spec.image(), spec.version(), RuntimeRecord.READY,
+                        pod.id(), pod.host(), pod.port(), pod.secret(), lease.token(), config.replicaId(),
+                        pending.created(), clock.instant()))
+                .flatMap(ready -> hold(ready, claim, lease,
+                        new CreationTimings(acquireMs, millisSince(started))))
+                .switchIfEmpty(Mono.error(() -> new RuntimeNotFoundException("Runtime no longer exists.")))
+                .doOnNext(ready -> log.info("Runtime {} ready on pod {} in {} ms", spec.runtimeId(), pod.id(),
+                        Duration.between(now, clock.instant()).toMillis()));
+    }
+
+    private Mono<RuntimeRecord> hold(RuntimeRecord ready, PooledPod claim, Lease lease, CreationTimings timings) {
+        held.put(ready.runtimeId(), new HeldRuntime(ready, claim, lease, timings));
+        return registry.update(ready)
+                .flatMap(updated -> updated ? Mono.just(ready) : Mono.empty());
+    }
+
+    private Mono<RuntimeRecord> abandon(String runtimeId, PooledPod claim, Throwable error) {
+        HeldRuntime runtime = held.remove(runtimeId);
+        if (runtime != null) {
+            runtime.markEnded();
+        }
+        return registry.remove(runtimeId)
+                .then(leases.current(claim.pod().id()))
+                .flatMap(leases::release)
+                .onErrorResume(cleanup -> Mono.empty())
+                .doFinally(signal -> claim.release())
+                .then(Mono.error(error));
+    }
+
+    private static double millisSince(long nanoTime) {
+        return (System.nanoTime() - nanoTime) / 1_000_000.0;
+    }
+
+    private static Map<String, String> environment(RuntimeSpec spec) {
+        Map<String, String> env = new java.util.HashMap<>(spec.variables());
+        env.put("OPEN_RUNTIMES_ENTRYPOINT", spec.entrypoint());
+        return env;
+    }
+
+    private Mono<RuntimeRecord> readyRecord(String runtimeId) {
+        return registry.get(runtimeId)
+                .filter(RuntimeRecord::ready)
+                .switchIfEmpty(Mono.error(() -> new RuntimeNotFoundException("Runtime not found")));
+    }
+
+    private Flux<ExecutionEvent> executeOn(RuntimeRecord record, ExecutionRequest request, Publisher<ByteBuf> body) {
+        HeldRuntime runtime = held.get(record.runtimeId());
+        RunnerTarget target = runtime != null ? runtime.target()
+                : new RunnerTarget(record.host(), record.port(), record.secret(), record.leaseToken());
+        return Flux.defer(() -> {
+            if (runtime != null) {
+                runtime.executionStarted(clock.instant());
+            }
+            return runners.execute(target, request, body)
+                    .doFinally(signal -> executionEnded(record.runtimeId(), runtime));
+        });
+    }
+
+    private void executionEnded(String runtimeId, HeldRuntime runtime) {
+        Instant now = clock.instant();
+        if (runtime != null) {
+            runtime.executionEnded(now);
+        }
+        registry.touch(runtimeId, now)
+                .subscribe(null, error -> log.debug("Recording activity of {} failed: {}", runtimeId, error.toString()));
+    }
+}

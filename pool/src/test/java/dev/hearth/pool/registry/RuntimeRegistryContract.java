@@ -1,0 +1,70 @@
+package dev.hearth.pool.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** What every {@link RuntimeRegistry} guarantees; each implementation's test extends this class. */
+public abstract class RuntimeRegistryContract {
+
+    protected abstract RuntimeRegistry registry();
+
+    private static RuntimeRecord ready(String id, Instant created) {
+        return new RuntimeRecord(id, "img", "v5", RuntimeRecord.READY, "pod-" + id, "127.0.0.1", 9000, "s3cret",
+                7, "r1", created, created);
+    }
+
+    @Test
+    void reserveIsAtomicPerId() {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        assertThat(registry().reserve(RuntimeRecord.pending("rt-1", "img", "v5", "r1", now)).block()).isTrue();
+        assertThat(registry().reserve(RuntimeRecord.pending("rt-1", "img", "v5", "r2", now)).block())
+                .as("second reservation of the same id").isFalse();
+        assertThat(registry().get("rt-1").block().holder()).isEqualTo("r1");
+    }
+
+    @Test
+    void updateReplacesOnlyExistingRecords() {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        assertThat(registry().update(ready("rt-2", now)).block()).as("update of a missing runtime").isFalse();
+        assertThat(registry().get("rt-2").blockOptional()).isEmpty();
+        registry().reserve(RuntimeRecord.pending("rt-2", "img", "v5", "r1", now)).block();
+        assertThat(registry().update(ready("rt-2", now)).block()).isTrue();
+        RuntimeRecord stored = registry().get("rt-2").block();
+        assertThat(stored.ready()).isTrue();
+        assertThat(stored.secret()).isEqualTo("s3cret");
+        assertThat(stored.port()).isEqualTo(9000);
+        assertThat(stored.leaseToken()).isEqualTo(7);
+    }
+
+    @Test
+    void listIsInCreationOrder() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        registry().reserve(ready("rt-b", t0.plusSeconds(2))).block();
+        registry().reserve(ready("rt-a", t0.plusSeconds(1))).block();
+        List<String> ids = registry().list().map(RuntimeRecord::runtimeId).collectList().block();
+        assertThat(ids).containsSubsequence("rt-a", "rt-b");
+    }
+
+    @Test
+    void removeReturnsTheRecordOnce() {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        registry().reserve(ready("rt-3", now)).block();
+        assertThat(registry().remove("rt-3").block()).isNotNull();
+        assertThat(registry().remove("rt-3").blockOptional()).as("second remove").isEmpty();
+        assertThat(registry().get("rt-3").blockOptional()).isEmpty();
+    }
+
+    @Test
+    void touchMovesUpdated() {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+        registry().reserve(ready("rt-4", now)).block();
+        registry().touch("rt-4", now.plusSeconds(60)).block();
+        assertThat(registry().get("rt-4").block().updated()).isEqualTo(now.plusSeconds(60));
+        registry().touch("missing", now).block();
+        assertThat(registry().get("missing").blockOptional()).as("touch creates nothing").isEmpty();
+    }
+}
