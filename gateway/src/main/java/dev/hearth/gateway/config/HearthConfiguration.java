@@ -1,0 +1,77 @@
+package dev.hearth.gateway.config;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.hearth.gateway.source.LocalStorage;
+import dev.hearth.pool.PodDriver;
+import dev.hearth.pool.Pools;
+import dev.hearth.pool.lease.InMemoryLeaseStore;
+import dev.hearth.pool.lease.LeaseStore;
+import dev.hearth.pool.local.LocalPodDriver;
+import dev.hearth.pool.registry.InMemoryRuntimeRegistry;
+import dev.hearth.pool.registry.RuntimeRegistry;
+import dev.hearth.pool.runtime.RuntimeMaintenance;
+import dev.hearth.pool.runtime.Runtimes;
+import dev.hearth.pool.Secrets;
+import dev.hearth.runner.client.RunnerClient;
+
+/**
+ * Wires the embedded default: the local pod driver and in-memory stores. Later drivers and stores
+ * (Kubernetes, Redis) replace beans here; the gateway's handlers only see {@link Runtimes} and {@link Pools}.
+ */
+@Configuration(proxyBeanMethods = false)
+public class HearthConfiguration {
+
+    @Bean(destroyMethod = "close")
+    PodDriver podDriver(HearthProperties properties) {
+        return new LocalPodDriver(properties.workDir(), properties.podHost());
+    }
+
+    @Bean(destroyMethod = "close")
+    Pools pools(HearthProperties properties, PodDriver driver) {
+        Pools pools = new Pools(properties.poolConfigs(), driver);
+        driver.terminations().subscribe(pools::podTerminated);
+        pools.warmup();
+        return pools;
+    }
+
+    @Bean
+    LocalStorage localStorage(HearthProperties properties) {
+        return new LocalStorage(properties.storageRoot());
+    }
+
+    @Bean
+    LeaseStore leaseStore() {
+        return new InMemoryLeaseStore();
+    }
+
+    @Bean
+    RuntimeRegistry runtimeRegistry() {
+        return new InMemoryRuntimeRegistry();
+    }
+
+    @Bean
+    RunnerClient runnerClient() {
+        return RunnerClient.create(Duration.ofSeconds(5));
+    }
+
+    @Bean
+    Runtimes runtimes(HearthProperties properties, Pools pools, LeaseStore leases, RuntimeRegistry registry,
+                      RunnerClient runnerClient) {
+        String replicaId = "gateway-" + Secrets.hex(4);
+        return new Runtimes(pools, leases, registry, runnerClient, properties.runtimesConfig(replicaId),
+                Clock.systemUTC());
+    }
+
+    /** Ends held runtimes before the pools close, so that leases are released, not left to expire. */
+    @Bean(destroyMethod = "close")
+    RuntimeMaintenance runtimeMaintenance(Runtimes runtimes) {
+        RuntimeMaintenance maintenance = new RuntimeMaintenance(runtimes);
+        maintenance.start();
+        return maintenance;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.hearth.gateway.it;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+
+import dev.hearth.runner.testing.TarGz;
+
+/** Bad input gets the Open Runtimes error shape and loses nothing (checked after each test). */
+class ApiErrorsIT extends GatewayITSupport {
+
+    @Test
+    void missingSecretIs401() {
+        client.mutate().defaultHeaders(h -> h.remove("Authorization")).build()
+                .get().uri("/v1/runtimes").exchange()
+                .expectStatus().isUnauthorized()
+                .expectBody()
+                .jsonPath("$.type").isEqualTo("general_unauthorized")
+                .jsonPath("$.message").isEqualTo("Missing executor key")
+                .jsonPath("$.code").isEqualTo(401)
+                .jsonPath("$.version").exists();
+    }
+
+    @Test
+    void wrongSecretIs401() {
+        client.get().uri("/v1/runtimes").header("Authorization", "Bearer wrong").exchange()
+                .expectStatus().isUnauthorized();
+    }
+
+    @Test
+    void healthNeedsNoSecret() {
+        client.mutate().defaultHeaders(h -> h.remove("Authorization")).build()
+                .get().uri("/v1/health").exchange()
+                .expectStatus().isOk().expectBody(String.class).isEqualTo("OK");
+    }
+
+    @Test
+    void malformedJsonIs400() {
+        client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"runtimeId\":")
+                .exchange().expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.code").isEqualTo(400).jsonPath("$.message").value(
+                        message -> org.assertj.core.api.Assertions.assertThat(message.toString()).contains("JSON"));
+    }
+
+    @Test
+    void invalidParamsAre400() {
+        post("/v1/runtimes", Map.of("image", "local/shell")).expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.message").value(message ->
+                        org.assertj.core.api.Assertions.assertThat(message.toString()).contains("runtimeId"));
+        executeJson("x", Map.of("timeout", "soon")).expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.message").value(message ->
+                        org.assertj.core.api.Assertions.assertThat(message.toString()).contains("timeout"));
+        executeJson("x", Map.of("method", "BREW")).expectStatus().isBadRequest();
+    }
+
+    @Test
+    void unknownRouteIs404() {
+        client.get().uri("/v1/nothing-here").exchange().expectStatus().isNotFound()
+                .expectBody().jsonPath("$.type").isEqualTo("general_unknown");
+    }
+
+    @Test
+    void unknownImageIs400() {
+        createRuntime("img-1", "no/such-image", "", "").expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.message").value(message ->
+                        org.assertj.core.api.Assertions.assertThat(message.toString()).contains("no/such-image"));
+    }
+
+    @Test
+    void sourceOutsideTheStorageRootIs400() {
+        createRuntime("out-1", "local/shell", "../../etc/passwd", "main.sh").expectStatus().isBadRequest();
+        createRuntime("out-2", "local/shell", "/etc/passwd", "main.sh").expectStatus().isBadRequest();
+        executeJson("out-3", Map.of("image", "local/shell", "source", "../outside.tar.gz")).expectStatus().isBadRequest();
+    }
+
+    @Test
+    void tarballWithDotDotEntryIsRejected() {
+        String source = store("dotdot.tar.gz", TarGz.builder().file("../evil.sh", "echo pwned"));
+        createRuntime("dd-1", "local/shell", source, "main.sh").expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.type").isEqualTo("runtime_failed");
+        client.get().uri("/v1/runtimes/dd-1").exchange().expectStatus().isNotFound();
+    }
+
+    @Test
+    void tarballWithEscapingSymlinkIsRejected() {
+        String source = store("link.tar.gz", TarGz.builder().symlink("data", "/etc").file("main.sh", "true"));
+        createRuntime("ln-1", "local/shell", source, "main.sh").expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.type").isEqualTo("runtime_failed");
+    }
+
+    @Test
+    void secondCreateOfOneIdIs409() {
+        String source = store("true.tar.gz", TarGz.builder().file("main.sh", "true"));
+        createRuntime("dup-1", "local/shell", source, "main.sh").expectStatus().isCreated();
+        createRuntime("dup-1", "local/shell", source, "main.sh").expectStatus().isEqualTo(409)
+                .expectBody().jsonPath("$.type").isEqualTo("runtime_conflict");
+    }
+
+    @Test
+    void buildRequestsAreRefusedClearly() {
+        post("/v1/runtimes", Map.of("runtimeId", "b-1", "image", "local/shell", "command", "make"))
+                .expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.type").isEqualTo("build_failed");
+    }
+}
