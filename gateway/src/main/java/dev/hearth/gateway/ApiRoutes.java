@@ -21,6 +21,10 @@ public class ApiRoutes {
                                                ExecutionHandler executions, LogsHandler logs) {
         return RouterFunctions.route()
                 .GET("/v1/health", health::health)
+                // HEAD runs as GET with the body suppressed (the server drops it), as utopia-php does.
+                .HEAD("/v1/health", health::health)
+                .HEAD("/v1/runtimes", runtimes::list)
+                .HEAD("/v1/runtimes/{runtimeId}", runtimes::get)
                 .POST("/v1/runtimes", runtimes::create)
                 .GET("/v1/runtimes", runtimes::list)
                 .GET("/v1/runtimes/{runtimeId}", runtimes::get)

@@ -32,7 +32,10 @@ class ApiErrorsIT extends GatewayITSupport {
     void healthNeedsNoSecret() {
         client.mutate().defaultHeaders(h -> h.remove("Authorization")).build()
                 .get().uri("/v1/health").exchange()
-                .expectStatus().isOk().expectBody(String.class).isEqualTo("OK");
+                .expectStatus().isOk()
+                .expectHeader().valueEquals("Server", "Executor")
+                .expectBody(String.class).isEqualTo("OK");
+        client.head().uri("/v1/health").exchange().expectStatus().isOk();
     }
 
     @Test

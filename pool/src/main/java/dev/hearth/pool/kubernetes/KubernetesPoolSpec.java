@@ -1,0 +1,171 @@
+package dev.hearth.pool.kubernetes;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+import io.kubernetes.client.custom.Quantity;
+
+/**
+ * How the pods of one pool look on Kubernetes (DESIGN.md, "Kubernetes"). Immutable; validated on
+ * construction so a bad value fails at startup with the value named. Collections are copied and never null.
+ *
+ * @param namespace               namespace of the pool's pods; {@code null} for the driver's namespace
+ * @param runnerImage             init image holding the runner distribution
+ * @param runnerInstallCommand    what the init container runs to copy the distribution into {@code /opt/hearth}
+ * @param runnerPort              port the runner listens on inside the pod
+ * @param requests                resource requests, e.g. {@code cpu: 100m, memory: 128Mi}
+ * @param limits                  resource limits; each must be at least its request
+ * @param nodeSelector            node labels the pods must land on
+ * @param tolerations             taints the pods tolerate
+ * @param runtimeClassName        e.g. {@code gvisor} or {@code kata}; {@code null} for the cluster default
+ * @param imagePullSecrets        names of secrets for pulling the pool's image
+ * @param env                     extra environment of the runtime container; {@code HEARTH_RUNNER_*} is reserved
+ * @param readOnlyRootFilesystem  whether the runtime container's root filesystem is read-only (its writable
+ *                                paths are the emptyDirs {@code /tmp}, {@code /mnt/code}, {@code /mnt/logs})
+ * @param activeDeadlineSeconds   for size-0 pools: how long a Job's pod may run at most
+ * @param ttlSecondsAfterFinished for size-0 pools: how long a finished Job stays before Kubernetes removes it
+ */
+public record KubernetesPoolSpec(String namespace, String runnerImage, List<String> runnerInstallCommand,
+                                 int runnerPort, Map<String, String> requests, Map<String, String> limits,
+                                 Map<String, String> nodeSelector, List<Toleration> tolerations,
+                                 String runtimeClassName, List<String> imagePullSecrets, Map<String, String> env,
+                                 boolean readOnlyRootFilesystem, long activeDeadlineSeconds,
+                                 int ttlSecondsAfterFinished) {
+
+    public static final List<String> DEFAULT_INSTALL_COMMAND = List.of("cp", "-R", "/hearth/.", "/opt/hearth/");
+    public static final int DEFAULT_RUNNER_PORT = 8080;
+
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+    /** One toleration; {@code operator} is {@code Equal} or {@code Exists}. */
+    public record Toleration(String key, String operator, String value, String effect, Long tolerationSeconds) {
+        public Toleration {
+            if (!"Equal".equals(operator) && !"Exists".equals(operator)) {
+                throw new IllegalArgumentException("toleration operator must be Equal or Exists, but was '"
+                        + operator + "'");
+            }
+        }
+    }
+
+    public KubernetesPoolSpec {
+        if (namespace != null && (namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches())) {
+            throw new IllegalArgumentException("namespace must be a DNS label, but was '" + namespace + "'");
+        }
+        if (runnerImage == null || runnerImage.isBlank()) {
+            throw new IllegalArgumentException("runnerImage must not be blank, but was '" + runnerImage + "'");
+        }
+        runnerInstallCommand = List.copyOf(Objects.requireNonNullElse(runnerInstallCommand, DEFAULT_INSTALL_COMMAND));
+        if (runnerInstallCommand.isEmpty()) {
+            throw new IllegalArgumentException("runnerInstallCommand must not be empty");
+        }
+        if (runnerPort < 1 || runnerPort > 65535) {
+            throw new IllegalArgumentException("runnerPort must be between 1 and 65535, but was " + runnerPort);
+        }
+        requests = quantities("requests", requests);
+        limits = quantities("limits", limits);
+        requireLimitsCoverRequests(requests, limits);
+        nodeSelector = Map.copyOf(Objects.requireNonNullElse(nodeSelector, Map.of()));
+        tolerations = List.copyOf(Objects.requireNonNullElse(tolerations, List.of()));
+        if (runtimeClassName != null && !DNS_LABEL.matcher(runtimeClassName).matches()) {
+            throw new IllegalArgumentException("runtimeClassName must be a DNS label, but was '" + runtimeClassName + "'");
+        }
+        imagePullSecrets = List.copyOf(Objects.requireNonNullElse(imagePullSecrets, List.of()));
+        env = Map.copyOf(Objects.requireNonNullElse(env, Map.of()));
+        env.keySet().forEach(KubernetesPoolSpec::requireEnvName);
+        if (activeDeadlineSeconds < 1) {
+            throw new IllegalArgumentException("activeDeadlineSeconds must be >= 1, but was " + activeDeadlineSeconds);
+        }
+        if (ttlSecondsAfterFinished < 0) {
+            throw new IllegalArgumentException("ttlSecondsAfterFinished must be >= 0, but was " + ttlSecondsAfterFinished);
+        }
+    }
+
+    public static Builder builder(String runnerImage) {
+        return new Builder(runnerImage);
+    }
+
+    /** This spec's namespace, or {@code fallback} when it has none. */
+    public String namespaceOr(String fallback) {
+        return namespace != null ? namespace : fallback;
+    }
+
+    private static Map<String, String> quantities(String what, Map<String, String> values) {
+        Map<String, String> copy = Map.copyOf(Objects.requireNonNullElse(values, Map.of()));
+        copy.forEach((resource, value) -> {
+            try {
+                Quantity.fromString(value);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(what + "." + resource + " must be a Kubernetes quantity, but was '"
+                        + value + "'", e);
+            }
+        });
+        return copy;
+    }
+
+    private static void requireLimitsCoverRequests(Map<String, String> requests, Map<String, String> limits) {
+        limits.forEach((resource, limit) -> {
+            String request = requests.get(resource);
+            if (request != null
+                    && Quantity.fromString(request).getNumber().compareTo(Quantity.fromString(limit).getNumber()) > 0) {
+                throw new IllegalArgumentException("requests." + resource + " (" + request + ") must not exceed limits."
+                        + resource + ", but the limit was " + limit);
+            }
+        });
+    }
+
+    private static void requireEnvName(String name) {
+        if (!ENV_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("env name must match " + ENV_NAME + ", but was '" + name + "'");
+        }
+        if (name.startsWith("HEARTH_RUNNER_")) {
+            throw new IllegalArgumentException("env name is reserved for the runner, but was '" + name + "'");
+        }
+    }
+
+    /** Builder with the defaults: runner port 8080, read-only root, 1 h Job deadline, 60 s Job TTL. */
+    public static final class Builder {
+        private String namespace;
+        private final String runnerImage;
+        private List<String> runnerInstallCommand = DEFAULT_INSTALL_COMMAND;
+        private int runnerPort = DEFAULT_RUNNER_PORT;
+        private final Map<String, String> requests = new LinkedHashMap<>();
+        private final Map<String, String> limits = new LinkedHashMap<>();
+        private final Map<String, String> nodeSelector = new LinkedHashMap<>();
+        private final List<Toleration> tolerations = new ArrayList<>();
+        private String runtimeClassName;
+        private final List<String> imagePullSecrets = new ArrayList<>();
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private boolean readOnlyRootFilesystem = true;
+        private long activeDeadlineSeconds = 3600;
+        private int ttlSecondsAfterFinished = 60;
+
+        private Builder(String runnerImage) {
+            this.runnerImage = runnerImage;
+        }
+
+        public Builder namespace(String value) { this.namespace = value; return this; }
+        public Builder runnerInstallCommand(List<String> value) { this.runnerInstallCommand = value; return this; }
+        public Builder runnerPort(int value) { this.runnerPort = value; return this; }
+        public Builder request(String resource, String value) { requests.put(resource, value); return this; }
+        public Builder limit(String resource, String value) { limits.put(resource, value); return this; }
+        public Builder nodeSelector(String key, String value) { nodeSelector.put(key, value); return this; }
+        public Builder toleration(Toleration value) { tolerations.add(value); return this; }
+        public Builder runtimeClassName(String value) { this.runtimeClassName = value; return this; }
+        public Builder imagePullSecret(String name) { imagePullSecrets.add(name); return this; }
+        public Builder env(String name, String value) { env.put(name, value); return this; }
+        public Builder readOnlyRootFilesystem(boolean value) { this.readOnlyRootFilesystem = value; return this; }
+        public Builder activeDeadlineSeconds(long value) { this.activeDeadlineSeconds = value; return this; }
+        public Builder ttlSecondsAfterFinished(int value) { this.ttlSecondsAfterFinished = value; return this; }
+
+        public KubernetesPoolSpec build() {
+            return new KubernetesPoolSpec(namespace, runnerImage, runnerInstallCommand, runnerPort, requests, limits,
+                    nodeSelector, tolerations, runtimeClassName, imagePullSecrets, env, readOnlyRootFilesystem,
+                    activeDeadlineSeconds, ttlSecondsAfterFinished);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.hearth.pool.redis;
+
+/**
+ * The key layout, in one place. With the default prefix {@code hearth:}:
+ * <pre>
+ * hearth:lease:&lt;podId&gt;     hash {holder, token, expires, nonce}, PEXPIREAT = expires (ms, Redis clock)
+ * hearth:lease-tokens       string counter; every claim INCRs it, so fencing tokens only grow
+ * hearth:runtime:&lt;id&gt;      hash of every {@code RuntimeRecord} field (secret included), plus _reservation
+ * hearth:runtimes           sorted set of runtime ids scored by created time (µs) for list()
+ * </pre>
+ * Scripts touch several of these keys at once, so on Redis Cluster the prefix must carry a hash tag.
+ */
+public record RedisKeys(String prefix) {
+
+    public String lease(String podId) {
+        return prefix + "lease:" + podId;
+    }
+
+    public String leaseTokens() {
+        return prefix + "lease-tokens";
+    }
+
+    public String runtime(String runtimeId) {
+        return prefix + "runtime:" + runtimeId;
+    }
+
+    public String runtimesByCreation() {
+        return prefix + "runtimes";
+    }
+}
