@@ -1,0 +1,113 @@
+package dev.hearth.pool.redis;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+
+/**
+ * One Lettuce client and one shared, multiplexed connection to Redis, as the stores use it. Thread-safe;
+ * every store of a gateway replica shares one instance. Reactive signals arrive on Lettuce's event loop:
+ * never block downstream of a store.
+ *
+ * <p>Connection policy (see {@link RedisFailures} for what the stores make of it):
+ * <ul>
+ *   <li>Auto-reconnect, with a delay growing from 50 ms to at most 1 s, so service resumes within about a
+ *       second of Redis coming back, without recreating the client.</li>
+ *   <li>While disconnected, commands are rejected at once instead of queued: a gateway that cannot reach
+ *       Redis says so now (503) rather than after a pile-up of queued claims that may all run later.</li>
+ *   <li>Every command times out after {@link RedisConfig#commandTimeout()}.</li>
+ *   <li>The first connection is made in {@link #connect}; if Redis is unreachable at startup, startup fails
+ *       (the orchestrator restarts the gateway) rather than running without shared state.</li>
+ * </ul>
+ */
+public final class RedisConnections implements AutoCloseable {
+
+    private static final Duration RECONNECT_MIN = Duration.ofMillis(50);
+    private static final Duration RECONNECT_MAX = Duration.ofSeconds(1);
+
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final RedisConfig config;
+    private final RedisKeys keys;
+
+    private RedisConnections(ClientResources resources, RedisClient client,
+                             StatefulRedisConnection<String, String> connection, RedisConfig config) {
+        this.resources = resources;
+        this.client = client;
+        this.connection = connection;
+        this.config = config;
+        this.keys = new RedisKeys(config.keyPrefix());
+    }
+
+    /**
+     * Connects (blocking, for startup and tests). Fails with {@link StoreUnavailableException} when Redis
+     * cannot be reached within the command timeout.
+     */
+    public static RedisConnections connect(RedisConfig config) {
+        ClientResources resources = ClientResources.builder()
+                .reconnectDelay(Delay.exponential(RECONNECT_MIN, RECONNECT_MAX, 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, config.redisUri());
+        client.setOptions(options(config.commandTimeout()));
+        try {
+            return new RedisConnections(resources, client, client.connect(StringCodec.UTF8), config);
+        } catch (RuntimeException e) {
+            client.shutdown();
+            resources.shutdown();
+            throw new StoreUnavailableException("connecting to " + RedisConfig.redact(config.url()), e);
+        }
+    }
+
+    private static ClientOptions options(Duration commandTimeout) {
+        return ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(connectTimeout(commandTimeout))
+                        .keepAlive(true)
+                        .build())
+                .build();
+    }
+
+    /** A TLS handshake needs a few round trips; give it room without hanging reconnects for long. */
+    private static Duration connectTimeout(Duration commandTimeout) {
+        Duration floor = Duration.ofSeconds(2);
+        return commandTimeout.compareTo(floor) > 0 ? commandTimeout : floor;
+    }
+
+    public RedisReactiveCommands<String, String> reactive() {
+        return connection.reactive();
+    }
+
+    public RedisKeys keys() {
+        return keys;
+    }
+
+    public RedisConfig config() {
+        return config;
+    }
+
+    /** Whether the connection is up now; false while Lettuce is reconnecting. For health checks. */
+    public boolean isConnected() {
+        return connection.isOpen();
+    }
+
+    /** Closes the connection and releases the client's threads. Idempotent. */
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+}
