@@ -20,12 +20,10 @@ import reactor.core.publisher.Mono;
  */
 final class LuaScript {
 
-    private final String name;
     private final String body;
     private final String sha;
 
-    private LuaScript(String name, String body) {
-        this.name = name;
+    private LuaScript(String body) {
         this.body = body;
         this.sha = sha1(body);
     }
@@ -36,7 +34,7 @@ final class LuaScript {
             if (in == null) {
                 throw new IllegalStateException("Lua script missing from the classpath: " + resource);
             }
-            return new LuaScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new LuaScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read Lua script " + resource, e);
         }
@@ -48,14 +46,6 @@ final class LuaScript {
         return redis.<T>evalsha(sha, type, keys, args)
                 .onErrorResume(RedisNoScriptException.class, e -> redis.eval(body, type, keys, args))
                 .next();
-    }
-
-    String name() {
-        return name;
-    }
-
-    String sha() {
-        return sha;
     }
 
     private static String sha1(String text) {

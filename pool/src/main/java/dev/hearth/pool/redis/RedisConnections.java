@@ -12,6 +12,8 @@ import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Lettuce client and one shared, multiplexed connection to Redis, as the stores use it. Thread-safe;
@@ -30,6 +32,10 @@ import io.lettuce.core.resource.Delay;
  * </ul>
  */
 public final class RedisConnections implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisConnections.class);
+    /** Lettuce logs decoded replies at DEBUG and raw bytes at TRACE here: runtime secrets included. */
+    private static final String LETTUCE_PROTOCOL_LOGGER = "io.lettuce.core.protocol";
 
     private static final Duration RECONNECT_MIN = Duration.ofMillis(50);
     private static final Duration RECONNECT_MAX = Duration.ofSeconds(1);
@@ -54,6 +60,7 @@ public final class RedisConnections implements AutoCloseable {
      * cannot be reached within the command timeout.
      */
     public static RedisConnections connect(RedisConfig config) {
+        warnIfProtocolLoggingLeaksSecrets();
         ClientResources resources = ClientResources.builder()
                 .reconnectDelay(Delay.exponential(RECONNECT_MIN, RECONNECT_MAX, 2, TimeUnit.MILLISECONDS))
                 .build();
@@ -65,6 +72,13 @@ public final class RedisConnections implements AutoCloseable {
             client.shutdown();
             resources.shutdown();
             throw new StoreUnavailableException("connecting to " + RedisConfig.redact(config.url()), e);
+        }
+    }
+
+    private static void warnIfProtocolLoggingLeaksSecrets() {
+        if (LoggerFactory.getLogger(LETTUCE_PROTOCOL_LOGGER).isDebugEnabled()) {
+            log.warn("Logger {} is at DEBUG or finer: Lettuce then logs Redis replies, runtime secrets included."
+                    + " Set it to INFO outside local debugging.", LETTUCE_PROTOCOL_LOGGER);
         }
     }
 

@@ -19,8 +19,8 @@ import io.lettuce.core.RedisException;
  *       with {@link StoreUnavailableException} does not mean the leases are lost: retry on the next tick
  *       and stop using a pod once its {@code expiresAt} has passed.</li>
  *   <li>Recovery needs no restart: Lettuce reconnects in the background and the scripts are reloaded on
- *       {@code NOSCRIPT}. If Redis lost its data, the token counter is re-seeded from Redis's clock so
- *       tokens still grow.</li>
+ *       {@code NOSCRIPT}. Tokens never fall below Redis's clock in microseconds, so they still grow after
+ *       Redis lost its data or failed over to a replica that missed the latest claims.</li>
  *   <li>An error reply that is not about availability (a script bug, wrong key type) is a bug and
  *       propagates unchanged.</li>
  * </ul>

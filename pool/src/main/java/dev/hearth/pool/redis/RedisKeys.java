@@ -4,7 +4,7 @@ package dev.hearth.pool.redis;
  * The key layout, in one place. With the default prefix {@code hearth:}:
  * <pre>
  * hearth:lease:&lt;podId&gt;     hash {holder, token, expires, nonce}, PEXPIREAT = expires (ms, Redis clock)
- * hearth:lease-tokens       string counter; every claim INCRs it, so fencing tokens only grow
+ * hearth:lease-tokens       counter; a claim's token is max(INCR, Redis clock in µs), so tokens only grow
  * hearth:runtime:&lt;id&gt;      hash of every {@code RuntimeRecord} field (secret included), plus _reservation
  * hearth:runtimes           sorted set of runtime ids scored by created time (µs) for list()
  * </pre>

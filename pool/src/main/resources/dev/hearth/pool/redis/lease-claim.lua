@@ -13,14 +13,18 @@ if redis.call('EXISTS', lease) == 1 then
   return {0}
 end
 
+-- token = max(counter + 1, Redis clock in microseconds). The clock floor keeps tokens growing when Redis
+-- lost its data or failed over to a replica that missed the latest INCRs, as long as claims averaged
+-- fewer than one per microsecond. Numbers go to Redis as '%d' strings: exact, never in exponent form.
 local now = redis.call('TIME')
-if redis.call('EXISTS', counter) == 0 then
-  -- Seed from Redis's clock in microseconds: if Redis lost its data, new tokens still exceed old ones
-  -- (unless more than a million claims per second were made on average since the last seed).
-  redis.call('SET', counter, now[1] .. string.format('%06d', tonumber(now[2])))
-end
+local clock = tonumber(now[1]) * 1000000 + tonumber(now[2])
 local token = redis.call('INCR', counter)
-local expires = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + ttl
-redis.call('HSET', lease, 'holder', holder, 'token', token, 'expires', expires, 'nonce', nonce)
+if token < clock then
+  token = clock
+  redis.call('SET', counter, string.format('%d', token))
+end
+local expires = string.format('%d', math.floor(clock / 1000) + ttl)
+redis.call('HSET', lease, 'holder', holder, 'token', string.format('%d', token), 'expires', expires,
+  'nonce', nonce)
 redis.call('PEXPIREAT', lease, expires)
-return {1, token, expires}
+return {1, token, tonumber(expires)}

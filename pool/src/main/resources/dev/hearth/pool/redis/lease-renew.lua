@@ -2,7 +2,7 @@
 -- KEYS[i] lease hash; ARGV[1] ttl ms, ARGV[i + 1] the token the holder believes is current for KEYS[i].
 -- Returns the positions i of the leases NOT extended (expired, released, or claimed by someone else).
 local now = redis.call('TIME')
-local expires = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[1])
+local expires = string.format('%d', tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[1]))
 local lost = {}
 for i, lease in ipairs(KEYS) do
   if redis.call('HGET', lease, 'token') == ARGV[i + 1] then

@@ -1,0 +1,102 @@
+package dev.hearth.pool.redis;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import dev.hearth.pool.registry.RuntimeRecord;
+import dev.hearth.pool.registry.RuntimeRegistry;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The runtime registry in Redis: a hash per runtime and a sorted set of ids by creation time. Every write
+ * that must see the current state (reserve, update, remove, touch) is one Lua script, so the hash and the
+ * index never disagree for a reader. The hash holds the runtime's secret because any replica must reach
+ * the pod; error messages here name runtime ids only, never a record's fields. Failures: see
+ * {@link RedisFailures}.
+ */
+public final class RedisRuntimeRegistry implements RuntimeRegistry {
+
+    /** How many runtimes {@link #list()} reads at once; Lettuce pipelines them on the one connection. */
+    private static final int LIST_CONCURRENCY = 64;
+
+    private static final LuaScript RESERVE = LuaScript.load("runtime-reserve");
+    private static final LuaScript UPDATE = LuaScript.load("runtime-update");
+    private static final LuaScript REMOVE = LuaScript.load("runtime-remove");
+    private static final LuaScript TOUCH = LuaScript.load("runtime-touch");
+
+    private final RedisReactiveCommands<String, String> redis;
+    private final RedisKeys keys;
+
+    public RedisRuntimeRegistry(RedisConnections connections) {
+        this.redis = connections.reactive();
+        this.keys = connections.keys();
+    }
+
+    /** Carries a nonce so that a reservation re-sent after a reconnect recognises itself and still wins. */
+    @Override
+    public Mono<Boolean> reserve(RuntimeRecord record) {
+        return Mono.defer(() -> writeRecord(RESERVE, record, UUID.randomUUID().toString()))
+                .onErrorMap(RedisFailures.translate("reservation of runtime '" + record.runtimeId() + "'"));
+    }
+
+    @Override
+    public Mono<Boolean> update(RuntimeRecord record) {
+        return Mono.defer(() -> writeRecord(UPDATE, record, ""))
+                .onErrorMap(RedisFailures.translate("update of runtime '" + record.runtimeId() + "'"));
+    }
+
+    /** ARGV: runtimeId, creation score, nonce, then the record's field/value pairs. */
+    private Mono<Boolean> writeRecord(LuaScript script, RuntimeRecord record, String nonce) {
+        String[] keyArgs = {keys.runtime(record.runtimeId()), keys.runtimesByCreation()};
+        List<String> args = new ArrayList<>();
+        args.add(record.runtimeId());
+        args.add(RuntimeRecordHash.creationScore(record.created()));
+        args.add(nonce);
+        args.addAll(RuntimeRecordHash.fields(record));
+        return script.<Long>run(redis, ScriptOutputType.INTEGER, keyArgs, args.toArray(String[]::new))
+                .map(written -> written == 1L);
+    }
+
+    @Override
+    public Mono<RuntimeRecord> get(String runtimeId) {
+        return Mono.defer(() -> redis.hgetall(keys.runtime(runtimeId))
+                        .collectMap(kv -> kv.getKey(), kv -> kv.getValue()))
+                .mapNotNull(RuntimeRecordHash::fromHash)
+                .onErrorMap(RedisFailures.translate("lookup of runtime '" + runtimeId + "'"));
+    }
+
+    /**
+     * In creation order. Not a snapshot: the index is read first, then each runtime; one removed in between
+     * is left out, one added in between may be missing. The index is collected before the lookups start:
+     * Lettuce stops reading the socket while a streamed reply has no demand, so lookups issued from inside
+     * the ZRANGE stream would wait for replies that are never read.
+     */
+    @Override
+    public Flux<RuntimeRecord> list() {
+        return Mono.defer(() -> redis.zrange(keys.runtimesByCreation(), 0, -1).collectList())
+                .flatMapIterable(ids -> ids)
+                .flatMapSequential(this::get, LIST_CONCURRENCY)
+                .onErrorMap(RedisFailures.translate("listing of runtimes"));
+    }
+
+    @Override
+    public Mono<RuntimeRecord> remove(String runtimeId) {
+        String[] keyArgs = {keys.runtime(runtimeId), keys.runtimesByCreation()};
+        return Mono.defer(() -> REMOVE.<List<Object>>run(redis, ScriptOutputType.MULTI, keyArgs, runtimeId))
+                .mapNotNull(RuntimeRecordHash::fromFlatReply)
+                .onErrorMap(RedisFailures.translate("removal of runtime '" + runtimeId + "'"));
+    }
+
+    @Override
+    public Mono<Void> touch(String runtimeId, Instant when) {
+        String[] keyArgs = {keys.runtime(runtimeId)};
+        return Mono.defer(() -> TOUCH.<Long>run(redis, ScriptOutputType.INTEGER, keyArgs, when.toString()))
+                .then()
+                .onErrorMap(RedisFailures.translate("touch of runtime '" + runtimeId + "'"));
+    }
+}

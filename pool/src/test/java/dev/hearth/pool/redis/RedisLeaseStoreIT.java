@@ -1,0 +1,53 @@
+package dev.hearth.pool.redis;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.hearth.pool.lease.LeaseStore;
+import dev.hearth.pool.lease.LeaseStoreContract;
+
+/** The lease store contract against a real redis-server; expiry waits real time (Redis's clock). */
+class RedisLeaseStoreIT extends LeaseStoreContract {
+
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
+
+    private static RedisConnections connections;
+
+    private RedisLeaseStore store;
+
+    @BeforeAll
+    static void connect() {
+        connections = RedisConnections.connect(RedisConfig.of(redis.url()));
+    }
+
+    @AfterAll
+    static void close() {
+        connections.close();
+    }
+
+    @BeforeEach
+    void emptyRedis() {
+        redis.flushAll();
+        store = new RedisLeaseStore(connections);
+    }
+
+    @Override
+    protected LeaseStore store() {
+        return store;
+    }
+
+    @Override
+    protected void expire(Duration ttl) {
+        try {
+            Thread.sleep(ttl.plusMillis(50).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
