@@ -41,7 +41,11 @@ public class ExecutionHandler {
 
     /** How often a request waiting for a runtime another replica is creating looks again. */
     private static final Duration POLL = Duration.ofMillis(100);
-    /** The gateway's own guard beyond the runner's timeout, as Open Runtimes gives curl timeout + 5 s. */
+    /**
+     * The gateway's own guard for a runner that never answers: the response head must arrive within the
+     * remaining budget + 5 s (Open Runtimes gives curl timeout + 5 s). After the head, the runner's own
+     * timeout ends the execution; one timer per execution instead of one per body chunk.
+     */
     private static final Duration GUARD = Duration.ofSeconds(5);
 
     private final Runtimes runtimes;
@@ -100,7 +104,7 @@ public class ExecutionHandler {
         ExecutionRequest executionRequest = new ExecutionRequest(params.method(), params.path(),
                 headers(params.headers()), Math.max(1, remaining.toMillis()));
         Flux<ExecutionEvent> events = runtimes.execute(record.runtimeId(), executionRequest, body(params.body()))
-                .timeout(Mono.delay(remaining.plus(GUARD)), event -> Mono.delay(remaining.plus(GUARD)))
+                .timeout(Mono.delay(remaining.plus(GUARD)), event -> Mono.never())
                 .onErrorMap(TimeoutException.class, e -> new ExecutorException(ErrorType.EXECUTION_TIMEOUT));
         return ExecutionOutputs.write(events, exchange.getResponse().bufferFactory(),
                 head -> exchange.getResponse().getHeaders().set(PhaseTimings.HEADER,

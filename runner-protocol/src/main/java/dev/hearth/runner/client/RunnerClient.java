@@ -89,8 +89,8 @@ public final class RunnerClient {
      * transport's exception (e.g. {@link java.net.ConnectException}) when the runner is unreachable.
      */
     public Flux<ExecutionEvent> execute(RunnerTarget target, ExecutionRequest request, Publisher<ByteBuf> body) {
-        return authorized(target)
-                .headers(h -> h.set(RunnerProtocol.REQUEST_HEADER, ProtocolJson.toHeader(request)))
+        // One headers() call: each call copies the client's configuration, and this runs per execution.
+        return http.headers(h -> authorize(h, target).set(RunnerProtocol.REQUEST_HEADER, ProtocolJson.toHeader(request)))
                 .request(io.netty.handler.codec.http.HttpMethod.POST)
                 .uri(target.baseUrl() + RunnerProtocol.EXECUTE_PATH)
                 .send(body)
@@ -113,12 +113,16 @@ public final class RunnerClient {
     }
 
     private HttpClient authorized(RunnerTarget target) {
-        return http.headers(h -> {
-            h.set(RunnerProtocol.SECRET_HEADER, target.secret());
-            if (target.fencingToken() > 0) {
-                h.set(RunnerProtocol.TOKEN_HEADER, target.fencingToken());
-            }
-        });
+        return http.headers(h -> authorize(h, target));
+    }
+
+    private static io.netty.handler.codec.http.HttpHeaders authorize(io.netty.handler.codec.http.HttpHeaders headers,
+                                                                     RunnerTarget target) {
+        headers.set(RunnerProtocol.SECRET_HEADER, target.secret());
+        if (target.fencingToken() > 0) {
+            headers.set(RunnerProtocol.TOKEN_HEADER, target.fencingToken());
+        }
+        return headers;
     }
 
     private Flux<ExecutionEvent> executionEvents(HttpClientResponse response, ByteBufFlux content) {
