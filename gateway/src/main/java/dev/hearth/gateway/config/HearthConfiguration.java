@@ -9,10 +9,8 @@ import org.springframework.context.annotation.Configuration;
 import dev.hearth.gateway.source.LocalStorage;
 import dev.hearth.pool.PodDriver;
 import dev.hearth.pool.Pools;
-import dev.hearth.pool.lease.InMemoryLeaseStore;
 import dev.hearth.pool.lease.LeaseStore;
 import dev.hearth.pool.local.LocalPodDriver;
-import dev.hearth.pool.registry.InMemoryRuntimeRegistry;
 import dev.hearth.pool.registry.RuntimeRegistry;
 import dev.hearth.pool.runtime.RuntimeMaintenance;
 import dev.hearth.pool.runtime.Runtimes;
@@ -42,16 +40,6 @@ public class HearthConfiguration {
     @Bean
     LocalStorage localStorage(HearthProperties properties) {
         return new LocalStorage(properties.storageRoot());
-    }
-
-    @Bean
-    LeaseStore leaseStore() {
-        return new InMemoryLeaseStore();
-    }
-
-    @Bean
-    RuntimeRegistry runtimeRegistry() {
-        return new InMemoryRuntimeRegistry();
     }
 
     @Bean

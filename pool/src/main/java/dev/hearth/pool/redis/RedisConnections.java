@@ -1,5 +1,6 @@
 package dev.hearth.pool.redis;
 
+import dev.hearth.pool.StoreUnavailableException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 

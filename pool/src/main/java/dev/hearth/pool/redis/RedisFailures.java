@@ -1,5 +1,6 @@
 package dev.hearth.pool.redis;
 
+import dev.hearth.pool.StoreUnavailableException;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeoutException;

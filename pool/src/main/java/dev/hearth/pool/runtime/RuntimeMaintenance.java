@@ -26,6 +26,9 @@ public final class RuntimeMaintenance implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RuntimeMaintenance.class);
 
+    /** A reservation this old with no creation behind it is orphaned (see Runtimes#removeOrphanedReservations). */
+    private static final Duration ORPHAN_AGE = Duration.ofSeconds(5);
+
     private final Runtimes runtimes;
     private final Disposable.Composite tasks = Disposables.composite();
 
@@ -36,6 +39,8 @@ public final class RuntimeMaintenance implements AutoCloseable {
     public void start() {
         RuntimesConfig config = runtimes.config();
         tasks.add(every(config.leaseTtl().dividedBy(3), this::renewLeases, "lease renewal"));
+        tasks.add(every(config.leaseTtl().dividedBy(3), () -> runtimes.removeOrphanedReservations(ORPHAN_AGE),
+                "orphaned reservations"));
         tasks.add(every(config.maintenanceInterval(), this::reapIdle, "idle reaping"));
     }
 
@@ -50,13 +55,29 @@ public final class RuntimeMaintenance implements AutoCloseable {
         Instant renewedUntil = runtimes.clock().instant().plus(runtimes.config().leaseTtl());
         return runtimes.leases().renew(current, runtimes.config().leaseTtl())
                 .collectList()
+                .onErrorResume(error -> {
+                    // The store cannot say: keep serving on the leases we hold until they run out.
+                    log.warn("Renewing {} leases failed; serving on until they expire: {}", current.size(),
+                            error.toString());
+                    return Mono.just(expiredByNow(current)).flatMap(expired -> endAll(byPod, expired, "lease expired"))
+                            .then(Mono.empty());
+                })
                 .flatMap(lost -> {
                     byPod.values().forEach(runtime -> runtime.lease(withExpiry(runtime.lease(), renewedUntil)));
-                    return Flux.fromIterable(lost)
-                            .map(lease -> byPod.get(lease.podId()))
-                            .flatMap(runtime -> runtimes.endHeld(runtime.record().runtimeId(), "lease lost"))
-                            .then();
+                    return endAll(byPod, lost, "lease lost");
                 });
+    }
+
+    private List<Lease> expiredByNow(List<Lease> leases) {
+        Instant now = runtimes.clock().instant();
+        return leases.stream().filter(lease -> !lease.expiresAt().isAfter(now)).toList();
+    }
+
+    private Mono<Void> endAll(Map<String, HeldRuntime> byPod, List<Lease> leases, String reason) {
+        return Flux.fromIterable(leases)
+                .map(lease -> byPod.get(lease.podId()))
+                .flatMap(runtime -> runtimes.endLost(runtime.record().runtimeId(), reason))
+                .then();
     }
 
     /** Ends held runtimes with no execution in flight and no activity for the inactivity threshold. */

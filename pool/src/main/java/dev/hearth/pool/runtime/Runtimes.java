@@ -16,6 +16,7 @@ import dev.hearth.pool.ImagePool;
 import dev.hearth.pool.Pod;
 import dev.hearth.pool.PooledPod;
 import dev.hearth.pool.Pools;
+import dev.hearth.pool.StoreUnavailableException;
 import dev.hearth.pool.lease.Lease;
 import dev.hearth.pool.lease.LeaseStore;
 import dev.hearth.pool.registry.RuntimeRecord;
@@ -90,8 +91,19 @@ public final class Runtimes {
                 .switchIfEmpty(Mono.defer(() -> joinOrCreate(spec, source, pollEvery)));
     }
 
+    /**
+     * The runtime's record from the shared registry. When the store is unreachable, a runtime this replica
+     * holds is answered from memory, so it keeps serving (DESIGN.md: held runtimes serve until their leases
+     * expire); anything else fails closed.
+     */
     public Mono<RuntimeRecord> get(String runtimeId) {
-        return registry.get(runtimeId);
+        return registry.get(runtimeId)
+                .onErrorResume(StoreUnavailableException.class, unavailable -> heldRecord(runtimeId, unavailable));
+    }
+
+    private Mono<RuntimeRecord> heldRecord(String runtimeId, StoreUnavailableException unavailable) {
+        HeldRuntime runtime = held.get(runtimeId);
+        return runtime != null ? Mono.just(runtime.record()) : Mono.error(unavailable);
     }
 
     public Flux<RuntimeRecord> list() {
@@ -111,13 +123,44 @@ public final class Runtimes {
     public Mono<Void> delete(String runtimeId) {
         return registry.remove(runtimeId)
                 .switchIfEmpty(Mono.error(() -> new RuntimeNotFoundException("Runtime not found")))
-                .flatMap(removed -> endHeld(runtimeId, "deleted"));
+                .flatMap(removed -> held.containsKey(runtimeId)
+                        ? endHeld(runtimeId, "deleted")
+                        : releaseForeign(removed));
+    }
+
+    /**
+     * Deleting a runtime another replica holds: its lease is released here, so the holder's next renewal
+     * finds it lost and destroys the pod (within a third of the lease TTL).
+     */
+    private Mono<Void> releaseForeign(RuntimeRecord removed) {
+        if (removed.podId().isEmpty()) {
+            return Mono.empty();
+        }
+        return leases.release(new Lease(removed.podId(), removed.holder(), removed.leaseToken(), Instant.EPOCH));
     }
 
     /** How the runtime's creation went, when this replica created it; {@link CreationTimings#NONE} otherwise. */
     public CreationTimings creationTimings(String runtimeId) {
         HeldRuntime runtime = held.get(runtimeId);
         return runtime == null ? CreationTimings.NONE : runtime.timings();
+    }
+
+    /**
+     * Removes reservations this replica made that no creation of it is working on: a reservation whose
+     * write reached the store after the caller gave up on it (a timeout during a store outage), or whose
+     * creation died with an error the cleanup could not record. Only reservations older than
+     * {@code minAge} count, so a creation between reserving and starting is never touched.
+     */
+    Mono<Void> removeOrphanedReservations(Duration minAge) {
+        Instant cutoff = clock.instant().minus(minAge);
+        return registry.list()
+                .filter(record -> !record.ready() && config.replicaId().equals(record.holder()))
+                .filter(record -> record.created().isBefore(cutoff) && !creations.containsKey(record.runtimeId()))
+                .flatMap(record -> {
+                    log.info("Removing orphaned reservation of runtime {}", record.runtimeId());
+                    return registry.remove(record.runtimeId());
+                })
+                .then();
     }
 
     /** Runtimes this replica holds; for maintenance. */
@@ -127,12 +170,26 @@ public final class Runtimes {
 
     /** Ends a runtime this replica holds: registry entry, lease, pod. Idempotent. */
     Mono<Void> endHeld(String runtimeId, String reason) {
+        return endHeld(runtimeId, reason, true);
+    }
+
+    /**
+     * Ends a runtime whose lease is gone: destroys the pod but leaves the registry alone, since whoever
+     * ended the lease (a delete on another replica, or expiry) owns what the id means now; a stale record
+     * is removed by the first replica that finds its lease gone ({@link #withLiveLease}).
+     */
+    Mono<Void> endLost(String runtimeId, String reason) {
+        return endHeld(runtimeId, reason, false);
+    }
+
+    private Mono<Void> endHeld(String runtimeId, String reason, boolean removeRecord) {
         HeldRuntime runtime = held.remove(runtimeId);
         if (runtime == null || !runtime.markEnded()) {
             return Mono.empty();
         }
         log.info("Ending runtime {} on pod {} ({})", runtimeId, runtime.record().podId(), reason);
-        return registry.remove(runtimeId)
+        Mono<?> record = removeRecord ? registry.remove(runtimeId) : Mono.empty();
+        return record
                 .then(leases.release(runtime.lease()))
                 .onErrorResume(error -> {
                     log.warn("Releasing runtime {} failed; its lease will expire: {}", runtimeId, error.toString());
@@ -266,9 +323,38 @@ public final class Runtimes {
     }
 
     private Mono<RuntimeRecord> readyRecord(String runtimeId) {
+        HeldRuntime runtime = held.get(runtimeId);
+        if (runtime != null) {
+            return stillRegistered(runtime);
+        }
         return registry.get(runtimeId)
                 .filter(RuntimeRecord::ready)
+                .flatMap(this::withLiveLease)
                 .switchIfEmpty(Mono.error(() -> new RuntimeNotFoundException("Runtime not found")));
+    }
+
+    /**
+     * A runtime this replica holds, checked against the registry: if another replica deleted it (the
+     * record is gone or names another pod), it ends here at once rather than at the next renewal.
+     */
+    private Mono<RuntimeRecord> stillRegistered(HeldRuntime runtime) {
+        String runtimeId = runtime.record().runtimeId();
+        return registry.get(runtimeId)
+                .filter(record -> record.podId().equals(runtime.record().podId()))
+                .switchIfEmpty(Mono.defer(() -> endLost(runtimeId, "deleted by another replica")
+                        .then(Mono.error(new RuntimeNotFoundException("Runtime not found")))))
+                .onErrorResume(StoreUnavailableException.class, unavailable -> Mono.just(runtime.record()));
+    }
+
+    /**
+     * A runtime held by another replica is served only while its lease is current: a record whose lease
+     * expired (its holder died) is removed here and answers 404, never a half-state.
+     */
+    private Mono<RuntimeRecord> withLiveLease(RuntimeRecord record) {
+        return leases.current(record.podId())
+                .filter(lease -> lease.token() == record.leaseToken())
+                .map(lease -> record)
+                .switchIfEmpty(Mono.defer(() -> registry.remove(record.runtimeId()).then(Mono.empty())));
     }
 
     private Flux<ExecutionEvent> executeOn(RuntimeRecord record, ExecutionRequest request, Publisher<ByteBuf> body) {

@@ -1,5 +1,6 @@
 package dev.hearth.pool.redis;
 
+import dev.hearth.pool.StoreUnavailableException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;

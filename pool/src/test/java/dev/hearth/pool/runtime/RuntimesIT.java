@@ -180,7 +180,8 @@ class RuntimesIT {
         Lease lease = leases.current(record.podId()).block();
         leases.release(lease).block();
         maintenance.renewLeases().block();
-        assertThat(registry.get("rt-6").blockOptional()).as("runtime without lease").isEmpty();
-        assertThatThrownBy(() -> run(runtimes, "rt-6", "x")).isInstanceOf(RuntimeNotFoundException.class);
+        assertThatThrownBy(() -> run(runtimes, "rt-6", "x")).as("a runtime without its lease is not found")
+                .isInstanceOf(RuntimeNotFoundException.class);
+        assertThat(registry.get("rt-6").blockOptional()).as("its stale record is cleaned up").isEmpty();
     }
 }

@@ -2,6 +2,8 @@ package dev.hearth.gateway.api.error;
 
 import dev.hearth.pool.AcquireTimeoutException;
 import dev.hearth.pool.PoolExhaustedException;
+import dev.hearth.pool.StoreUnavailableException;
+import dev.hearth.runner.client.TruncatedExecutionException;
 import dev.hearth.pool.UnknownImageException;
 import dev.hearth.pool.runtime.RuntimeConflictException;
 import dev.hearth.pool.runtime.RuntimeNotFoundException;
@@ -67,6 +69,16 @@ public record ExecutorError(ErrorType type, int code, String message, boolean un
         if (t instanceof RuntimeStartException) {
             // Bad archive, failed start command, lost pod: the caller's runtime could not start.
             return known(ErrorType.RUNTIME_FAILED, t.getMessage());
+        }
+        if (t instanceof StoreUnavailableException) {
+            // Fail closed: nothing new is claimed or created while the shared state cannot be trusted.
+            return known(ErrorType.STORE_UNAVAILABLE, t.getMessage());
+        }
+        if (t instanceof java.net.ConnectException || t instanceof TruncatedExecutionException
+                || t instanceof reactor.netty.http.client.PrematureCloseException) {
+            // The runtime's pod is gone or died mid-execution: a clear 500, as Open Runtimes answers curl errors.
+            return new ExecutorError(ErrorType.GENERAL_UNKNOWN, 500,
+                    "The runtime's pod could not be reached or failed mid-execution: " + t.getMessage(), false);
         }
         if (t instanceof DataBufferLimitException) {
             return general(HttpStatus.PAYLOAD_TOO_LARGE.value(), "Request body is too large: " + t.getMessage());

@@ -1,4 +1,4 @@
-package dev.hearth.pool.redis;
+package dev.hearth.pool;
 
 /**
  * The shared state store (Redis) could not answer in time: not connected, timed out, loading, read-only

@@ -1,0 +1,70 @@
+package dev.hearth.gateway.config;
+
+import java.time.Duration;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.hearth.pool.lease.InMemoryLeaseStore;
+import dev.hearth.pool.lease.LeaseStore;
+import dev.hearth.pool.redis.RedisConfig;
+import dev.hearth.pool.redis.RedisConnections;
+import dev.hearth.pool.redis.RedisLeaseStore;
+import dev.hearth.pool.redis.RedisRuntimeRegistry;
+import dev.hearth.pool.registry.InMemoryRuntimeRegistry;
+import dev.hearth.pool.registry.RuntimeRegistry;
+
+/**
+ * Where leases and the runtime registry live: in memory for a single replica (no {@code hearth.redis.url}),
+ * in Redis when several replicas share pools and runtimes.
+ *
+ * <p>Failure policy with Redis (DESIGN.md): when Redis is unreachable, anything that needs the shared state
+ * (creating a runtime, claiming a pod, reaching a runtime another replica holds) fails closed with
+ * {@code 503 store_unavailable}; runtimes this replica holds keep serving from memory until their leases
+ * expire; the connection reconnects by itself, so service resumes without a restart.
+ */
+public final class StateStoreConfiguration {
+
+    private StateStoreConfiguration() {
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnExpression("'${hearth.redis.url:}'.isEmpty()")
+    static class InMemory {
+
+        @Bean
+        LeaseStore leaseStore() {
+            return new InMemoryLeaseStore();
+        }
+
+        @Bean
+        RuntimeRegistry runtimeRegistry() {
+            return new InMemoryRuntimeRegistry();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnExpression("!'${hearth.redis.url:}'.isEmpty()")
+    static class Redis {
+
+        /** Connects at startup: a gateway configured for Redis that cannot reach it does not start. */
+        @Bean(destroyMethod = "close")
+        RedisConnections redisConnections(org.springframework.core.env.Environment env) {
+            return RedisConnections.connect(new RedisConfig(
+                    env.getRequiredProperty("hearth.redis.url"),
+                    env.getProperty("hearth.redis.command-timeout", Duration.class, Duration.ofSeconds(1)),
+                    env.getProperty("hearth.redis.key-prefix", "hearth:")));
+        }
+
+        @Bean
+        LeaseStore leaseStore(RedisConnections connections) {
+            return new RedisLeaseStore(connections);
+        }
+
+        @Bean
+        RuntimeRegistry runtimeRegistry(RedisConnections connections) {
+            return new RedisRuntimeRegistry(connections);
+        }
+    }
+}
