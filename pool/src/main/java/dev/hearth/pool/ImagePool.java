@@ -14,6 +14,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import dev.hearth.pool.accounting.LocalPoolAccounting;
+import dev.hearth.pool.accounting.PoolAccounting;
 
 /**
  * The pods of one runtime image: keeps {@code size} warm pods ready, hands one to each acquisition, and
@@ -23,9 +25,10 @@ import reactor.core.scheduler.Schedulers;
  * I/O or a subscriber's callback). Pod creation and deletion run through the {@link PodDriver}, which is
  * non-blocking.
  *
- * <p>Accounting: {@code warm + claimed + creating <= max}. The pool creates pods while
- * {@code warm + creating < size + pending}, so a burst of acquisitions beyond the warm pods creates pods
- * on demand up to {@code max}; with {@code size: 0} every acquisition creates its own pod.
+ * <p>Accounting: locally {@code warm + claimed + creating <= max}. Waiters beyond the warm pods get pods
+ * created on demand, up to {@code max}; with {@code size: 0} every acquisition creates its own pod. Warm
+ * pods are counted by a {@link PoolAccounting} across replicas: a replica creates a warm pod only when the
+ * accounting grants it, so N replicas keep {@code size} warm pods together, not N × {@code size}.
  */
 public final class ImagePool implements AutoCloseable {
 
@@ -34,23 +37,37 @@ public final class ImagePool implements AutoCloseable {
 
     private final PoolConfig config;
     private final PodDriver driver;
+    private final PoolAccounting accounting;
     private final Scheduler timer;
 
     private final Deque<Pod> warm = new ArrayDeque<>();
     private final Deque<Waiter> pending = new ArrayDeque<>();
     private int claimed;
-    private int creating;
+    /** Warm-pod creations granted by the accounting. */
+    private int creatingWarm;
+    /** Creations for waiters beyond the warm pods; never counted as warm unless nobody takes them. */
+    private int creatingOnDemand;
+    private boolean reserving;
     private int consecutiveFailures;
     private boolean retryScheduled;
     private boolean closed;
 
     public ImagePool(PoolConfig config, PodDriver driver) {
-        this(config, driver, Schedulers.parallel());
+        this(config, driver, new LocalPoolAccounting(), Schedulers.parallel());
+    }
+
+    public ImagePool(PoolConfig config, PodDriver driver, PoolAccounting accounting) {
+        this(config, driver, accounting, Schedulers.parallel());
     }
 
     ImagePool(PoolConfig config, PodDriver driver, Scheduler timer) {
+        this(config, driver, new LocalPoolAccounting(), timer);
+    }
+
+    ImagePool(PoolConfig config, PodDriver driver, PoolAccounting accounting, Scheduler timer) {
         this.config = config;
         this.driver = driver;
+        this.accounting = accounting;
         this.timer = timer;
     }
 
@@ -79,14 +96,41 @@ public final class ImagePool implements AutoCloseable {
 
     /** The pod with this id, if the pool holds it warm: such a pod died and is dropped. */
     public void podTerminated(String podId) {
+        boolean wasWarm;
         synchronized (this) {
-            warm.removeIf(pod -> pod.id().equals(podId));
+            wasWarm = warm.removeIf(pod -> pod.id().equals(podId));
+        }
+        if (wasWarm) {
+            count(accounting.warmGone(config.image()));
         }
         replenish();
     }
 
+    /**
+     * Periodic duty: retries a fill the accounting could not grant before (another replica died, or the
+     * store was down), and gives back a local warm pod while the deployment holds more than {@code size}.
+     */
+    public Mono<Void> maintain() {
+        return accounting.globalWarm(config.image())
+                .doOnNext(this::trimSurplus)
+                .then(Mono.fromRunnable(this::replenish));
+    }
+
+    private void trimSurplus(int globalWarm) {
+        Pod surplus = null;
+        synchronized (this) {
+            if (globalWarm > config.size() && pending.isEmpty()) {
+                surplus = warm.pollLast();
+            }
+        }
+        if (surplus != null) {
+            count(accounting.warmGone(config.image()));
+            destroy(surplus);
+        }
+    }
+
     public synchronized PoolMetrics metrics() {
-        return new PoolMetrics(warm.size(), claimed, creating, pending.size(), config.size());
+        return new PoolMetrics(warm.size(), claimed, creatingWarm + creatingOnDemand, pending.size(), config.size());
     }
 
     /** Stops replenishing and destroys the warm pods; claimed pods are destroyed as they are released. */
@@ -102,7 +146,10 @@ public final class ImagePool implements AutoCloseable {
             pending.clear();
         }
         toFail.forEach(waiter -> waiter.fail(new IllegalStateException("pool '" + config.image() + "' is closed")));
-        toDelete.forEach(this::destroy);
+        toDelete.forEach(pod -> {
+            count(accounting.warmGone(config.image()));
+            destroy(pod);
+        });
     }
 
     private void enqueue(MonoSink<PooledPod> sink) {
@@ -124,6 +171,7 @@ public final class ImagePool implements AutoCloseable {
             }
         }
         if (ready.isPresent()) {
+            count(accounting.warmGone(config.image()));
             sink.success(new Claim(ready.get()));
             return;
         }
@@ -150,9 +198,10 @@ public final class ImagePool implements AutoCloseable {
         }
     }
 
-    /** Hands warm pods to waiters and starts the creations the accounting calls for. */
+    /** Hands warm pods to waiters and starts the creations the waiters and the accounting call for. */
     private void replenish() {
-        int toCreate;
+        int onDemand;
+        int warmWanted = 0;
         Deque<Waiter> served = new ArrayDeque<>();
         synchronized (this) {
             if (closed) {
@@ -164,30 +213,76 @@ public final class ImagePool implements AutoCloseable {
                 claimed++;
                 served.add(waiter);
             }
-            int wanted = config.size() + pending.size() - warm.size() - creating;
-            int room = config.max() - (warm.size() + claimed + creating);
-            toCreate = retryScheduled ? 0 : Math.max(0, Math.min(wanted, room));
-            creating += toCreate;
+            int room = config.max() - (warm.size() + claimed + creatingWarm + creatingOnDemand);
+            onDemand = retryScheduled ? 0 : Math.max(0, Math.min(pending.size() - creatingOnDemand, room));
+            creatingOnDemand += onDemand;
+            room -= onDemand;
+            if (!reserving && !retryScheduled) {
+                warmWanted = Math.max(0, Math.min(config.size() - warm.size() - creatingWarm, room));
+                reserving = warmWanted > 0;
+            }
         }
-        served.forEach(Waiter::deliver);
-        for (int i = 0; i < toCreate; i++) {
-            createOne();
+        served.forEach(waiter -> {
+            count(accounting.warmGone(config.image()));
+            waiter.deliver();
+        });
+        for (int i = 0; i < onDemand; i++) {
+            createOne(false);
+        }
+        if (warmWanted > 0) {
+            accounting.reserveWarm(config.image(), config.size(), warmWanted)
+                    .subscribe(this::reserved, this::reservationFailed);
         }
     }
 
-    private void createOne() {
-        driver.create(config).subscribe(this::created, this::creationFailed);
+    private void reserved(int granted) {
+        boolean create;
+        synchronized (this) {
+            reserving = false;
+            create = !closed;
+            if (create) {
+                creatingWarm += granted;
+            }
+        }
+        for (int i = 0; i < granted; i++) {
+            if (create) {
+                createOne(true);
+            } else {
+                count(accounting.creationEnded(config.image(), false));
+            }
+        }
     }
 
-    private void created(Pod pod) {
+    private void reservationFailed(Throwable error) {
+        synchronized (this) {
+            reserving = false;
+        }
+        // No warm pods are created while the accounting cannot answer; maintain() tries again.
+        log.warn("Reserving warm pods of pool '{}' failed: {}", config.image(), error.toString());
+    }
+
+    private void createOne(boolean reservedWarm) {
+        driver.create(config).subscribe(pod -> created(pod, reservedWarm), error -> creationFailed(error, reservedWarm));
+    }
+
+    private void created(Pod pod, boolean reservedWarm) {
         boolean keep;
         synchronized (this) {
-            creating--;
+            if (reservedWarm) {
+                creatingWarm--;
+            } else {
+                creatingOnDemand--;
+            }
             consecutiveFailures = 0;
             keep = !closed;
             if (keep) {
                 warm.addLast(pod);
             }
+        }
+        if (reservedWarm) {
+            count(accounting.creationEnded(config.image(), keep));
+        } else if (keep) {
+            count(accounting.warmAdded(config.image()));
         }
         if (!keep) {
             destroy(pod);
@@ -195,10 +290,17 @@ public final class ImagePool implements AutoCloseable {
         replenish();
     }
 
-    private void creationFailed(Throwable error) {
+    private void creationFailed(Throwable error, boolean reservedWarm) {
+        if (reservedWarm) {
+            count(accounting.creationEnded(config.image(), false));
+        }
         Duration backoff;
         synchronized (this) {
-            creating--;
+            if (reservedWarm) {
+                creatingWarm--;
+            } else {
+                creatingOnDemand--;
+            }
             consecutiveFailures++;
             backoff = backoff(consecutiveFailures);
             retryScheduled = true;
@@ -226,6 +328,11 @@ public final class ImagePool implements AutoCloseable {
         }
         destroy(pod);
         replenish();
+    }
+
+    /** Count updates are best effort: a failure is logged, and the counts heal when the replica restarts. */
+    private void count(Mono<Void> update) {
+        update.subscribe(null, error -> log.debug("Pool accounting of '{}' failed: {}", config.image(), error.toString()));
     }
 
     private void destroy(Pod pod) {
@@ -284,6 +391,7 @@ public final class ImagePool implements AutoCloseable {
                 }
             }
             if (keep) {
+                count(accounting.warmAdded(config.image()));
                 replenish();
             } else {
                 destroy(pod);

@@ -1,18 +1,37 @@
 package dev.hearth.pool;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.hearth.pool.accounting.LocalPoolAccounting;
+import dev.hearth.pool.accounting.PoolAccounting;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
 /** The image pools of this gateway, by image. Immutable set of pools; each pool is thread-safe. */
 public final class Pools implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(Pools.class);
+
     private final Map<String, ImagePool> byImage = new LinkedHashMap<>();
+    private final PoolAccounting accounting;
+    private volatile Disposable maintenance;
 
     public Pools(List<PoolConfig> configs, PodDriver driver) {
+        this(configs, driver, new LocalPoolAccounting());
+    }
+
+    public Pools(List<PoolConfig> configs, PodDriver driver, PoolAccounting accounting) {
+        this.accounting = accounting;
         for (PoolConfig config : configs) {
-            if (byImage.put(config.image(), new ImagePool(config, driver)) != null) {
+            if (byImage.put(config.image(), new ImagePool(config, driver, accounting)) != null) {
                 throw new IllegalArgumentException("image '" + config.image() + "' is configured twice");
             }
         }
@@ -31,8 +50,29 @@ public final class Pools implements AutoCloseable {
         return byImage.values();
     }
 
+    /** Beats for this replica's counts, then fills the pools. */
     public void warmup() {
-        byImage.values().forEach(ImagePool::warmup);
+        accounting.heartbeat()
+                .doFinally(signal -> byImage.values().forEach(ImagePool::warmup))
+                .subscribe(null, error -> log.warn("Pool accounting heartbeat failed: {}", error.toString()));
+    }
+
+    /**
+     * Starts the periodic duty: a heartbeat that keeps this replica's counts alive, then each pool's
+     * {@link ImagePool#maintain()}. Idempotent; stopped by {@link #close()}.
+     */
+    public synchronized void startMaintenance(Duration every) {
+        if (maintenance != null) {
+            return;
+        }
+        maintenance = Flux.interval(every, every)
+                .concatMap(tick -> accounting.heartbeat()
+                        .thenMany(Flux.fromIterable(byImage.values()).concatMap(ImagePool::maintain))
+                        .onErrorResume(error -> {
+                            log.warn("Pool maintenance failed; next tick retries: {}", error.toString());
+                            return Mono.empty();
+                        }))
+                .subscribe(null, error -> log.error("Pool maintenance stopped", error));
     }
 
     /** Routes a driver's pod termination to whichever pool held the pod warm. */
@@ -42,6 +82,10 @@ public final class Pools implements AutoCloseable {
 
     @Override
     public void close() {
+        Disposable running = maintenance;
+        if (running != null) {
+            running.dispose();
+        }
         byImage.values().forEach(ImagePool::close);
     }
 }

@@ -8,6 +8,7 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.hearth.gateway.source.LocalStorage;
 import dev.hearth.pool.PodDriver;
+import dev.hearth.pool.accounting.PoolAccounting;
 import dev.hearth.pool.Pools;
 import dev.hearth.pool.lease.LeaseStore;
 import dev.hearth.pool.local.LocalPodDriver;
@@ -29,11 +30,18 @@ public class HearthConfiguration {
         return new LocalPodDriver(properties.workDir(), properties.podHost());
     }
 
+    /** This replica's identity: the holder of its leases and the owner of its pool counts. */
+    @Bean
+    ReplicaId replicaId() {
+        return new ReplicaId("gateway-" + Secrets.hex(6));
+    }
+
     @Bean(destroyMethod = "close")
-    Pools pools(HearthProperties properties, PodDriver driver) {
-        Pools pools = new Pools(properties.poolConfigs(), driver);
+    Pools pools(HearthProperties properties, PodDriver driver, PoolAccounting accounting) {
+        Pools pools = new Pools(properties.poolConfigs(), driver, accounting);
         driver.terminations().subscribe(pools::podTerminated);
         pools.warmup();
+        pools.startMaintenance(Duration.ofSeconds(1));
         return pools;
     }
 
@@ -49,9 +57,8 @@ public class HearthConfiguration {
 
     @Bean
     Runtimes runtimes(HearthProperties properties, Pools pools, LeaseStore leases, RuntimeRegistry registry,
-                      RunnerClient runnerClient) {
-        String replicaId = "gateway-" + Secrets.hex(4);
-        return new Runtimes(pools, leases, registry, runnerClient, properties.runtimesConfig(replicaId),
+                      RunnerClient runnerClient, ReplicaId replicaId) {
+        return new Runtimes(pools, leases, registry, runnerClient, properties.runtimesConfig(replicaId.value()),
                 Clock.systemUTC());
     }
 

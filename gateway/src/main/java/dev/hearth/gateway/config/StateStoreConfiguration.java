@@ -11,6 +11,9 @@ import dev.hearth.pool.lease.LeaseStore;
 import dev.hearth.pool.redis.RedisConfig;
 import dev.hearth.pool.redis.RedisConnections;
 import dev.hearth.pool.redis.RedisLeaseStore;
+import dev.hearth.pool.redis.RedisPoolAccounting;
+import dev.hearth.pool.accounting.LocalPoolAccounting;
+import dev.hearth.pool.accounting.PoolAccounting;
 import dev.hearth.pool.redis.RedisRuntimeRegistry;
 import dev.hearth.pool.registry.InMemoryRuntimeRegistry;
 import dev.hearth.pool.registry.RuntimeRegistry;
@@ -21,7 +24,7 @@ import dev.hearth.pool.registry.RuntimeRegistry;
  *
  * <p>Failure policy with Redis (DESIGN.md): when Redis is unreachable, anything that needs the shared state
  * (creating a runtime, claiming a pod, reaching a runtime another replica holds) fails closed with
- * {@code 503 store_unavailable}; runtimes this replica holds keep serving from memory until their leases
+ * {@code 503 store_unavailable}; no warm pods are created (the accounting cannot grant them); runtimes this replica holds keep serving from memory until their leases
  * expire; the connection reconnects by itself, so service resumes without a restart.
  */
 public final class StateStoreConfiguration {
@@ -41,6 +44,11 @@ public final class StateStoreConfiguration {
         @Bean
         RuntimeRegistry runtimeRegistry() {
             return new InMemoryRuntimeRegistry();
+        }
+
+        @Bean
+        PoolAccounting poolAccounting() {
+            return new LocalPoolAccounting();
         }
     }
 
@@ -65,6 +73,12 @@ public final class StateStoreConfiguration {
         @Bean
         RuntimeRegistry runtimeRegistry(RedisConnections connections) {
             return new RedisRuntimeRegistry(connections);
+        }
+
+        /** A replica that has not beaten for 5 s (it beats every second) no longer counts: its pods died with it. */
+        @Bean
+        PoolAccounting poolAccounting(RedisConnections connections, ReplicaId replicaId) {
+            return new RedisPoolAccounting(connections, replicaId.value(), Duration.ofSeconds(5));
         }
     }
 }

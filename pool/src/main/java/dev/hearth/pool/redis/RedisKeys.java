@@ -24,6 +24,21 @@ public record RedisKeys(String prefix) {
         return prefix + "runtime:" + runtimeId;
     }
 
+    /** Hash replica id → warm pods of the image that replica holds. */
+    public String warmPods(String image) {
+        return prefix + "pool:" + image + ":warm";
+    }
+
+    /** Hash replica id → warm-pod creations of the image under way on that replica. */
+    public String creatingPods(String image) {
+        return prefix + "pool:" + image + ":creating";
+    }
+
+    /** Prefix of the liveness keys {@code <prefix>replica:<id>}; a replica whose key expired has died. */
+    public String replicaPrefix() {
+        return prefix + "replica:";
+    }
+
     public String runtimesByCreation() {
         return prefix + "runtimes";
     }
