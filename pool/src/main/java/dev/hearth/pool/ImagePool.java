@@ -214,7 +214,9 @@ public final class ImagePool implements AutoCloseable {
                 served.add(waiter);
             }
             int room = config.max() - (warm.size() + claimed + creatingWarm + creatingOnDemand);
-            onDemand = retryScheduled ? 0 : Math.max(0, Math.min(pending.size() - creatingOnDemand, room));
+            // Pods already being created serve waiters as they arrive, warm ones included.
+            int uncovered = pending.size() - creatingOnDemand - creatingWarm;
+            onDemand = retryScheduled ? 0 : Math.max(0, Math.min(uncovered, room));
             creatingOnDemand += onDemand;
             room -= onDemand;
             if (!reserving && !retryScheduled) {

@@ -51,6 +51,7 @@ class RuntimesIT {
         pools = new Pools(List.of(new PoolConfig("local/shell", 2, 8, 16, Duration.ofSeconds(10), "exec", "sh",
                 Duration.ofSeconds(10))), driver);
         pools.warmup();
+        pools.startMaintenance(Duration.ofMillis(200));
         leases = new InMemoryLeaseStore();
         registry = new InMemoryRuntimeRegistry();
         runtimes = new Runtimes(pools, leases, registry, RunnerClient.create(Duration.ofSeconds(2)),
