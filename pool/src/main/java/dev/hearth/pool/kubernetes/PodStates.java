@@ -1,0 +1,65 @@
+package dev.hearth.pool.kubernetes;
+
+import java.time.Instant;
+import java.util.Map;
+
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
+import io.kubernetes.client.openapi.models.V1PodStatus;
+
+/** Reading a pod's state; null-safe, since the API leaves most fields out until they are set. */
+public final class PodStates {
+
+    private PodStates() {
+    }
+
+    public static String label(V1Pod pod, String key) {
+        Map<String, String> labels = pod.getMetadata() == null ? null : pod.getMetadata().getLabels();
+        return labels == null ? null : labels.get(key);
+    }
+
+    public static String name(V1Pod pod) {
+        return pod.getMetadata().getName();
+    }
+
+    public static String phase(V1Pod pod) {
+        V1PodStatus status = pod.getStatus();
+        return status == null ? null : status.getPhase();
+    }
+
+    /** Failed or Succeeded: its containers have ended and will not restart ({@code restartPolicy: Never}). */
+    public static boolean ended(V1Pod pod) {
+        String phase = phase(pod);
+        return "Failed".equals(phase) || "Succeeded".equals(phase);
+    }
+
+    public static boolean terminating(V1Pod pod) {
+        return pod.getMetadata().getDeletionTimestamp() != null;
+    }
+
+    /** Running, condition {@code Ready=True} and an IP: the kubelet's readiness probe passes. */
+    public static boolean ready(V1Pod pod) {
+        V1PodStatus status = pod.getStatus();
+        if (status == null || !"Running".equals(status.getPhase()) || status.getPodIP() == null
+                || status.getConditions() == null || terminating(pod)) {
+            return false;
+        }
+        return status.getConditions().stream()
+                .anyMatch(PodStates::readyTrue);
+    }
+
+    public static String podIp(V1Pod pod) {
+        return pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+    }
+
+    /** When the API server created it; the start of its "unready for too long" clock. */
+    public static Instant created(V1Pod pod) {
+        return pod.getMetadata().getCreationTimestamp() == null
+                ? Instant.now()
+                : pod.getMetadata().getCreationTimestamp().toInstant();
+    }
+
+    private static boolean readyTrue(V1PodCondition condition) {
+        return "Ready".equals(condition.getType()) && "True".equals(condition.getStatus());
+    }
+}

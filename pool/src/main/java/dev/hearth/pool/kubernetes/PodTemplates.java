@@ -1,0 +1,223 @@
+package dev.hearth.pool.kubernetes;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.hearth.pool.PoolConfig;
+import dev.hearth.runner.RunnerConfig;
+import dev.hearth.runner.protocol.RunnerProtocol;
+import io.kubernetes.client.custom.IntOrString;
+import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.openapi.models.V1Capabilities;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1EmptyDirVolumeSource;
+import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1HTTPGetAction;
+import io.kubernetes.client.openapi.models.V1Job;
+import io.kubernetes.client.openapi.models.V1JobSpec;
+import io.kubernetes.client.openapi.models.V1LocalObjectReference;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodSecurityContext;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import io.kubernetes.client.openapi.models.V1Probe;
+import io.kubernetes.client.openapi.models.V1ResourceRequirements;
+import io.kubernetes.client.openapi.models.V1SeccompProfile;
+import io.kubernetes.client.openapi.models.V1SecurityContext;
+import io.kubernetes.client.openapi.models.V1Toleration;
+import io.kubernetes.client.openapi.models.V1Volume;
+import io.kubernetes.client.openapi.models.V1VolumeMount;
+
+/**
+ * Renders a pool's pods and Jobs (DESIGN.md, "Kubernetes"). Pure: no I/O, same input → same object.
+ *
+ * <p>The pod secret travels in the runtime container's environment ({@code HEARTH_RUNNER_SECRET}). Anyone who
+ * may read pods in the namespace can read it; a Kubernetes Secret per pod, referenced by
+ * {@code secretKeyRef}, is the planned follow-up. It is never put in labels or annotations.
+ */
+public final class PodTemplates {
+
+    public static final String RUNNER_DIR = "/opt/hearth";
+    public static final String RUNNER_COMMAND = RUNNER_DIR + "/runner";
+    public static final String INIT_CONTAINER = "hearth-runner-install";
+    public static final String RUNTIME_CONTAINER = "runtime";
+    public static final long RUN_AS_USER = 10001;
+    /** emptyDir volume name → mount path; the runtime's only writable paths when the root is read-only. */
+    public static final Map<String, String> SCRATCH_VOLUMES = Map.of(
+            "hearth-runner", RUNNER_DIR, "tmp", "/tmp", "code", "/mnt/code", "logs", "/mnt/logs");
+
+    private final KubernetesDriverConfig config;
+
+    public PodTemplates(KubernetesDriverConfig config) {
+        this.config = config;
+    }
+
+    /** A warm pod named {@code name}, labelled {@code state}. */
+    public V1Pod pod(String name, PoolConfig pool, KubernetesPoolSpec spec, String secret, String state) {
+        return new V1Pod()
+                .apiVersion("v1")
+                .kind("Pod")
+                .metadata(metadata(pool, spec, name, Labels.KIND_POD, state).name(name).ownerReferences(owners()))
+                .spec(podSpec(pool, spec, secret));
+    }
+
+    /**
+     * A size-0 pool's Job named {@code name}: one pod, never retried ({@code backoffLimit 0}), killed after
+     * {@code activeDeadlineSeconds}, removed {@code ttlSecondsAfterFinished} after it ends. Its pod is born
+     * claimed: it serves exactly the runtime it was created for.
+     */
+    public V1Job job(String name, PoolConfig pool, KubernetesPoolSpec spec, String secret) {
+        V1ObjectMeta podMeta = metadata(pool, spec, name, Labels.KIND_JOB, Labels.STATE_CLAIMED);
+        return new V1Job()
+                .apiVersion("batch/v1")
+                .kind("Job")
+                .metadata(metadata(pool, spec, name, Labels.KIND_JOB, Labels.STATE_CLAIMED)
+                        .name(name)
+                        .ownerReferences(owners()))
+                .spec(new V1JobSpec()
+                        .backoffLimit(0)
+                        .activeDeadlineSeconds(spec.activeDeadlineSeconds())
+                        .ttlSecondsAfterFinished(spec.ttlSecondsAfterFinished())
+                        .template(new V1PodTemplateSpec().metadata(podMeta).spec(podSpec(pool, spec, secret))));
+    }
+
+    /** The label selector of everything this installation created: existence of the pool label plus its labels. */
+    public String selector() {
+        StringBuilder selector = new StringBuilder(Labels.POOL);
+        config.labels().forEach((key, value) -> selector.append(',').append(key).append('=').append(value));
+        return selector.toString();
+    }
+
+    private V1ObjectMeta metadata(PoolConfig pool, KubernetesPoolSpec spec, String podId, String kind, String state) {
+        Map<String, String> labels = new LinkedHashMap<>(config.labels());
+        labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+        labels.put(Labels.POOL, Labels.poolValue(pool.image()));
+        labels.put(Labels.STATE, state);
+        labels.put(Labels.POD_ID, podId);
+        labels.put(Labels.KIND, kind);
+        return new V1ObjectMeta()
+                .namespace(spec.namespaceOr(config.namespace()))
+                .labels(labels)
+                .annotations(Map.of(Labels.IMAGE_ANNOTATION, pool.image()));
+    }
+
+    private List<V1OwnerReference> owners() {
+        KubernetesDriverConfig.Owner owner = config.owner();
+        if (owner == null) {
+            return null;
+        }
+        return List.of(new V1OwnerReference()
+                .apiVersion(owner.apiVersion())
+                .kind(owner.kind())
+                .name(owner.name())
+                .uid(owner.uid())
+                .blockOwnerDeletion(false)
+                .controller(false));
+    }
+
+    private V1PodSpec podSpec(PoolConfig pool, KubernetesPoolSpec spec, String secret) {
+        return new V1PodSpec()
+                .restartPolicy("Never")
+                .automountServiceAccountToken(false)
+                .enableServiceLinks(false)
+                .securityContext(new V1PodSecurityContext()
+                        .runAsNonRoot(true)
+                        .runAsUser(RUN_AS_USER)
+                        .runAsGroup(RUN_AS_USER)
+                        .fsGroup(RUN_AS_USER)
+                        .seccompProfile(new V1SeccompProfile().type("RuntimeDefault")))
+                .initContainers(List.of(initContainer(spec)))
+                .containers(List.of(runtimeContainer(pool, spec, secret)))
+                .volumes(volumes())
+                .nodeSelector(spec.nodeSelector().isEmpty() ? null : spec.nodeSelector())
+                .tolerations(spec.tolerations().isEmpty() ? null : tolerations(spec))
+                .runtimeClassName(spec.runtimeClassName())
+                .imagePullSecrets(spec.imagePullSecrets().isEmpty() ? null : spec.imagePullSecrets().stream()
+                        .map(name -> new V1LocalObjectReference().name(name))
+                        .toList());
+    }
+
+    private V1Container initContainer(KubernetesPoolSpec spec) {
+        return new V1Container()
+                .name(INIT_CONTAINER)
+                .image(spec.runnerImage())
+                .command(spec.runnerInstallCommand())
+                .securityContext(containerSecurity(true))
+                .resources(resources(spec))
+                .volumeMounts(List.of(new V1VolumeMount().name("hearth-runner").mountPath(RUNNER_DIR)));
+    }
+
+    private V1Container runtimeContainer(PoolConfig pool, KubernetesPoolSpec spec, String secret) {
+        List<V1EnvVar> env = new ArrayList<>();
+        spec.env().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> env.add(new V1EnvVar().name(e.getKey()).value(e.getValue())));
+        env.add(new V1EnvVar().name(RunnerConfig.PORT_ENV).value(Integer.toString(spec.runnerPort())));
+        env.add(new V1EnvVar().name(RunnerConfig.SECRET_ENV).value(secret));
+        return new V1Container()
+                .name(RUNTIME_CONTAINER)
+                .image(pool.image())
+                .command(List.of(RUNNER_COMMAND))
+                .env(env)
+                .ports(List.of(new io.kubernetes.client.openapi.models.V1ContainerPort()
+                        .name("runner")
+                        .containerPort(spec.runnerPort())))
+                .readinessProbe(new V1Probe()
+                        .httpGet(new V1HTTPGetAction()
+                                .path(RunnerProtocol.HEALTH_PATH)
+                                .port(new IntOrString(spec.runnerPort())))
+                        .periodSeconds(1)
+                        .failureThreshold(3))
+                .securityContext(containerSecurity(spec.readOnlyRootFilesystem()))
+                .resources(resources(spec))
+                .volumeMounts(SCRATCH_VOLUMES.entrySet().stream()
+                        .sorted(Map.Entry.comparingByKey())
+                        .map(e -> new V1VolumeMount().name(e.getKey()).mountPath(e.getValue())
+                                .readOnly(e.getKey().equals("hearth-runner") ? Boolean.TRUE : null))
+                        .toList());
+    }
+
+    private static V1SecurityContext containerSecurity(boolean readOnlyRoot) {
+        return new V1SecurityContext()
+                .runAsNonRoot(true)
+                .runAsUser(RUN_AS_USER)
+                .allowPrivilegeEscalation(false)
+                .privileged(false)
+                .readOnlyRootFilesystem(readOnlyRoot)
+                .capabilities(new V1Capabilities().drop(List.of("ALL")))
+                .seccompProfile(new V1SeccompProfile().type("RuntimeDefault"));
+    }
+
+    private static V1ResourceRequirements resources(KubernetesPoolSpec spec) {
+        return new V1ResourceRequirements()
+                .requests(quantities(spec.requests()))
+                .limits(quantities(spec.limits()));
+    }
+
+    private static Map<String, Quantity> quantities(Map<String, String> values) {
+        if (values.isEmpty()) {
+            return null;
+        }
+        Map<String, Quantity> result = new LinkedHashMap<>();
+        values.forEach((resource, value) -> result.put(resource, Quantity.fromString(value)));
+        return result;
+    }
+
+    private static List<V1Volume> volumes() {
+        return SCRATCH_VOLUMES.keySet().stream()
+                .sorted()
+                .map(name -> new V1Volume().name(name).emptyDir(new V1EmptyDirVolumeSource()))
+                .toList();
+    }
+
+    private static List<V1Toleration> tolerations(KubernetesPoolSpec spec) {
+        return spec.tolerations().stream()
+                .map(t -> new V1Toleration().key(t.key()).operator(t.operator()).value(t.value())
+                        .effect(t.effect()).tolerationSeconds(t.tolerationSeconds()))
+                .toList();
+    }
+}

@@ -1,0 +1,146 @@
+package dev.hearth.pool.kubernetes;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.hearth.pool.Pod;
+import dev.hearth.pool.PoolConfig;
+import io.kubernetes.client.openapi.models.V1Pod;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Brings a pool's warm pods to the wanted count from the informer cache (never from a list call): creates
+ * the missing ones in parallel batches at a bounded rate, deletes surplus warm pods, ended pods, and warm
+ * pods not ready within the pool's start timeout; {@link #reapOrphans} deletes pods of pools no longer
+ * configured. Meant to run on the elected leader only (see {@link LeaderElection}); running it on two
+ * replicas at once over-creates until the next pass deletes the surplus.
+ *
+ * <p>Pods it created that the cache does not show yet are counted as warm for {@link #EXPECTATION_TTL}, so
+ * that back-to-back passes do not create them twice (controller-runtime's "expectations").
+ */
+public final class PoolReconciler {
+
+    private static final Logger log = LoggerFactory.getLogger(PoolReconciler.class);
+    static final Duration EXPECTATION_TTL = Duration.ofSeconds(30);
+
+    private final KubernetesPodDriver driver;
+    private final KubernetesDriverConfig.Reconcile limits;
+    /** Pod name → pool label value, for pods created but not yet seen in the cache. */
+    private final Map<String, Expected> expected = new ConcurrentHashMap<>();
+
+    private record Expected(String pool, Instant until) {
+    }
+
+    public PoolReconciler(KubernetesPodDriver driver) {
+        this.driver = driver;
+        this.limits = driver.config().reconcile();
+    }
+
+    /** One pass over the pool; completes with what it did. Errors only when the informer cannot start. */
+    public Mono<ReconcileReport> reconcile(PoolConfig pool, int wantedWarm) {
+        return Mono.defer(() -> {
+            String namespace = driver.spec(pool.image()).namespaceOr(driver.config().namespace());
+            return driver.informer(namespace).flatMap(informer -> reconcile(informer, pool, wantedWarm));
+        });
+    }
+
+    /**
+     * Deletes every Hearth pod (and Job) whose pool is not among {@code configuredImages}, in every namespace
+     * the driver watches; completes with how many it deleted.
+     */
+    public Mono<Integer> reapOrphans(Set<String> configuredImages) {
+        return Mono.defer(() -> {
+            Set<String> pools = configuredImages.stream().map(Labels::poolValue).collect(Collectors.toSet());
+            List<String> ids = driver.informers().stream()
+                    .flatMap(informer -> informer.pods().stream())
+                    .filter(pod -> !pools.contains(PodStates.label(pod, Labels.POOL)) && !PodStates.terminating(pod))
+                    .map(pod -> PodStates.label(pod, Labels.POD_ID))
+                    .filter(id -> id != null)
+                    .distinct()
+                    .toList();
+            ids.forEach(id -> log.info("Deleting orphan {} (its pool is not configured)", id));
+            return deleteAll(ids);
+        });
+    }
+
+    private Mono<ReconcileReport> reconcile(PodInformer informer, PoolConfig pool, int wanted) {
+        String poolValue = Labels.poolValue(pool.image());
+        Instant now = Instant.now();
+        List<V1Pod> pods = informer.withLabel(Labels.POOL, poolValue).stream()
+                .filter(pod -> Labels.KIND_POD.equals(PodStates.label(pod, Labels.KIND)) && !PodStates.terminating(pod))
+                .toList();
+        pods.forEach(pod -> expected.remove(PodStates.name(pod)));
+        expected.values().removeIf(e -> e.until().isBefore(now));
+        long pending = expected.values().stream().filter(e -> e.pool().equals(poolValue)).count();
+
+        List<String> ended = names(pods.stream().filter(PodStates::ended));
+        List<V1Pod> warm = pods.stream()
+                .filter(pod -> Labels.STATE_WARM.equals(PodStates.label(pod, Labels.STATE)) && !PodStates.ended(pod))
+                .toList();
+        List<String> unready = names(warm.stream().filter(pod -> tooLongUnready(pod, pool, now)));
+        List<V1Pod> usable = warm.stream().filter(pod -> !unready.contains(PodStates.name(pod))).toList();
+        int counted = usable.size() + (int) pending;
+        List<String> surplus = names(usable.stream()
+                .sorted(Comparator.comparing(PodStates::ready).thenComparing(PodStates::created, Comparator.reverseOrder()))
+                .limit(Math.max(0, counted - wanted)));
+        int missing = Math.max(0, wanted - counted);
+
+        return Mono.zip(deleteAll(ended), deleteAll(unready), deleteAll(surplus), createMissing(pool, poolValue, missing))
+                .map(done -> new ReconcileReport(pool.image(), counted, wanted, done.getT4(), missing - done.getT4(),
+                        done.getT3(), done.getT1(), done.getT2()))
+                .doOnNext(report -> log.debug("Reconciled {}", report));
+    }
+
+    private static boolean tooLongUnready(V1Pod pod, PoolConfig pool, Instant now) {
+        return !PodStates.ready(pod) && PodStates.created(pod).plus(pool.startTimeout()).isBefore(now);
+    }
+
+    /** Creates {@code count} pods, {@code batchSize} at a time, a batch at most every {@code batchInterval}. */
+    private Mono<Integer> createMissing(PoolConfig pool, String poolValue, int count) {
+        return Flux.range(0, count)
+                .buffer(limits.batchSize())
+                .index()
+                .concatMap(batch -> createBatch(pool, poolValue, batch.getT2().size())
+                        .delaySubscription(batch.getT1() == 0 ? Duration.ZERO : limits.batchInterval()))
+                .reduce(0, Integer::sum);
+    }
+
+    private Mono<Integer> createBatch(PoolConfig pool, String poolValue, int size) {
+        return Flux.range(0, size)
+                .flatMap(i -> driver.submitWarmPod(pool)
+                        .doOnNext(pod -> expected.put(PodStates.name(pod),
+                                new Expected(poolValue, Instant.now().plus(EXPECTATION_TTL))))
+                        .thenReturn(1)
+                        .onErrorResume(error -> {
+                            log.debug("Creating a pod of {} failed: {}", pool.image(), KubernetesApi.describe(error));
+                            return Mono.just(0);
+                        }))
+                .reduce(0, Integer::sum);
+    }
+
+    private Mono<Integer> deleteAll(List<String> ids) {
+        return Flux.fromIterable(ids)
+                .flatMap(id -> driver.delete(new Pod(id, "", "", 0, "", Instant.EPOCH))
+                        .thenReturn(1)
+                        .onErrorResume(error -> {
+                            log.debug("Deleting {} failed: {}", id, KubernetesApi.describe(error));
+                            return Mono.just(0);
+                        }), limits.batchSize())
+                .reduce(0, Integer::sum);
+    }
+
+    private static List<String> names(Stream<V1Pod> pods) {
+        return pods.map(PodStates::name).toList();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.hearth.pool.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class KubernetesPoolSpecTest {
+
+    @Test
+    void rejectsABadQuantityNamingIt() {
+        assertThatThrownBy(() -> KubernetesPoolSpec.builder("runner").request("memory", "lots").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("requests.memory").hasMessageContaining("'lots'");
+    }
+
+    @Test
+    void rejectsARequestAboveItsLimit() {
+        assertThatThrownBy(() -> KubernetesPoolSpec.builder("runner").request("cpu", "2").limit("cpu", "500m").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("requests.cpu (2)").hasMessageContaining("500m");
+    }
+
+    @Test
+    void rejectsReservedEnv() {
+        assertThatThrownBy(() -> KubernetesPoolSpec.builder("runner").env("HEARTH_RUNNER_SECRET", "x").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("HEARTH_RUNNER_SECRET");
+    }
+
+    @Test
+    void rejectsBadPortDeadlineAndNamespace() {
+        assertThatThrownBy(() -> KubernetesPoolSpec.builder("runner").runnerPort(70000).build())
+                .hasMessageContaining("70000");
+        assertThatThrownBy(() -> KubernetesPoolSpec.builder("runner").activeDeadlineSeconds(0).build())
+                .hasMessageContaining("activeDeadlineSeconds");
+        assertThatThrownBy(() -> KubernetesPoolSpec.builder("runner").namespace("Bad_NS").build())
+                .hasMessageContaining("Bad_NS");
+        assertThatThrownBy(() -> KubernetesPoolSpec.builder(" ").build())
+                .hasMessageContaining("runnerImage");
+    }
+
+    @Test
+    void rejectsBadDriverSettings() {
+        assertThatThrownBy(() -> new KubernetesDriverConfig.Breaker(0, 10, 5, java.time.Duration.ofSeconds(1), 1))
+                .hasMessageContaining("failureRateThreshold").hasMessageContaining("0.0");
+        assertThatThrownBy(() -> KubernetesDriverConfig.of("ns").withLabels(java.util.Map.of("hearth.dev/pool", "x")))
+                .hasMessageContaining("hearth.dev/pool");
+    }
+}

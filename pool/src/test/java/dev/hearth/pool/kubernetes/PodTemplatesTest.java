@@ -1,0 +1,158 @@
+package dev.hearth.pool.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.hearth.pool.PoolConfig;
+import dev.hearth.runner.RunnerConfig;
+import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1Job;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1SecurityContext;
+import io.kubernetes.client.openapi.models.V1VolumeMount;
+
+class PodTemplatesTest {
+
+    static final String IMAGE = "ghcr.io/acme/python:3.12-slim";
+    static final PoolConfig POOL = new PoolConfig(IMAGE, 2, 4, 4, Duration.ofSeconds(5), "exec", "python3",
+            Duration.ofSeconds(10));
+    static final KubernetesDriverConfig CONFIG = KubernetesDriverConfig.of("hearth")
+            .withOwner(new KubernetesDriverConfig.Owner("apps/v1", "Deployment", "hearth-gateway", "uid-1"))
+            .withLabels(Map.of("app.kubernetes.io/instance", "prod"));
+    static final KubernetesPoolSpec SPEC = KubernetesPoolSpec.builder("ghcr.io/hearth/runner:1.0")
+            .runnerPort(8080)
+            .request("cpu", "250m").request("memory", "128Mi")
+            .limit("cpu", "1").limit("memory", "256Mi")
+            .nodeSelector("hearth.dev/sandbox", "true")
+            .toleration(new KubernetesPoolSpec.Toleration("sandbox", "Exists", null, "NoSchedule", null))
+            .runtimeClassName("gvisor")
+            .imagePullSecret("regcred")
+            .env("LANG", "C.UTF-8")
+            .build();
+
+    final PodTemplates templates = new PodTemplates(CONFIG);
+
+    @Test
+    void podMeetsTheSecurityRequirements() {
+        V1PodSpec spec = templates.pod("hearth-p-1", POOL, SPEC, "s3cret", Labels.STATE_WARM).getSpec();
+
+        assertThat(spec.getAutomountServiceAccountToken()).as("automountServiceAccountToken").isFalse();
+        assertThat(spec.getRestartPolicy()).as("restartPolicy").isEqualTo("Never");
+        assertThat(spec.getSecurityContext().getRunAsNonRoot()).as("pod runAsNonRoot").isTrue();
+        assertThat(spec.getSecurityContext().getRunAsUser()).as("pod runAsUser").isEqualTo(10001L);
+        assertThat(spec.getSecurityContext().getSeccompProfile().getType()).as("pod seccomp").isEqualTo("RuntimeDefault");
+        for (V1Container container : List.of(spec.getInitContainers().get(0), spec.getContainers().get(0))) {
+            V1SecurityContext security = container.getSecurityContext();
+            String name = container.getName();
+            assertThat(security.getRunAsNonRoot()).as(name + " runAsNonRoot").isTrue();
+            assertThat(security.getRunAsUser()).as(name + " runAsUser").isEqualTo(10001L);
+            assertThat(security.getAllowPrivilegeEscalation()).as(name + " allowPrivilegeEscalation").isFalse();
+            assertThat(security.getPrivileged()).as(name + " privileged").isFalse();
+            assertThat(security.getCapabilities().getDrop()).as(name + " capabilities dropped").containsExactly("ALL");
+            assertThat(security.getCapabilities().getAdd()).as(name + " capabilities added").isNullOrEmpty();
+            assertThat(security.getSeccompProfile().getType()).as(name + " seccomp").isEqualTo("RuntimeDefault");
+            assertThat(security.getReadOnlyRootFilesystem()).as(name + " readOnlyRootFilesystem").isTrue();
+        }
+    }
+
+    @Test
+    void runtimeContainerRunsThePoolImageUnchangedWithTheRunnerAsCommand() {
+        V1Container runtime = templates.pod("hearth-p-1", POOL, SPEC, "s3cret", Labels.STATE_WARM)
+                .getSpec().getContainers().get(0);
+
+        assertThat(runtime.getImage()).as("image").isEqualTo(IMAGE);
+        assertThat(runtime.getCommand()).as("command").containsExactly("/opt/hearth/runner");
+        assertThat(runtime.getArgs()).as("args").isNullOrEmpty();
+        assertThat(runtime.getEnv()).as("env").extracting(V1EnvVar::getName, V1EnvVar::getValue)
+                .contains(org.assertj.core.groups.Tuple.tuple(RunnerConfig.PORT_ENV, "8080"),
+                        org.assertj.core.groups.Tuple.tuple(RunnerConfig.SECRET_ENV, "s3cret"),
+                        org.assertj.core.groups.Tuple.tuple("LANG", "C.UTF-8"));
+        assertThat(runtime.getReadinessProbe().getHttpGet().getPath()).as("probe path").isEqualTo("/v1/health");
+        assertThat(runtime.getReadinessProbe().getHttpGet().getPort().getIntValue()).as("probe port").isEqualTo(8080);
+        assertThat(runtime.getVolumeMounts()).as("mounts").extracting(V1VolumeMount::getMountPath)
+                .containsExactlyInAnyOrder("/opt/hearth", "/tmp", "/mnt/code", "/mnt/logs");
+        assertThat(runtime.getResources().getRequests()).as("requests")
+                .containsEntry("cpu", Quantity.fromString("250m")).containsEntry("memory", Quantity.fromString("128Mi"));
+        assertThat(runtime.getResources().getLimits()).as("limits")
+                .containsEntry("cpu", Quantity.fromString("1")).containsEntry("memory", Quantity.fromString("256Mi"));
+    }
+
+    @Test
+    void initContainerCopiesTheRunnerIntoAnEmptyDir() {
+        V1Pod pod = templates.pod("hearth-p-1", POOL, SPEC, "s3cret", Labels.STATE_WARM);
+        V1Container init = pod.getSpec().getInitContainers().get(0);
+
+        assertThat(init.getImage()).as("init image").isEqualTo("ghcr.io/hearth/runner:1.0");
+        assertThat(init.getCommand()).as("init command").isEqualTo(KubernetesPoolSpec.DEFAULT_INSTALL_COMMAND);
+        assertThat(init.getVolumeMounts()).as("init mounts").singleElement()
+                .satisfies(mount -> assertThat(mount.getMountPath()).isEqualTo("/opt/hearth"));
+        assertThat(pod.getSpec().getVolumes()).as("volumes").allSatisfy(volume ->
+                assertThat(volume.getEmptyDir()).as(volume.getName() + " is an emptyDir").isNotNull());
+        assertThat(pod.getSpec().getVolumes()).hasSize(4);
+    }
+
+    @Test
+    void metadataCarriesLabelsOwnerAndRawImageButNoSecret() {
+        V1Pod pod = templates.pod("hearth-p-1", POOL, SPEC, "s3cret", Labels.STATE_WARM);
+
+        assertThat(pod.getMetadata().getLabels()).as("labels")
+                .containsEntry(Labels.POOL, Labels.poolValue(IMAGE))
+                .containsEntry(Labels.STATE, Labels.STATE_WARM)
+                .containsEntry(Labels.POD_ID, "hearth-p-1")
+                .containsEntry("app.kubernetes.io/instance", "prod");
+        assertThat(pod.getMetadata().getAnnotations()).as("annotations").containsEntry(Labels.IMAGE_ANNOTATION, IMAGE);
+        assertThat(pod.getMetadata().getLabels().values()).as("label values").doesNotContain("s3cret");
+        assertThat(pod.getMetadata().getAnnotations().values()).as("annotation values").doesNotContain("s3cret");
+        assertThat(pod.getMetadata().getOwnerReferences()).as("owner").singleElement().satisfies(owner -> {
+            assertThat(owner.getKind()).isEqualTo("Deployment");
+            assertThat(owner.getUid()).isEqualTo("uid-1");
+        });
+        assertThat(pod.getApiVersion()).as("apiVersion").isEqualTo("v1");
+        assertThat(pod.getKind()).as("kind").isEqualTo("Pod");
+    }
+
+    @Test
+    void perPoolSchedulingOverridesAreRendered() {
+        V1PodSpec spec = templates.pod("hearth-p-1", POOL, SPEC, "s3cret", Labels.STATE_WARM).getSpec();
+
+        assertThat(spec.getNodeSelector()).as("nodeSelector").containsEntry("hearth.dev/sandbox", "true");
+        assertThat(spec.getTolerations()).as("tolerations").singleElement()
+                .satisfies(t -> assertThat(t.getKey()).isEqualTo("sandbox"));
+        assertThat(spec.getRuntimeClassName()).as("runtimeClassName").isEqualTo("gvisor");
+        assertThat(spec.getImagePullSecrets()).as("imagePullSecrets").singleElement()
+                .satisfies(ref -> assertThat(ref.getName()).isEqualTo("regcred"));
+    }
+
+    @Test
+    void jobWrapsTheSameTemplateBornClaimed() {
+        V1Job job = templates.job("hearth-j-1", POOL, SPEC, "s3cret");
+
+        assertThat(job.getApiVersion()).as("apiVersion").isEqualTo("batch/v1");
+        assertThat(job.getSpec().getBackoffLimit()).as("backoffLimit").isZero();
+        assertThat(job.getSpec().getActiveDeadlineSeconds()).as("activeDeadlineSeconds").isEqualTo(3600L);
+        assertThat(job.getSpec().getTtlSecondsAfterFinished()).as("ttlSecondsAfterFinished").isEqualTo(60);
+        assertThat(job.getSpec().getTemplate().getMetadata().getLabels()).as("template labels")
+                .containsEntry(Labels.STATE, Labels.STATE_CLAIMED)
+                .containsEntry(Labels.POD_ID, "hearth-j-1")
+                .containsEntry(Labels.KIND, Labels.KIND_JOB);
+        assertThat(job.getSpec().getTemplate().getSpec())
+                .as("pod spec").isEqualTo(templates.pod("x", POOL, SPEC, "s3cret", Labels.STATE_WARM).getSpec());
+    }
+
+    @Test
+    void poolLabelIsLabelSafeAndDistinguishesImagesThatSanitizeAlike() {
+        String value = Labels.poolValue("registry.example.com:5000/team/a-very-long-image-name-indeed:v5-22-with-suffix");
+
+        assertThat(value).as("label value").matches("[a-z0-9]([-a-z0-9._]*[a-z0-9])?").hasSizeLessThanOrEqualTo(63);
+        assertThat(Labels.poolValue("a/b")).as("a/b vs a-b").isNotEqualTo(Labels.poolValue("a-b"));
+        assertThat(Labels.poolValue("node:22")).as("deterministic").isEqualTo(Labels.poolValue("node:22"));
+    }
+}

@@ -1,0 +1,112 @@
+package dev.hearth.pool.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.hearth.pool.Pod;
+import dev.hearth.pool.PoolConfig;
+import dev.hearth.pool.kubernetes.harness.KubernetesHarness;
+import io.kubernetes.client.openapi.models.V1Pod;
+
+class PoolReconcilerIT {
+
+    static KubernetesHarness harness;
+    KubernetesPodDriver driver;
+    PoolReconciler reconciler;
+
+    @BeforeAll
+    static void startHarness() {
+        harness = KubernetesHarness.builder().build();
+    }
+
+    @AfterAll
+    static void stopHarness() {
+        harness.close();
+    }
+
+    @BeforeEach
+    void startDriver() {
+        driver = TestDrivers.driver(harness);
+        reconciler = new PoolReconciler(driver);
+    }
+
+    @AfterEach
+    void closeDriver() throws Exception {
+        harness.faults().neverReady(false);
+        reconciler.reapOrphans(Set.of()).block(Duration.ofSeconds(20));
+        driver.close();
+    }
+
+    @Test
+    void convergesToTheWantedCountAndDeletesTheSurplus() throws Exception {
+        PoolConfig pool = TestDrivers.pool("python:3.12-slim", 5);
+
+        ReconcileReport first = reconciler.reconcile(pool, 5).block(Duration.ofSeconds(20));
+        ReconcileReport second = reconciler.reconcile(pool, 5).block(Duration.ofSeconds(20));
+
+        assertThat(first.created()).as("created by the first pass").isEqualTo(5);
+        assertThat(second.created()).as("created by a pass right after (expectations)").isZero();
+        Eventually.await("5 ready pods", Duration.ofSeconds(20), () -> readyPods(pool) == 5);
+
+        ReconcileReport shrink = reconciler.reconcile(pool, 2).block(Duration.ofSeconds(20));
+
+        assertThat(shrink.deletedSurplus()).as("surplus deleted").isEqualTo(3);
+        Eventually.await("2 pods left", Duration.ofSeconds(20), () -> apiPods(pool).size() == 2);
+    }
+
+    @Test
+    void replacesFailedPodsAndDeletesOrphans() throws Exception {
+        PoolConfig pool = TestDrivers.pool("node:22", 2);
+        Pod orphan = driver.create(TestDrivers.pool("removed-image:1", 1)).block(Duration.ofSeconds(20));
+        reconciler.reconcile(pool, 2).block(Duration.ofSeconds(20));
+        Eventually.await("2 ready pods", Duration.ofSeconds(20), () -> readyPods(pool) == 2);
+        String crashed = apiPods(pool).get(0).getMetadata().getName();
+        harness.kubelet().crash(crashed);
+        Eventually.await("crash seen", Duration.ofSeconds(10), () -> driver.informer(harness.namespace()).block()
+                .get(crashed).map(PodStates::ended).orElse(false));
+
+        ReconcileReport report = reconciler.reconcile(pool, 2).block(Duration.ofSeconds(20));
+        int orphans = reconciler.reapOrphans(Set.of(pool.image())).block(Duration.ofSeconds(20));
+
+        assertThat(report.deletedFailed()).as("failed pods deleted").isEqualTo(1);
+        assertThat(report.created()).as("replacements").isEqualTo(1);
+        assertThat(orphans).as("orphans deleted").isEqualTo(1);
+        Eventually.await("orphan gone", Duration.ofSeconds(10), () -> !harness.kubelet().running(orphan.id()));
+        Eventually.await("2 ready pods again", Duration.ofSeconds(20), () -> readyPods(pool) == 2);
+    }
+
+    @Test
+    void replacesPodsUnreadyForLongerThanTheStartTimeout() throws Exception {
+        PoolConfig pool = new PoolConfig("php:8.3", 1, 4, 4, Duration.ofSeconds(5), "exec", "sh -c",
+                Duration.ofSeconds(1));
+        harness.faults().neverReady(true);
+        reconciler.reconcile(pool, 1).block(Duration.ofSeconds(20));
+        Thread.sleep(1500);
+        harness.faults().neverReady(false);
+
+        ReconcileReport report = reconciler.reconcile(pool, 1).block(Duration.ofSeconds(20));
+
+        assertThat(report.deletedUnready()).as("unready pods deleted").isEqualTo(1);
+        assertThat(report.created()).as("replacement").isEqualTo(1);
+        Eventually.await("1 ready pod", Duration.ofSeconds(20), () -> readyPods(pool) == 1 && apiPods(pool).size() == 1);
+    }
+
+    private static List<V1Pod> apiPods(PoolConfig pool) throws Exception {
+        return harness.core().listNamespacedPod(harness.namespace())
+                .labelSelector(Labels.POOL + "=" + Labels.poolValue(pool.image()))
+                .execute().getItems();
+    }
+
+    private static long readyPods(PoolConfig pool) throws Exception {
+        return apiPods(pool).stream().filter(PodStates::ready).count();
+    }
+}

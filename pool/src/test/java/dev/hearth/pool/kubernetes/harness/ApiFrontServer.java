@@ -1,0 +1,232 @@
+package dev.hearth.pool.kubernetes.harness;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.client.WebsocketClientSpec;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * The front of the mock API server (toolchain.md, "Kubernetes API without a cluster"). Ordinary requests
+ * pass through; a {@code ?watch=true} request becomes a WebSocket to the mock, each message sent back as one
+ * line of a chunked {@code application/json} response, which is what client-java's watch expects. Also where
+ * API faults are injected: a share of calls without {@link #INTERNAL_HEADER} is answered 500/429.
+ */
+final class ApiFrontServer implements AutoCloseable {
+
+    /** Marks the harness's own calls, which faults never touch. */
+    static final String INTERNAL_HEADER = "x-hearth-harness-internal";
+    private static final int MAX_FRAME = 16 * 1024 * 1024;
+    private static final byte[] EMPTY = new byte[0];
+    private static final Duration QUIET = Duration.ofSeconds(1);
+
+    private final String mockAuthority;
+    private final Faults faults;
+    private final ConnectionProvider provider;
+    private final HttpClient upstream;
+    private final DisposableServer server;
+    private final Sinks.Many<Mono<Void>> serial = Sinks.many().unicast().onBackpressureBuffer();
+    private final Disposable serialLoop;
+
+    ApiFrontServer(String mockHost, int mockPort, Faults faults) {
+        this.mockAuthority = mockHost + ":" + mockPort;
+        this.faults = faults;
+        this.provider = ConnectionProvider.builder("harness-api").maxConnections(256).pendingAcquireMaxCount(-1).build();
+        this.upstream = HttpClient.create(provider);
+        this.serialLoop = serial.asFlux()
+                .concatMap(task -> task.onErrorResume(error -> Mono.empty()))
+                .subscribe();
+        this.server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .handle(this::handle)
+                .bindNow(Duration.ofSeconds(10));
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    @Override
+    public void close() {
+        serialLoop.dispose();
+        server.disposeNow(Duration.ofSeconds(5));
+        provider.disposeLater().block(Duration.ofSeconds(5));
+    }
+
+    private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
+        boolean watch = request.uri().contains("watch=true") || request.uri().contains("watch=1");
+        if (watch) {
+            return bridgeWatch(request, response);
+        }
+        int injected = request.requestHeaders().contains(INTERNAL_HEADER) ? 0 : faults.injectedStatus();
+        if (injected != 0) {
+            return request.receive().then(fail(response, injected));
+        }
+        if (request.method().name().equals("PATCH")) {
+            return serialized(patchWithPrecondition(request, response));
+        }
+        return passThrough(request, response);
+    }
+
+    /**
+     * The mock ignores {@code metadata.resourceVersion} in a merge patch, which a real API server treats as a
+     * precondition (409 when stale). This enforces it: patches are applied one at a time, each after
+     * comparing the version it names with the stored one.
+     */
+    private Mono<Void> patchWithPrecondition(HttpServerRequest request, HttpServerResponse response) {
+        return request.receive()
+                .aggregate()
+                .asByteArray()
+                .defaultIfEmpty(EMPTY)
+                .flatMap(body -> {
+                    String expected = mergePatchVersion(request, body);
+                    if (expected == null) {
+                        return forward(request, body);
+                    }
+                    return currentVersion(request.uri()).flatMap(current -> expected.equals(current)
+                            ? forward(request, body)
+                            : Mono.just(conflict(expected, current)));
+                })
+                .flatMap(reply -> write(response, reply));
+    }
+
+    private static String mergePatchVersion(HttpServerRequest request, byte[] body) {
+        String contentType = request.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE, "");
+        if (!contentType.startsWith("application/merge-patch+json") || body.length == 0) {
+            return null;
+        }
+        JsonElement json = JsonParser.parseString(new String(body, StandardCharsets.UTF_8));
+        JsonElement version = json.isJsonObject() && json.getAsJsonObject().has("metadata")
+                ? json.getAsJsonObject().getAsJsonObject("metadata").get("resourceVersion") : null;
+        return version == null || version.isJsonNull() ? null : version.getAsString();
+    }
+
+    private Mono<String> currentVersion(String uri) {
+        String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
+        return upstream.get()
+                .uri("http://" + mockAuthority + path)
+                .responseSingle((head, content) -> content.asString(StandardCharsets.UTF_8).defaultIfEmpty("{}"))
+                .map(json -> {
+                    JsonElement metadata = JsonParser.parseString(json).getAsJsonObject().get("metadata");
+                    JsonElement version = metadata == null ? null : metadata.getAsJsonObject().get("resourceVersion");
+                    return version == null ? "" : version.getAsString();
+                });
+    }
+
+    private static Reply conflict(String expected, String current) {
+        String body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+                + "\"message\":\"the object has been modified (resourceVersion " + expected + " is stale, now " + current
+                + ")\",\"reason\":\"Conflict\",\"code\":409}";
+        return new Reply(HttpResponseStatus.CONFLICT, "application/json", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Runs {@code task} after every task handed in before it has finished. */
+    private Mono<Void> serialized(Mono<Void> task) {
+        Sinks.One<Void> done = Sinks.one();
+        synchronized (serial) {
+            serial.tryEmitNext(task.doFinally(signal -> done.tryEmitEmpty()));
+        }
+        return done.asMono();
+    }
+
+    /**
+     * Relays the mock's WebSocket watch as chunked lines. The WebSocket is always read, whatever the client's
+     * pace, and is closed only once it has been quiet for {@link #QUIET} after the client went away: the mock
+     * blocks its event loop (up to 30 s) when a WebSocket closes while it is writing an event to it.
+     */
+    private Mono<Void> bridgeWatch(HttpServerRequest request, HttpServerResponse response) {
+        Sinks.Many<String> lines = Sinks.many().unicast().onBackpressureBuffer();
+        AtomicLong lastMessage = new AtomicLong(System.nanoTime());
+        AtomicBoolean detached = new AtomicBoolean();
+        Disposable webSocket = upstream
+                .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(MAX_FRAME).build())
+                .uri("ws://" + mockAuthority + request.uri())
+                .handle((in, out) -> in.aggregateFrames(MAX_FRAME).receive().asString(StandardCharsets.UTF_8))
+                .subscribe(message -> {
+                    lastMessage.set(System.nanoTime());
+                    if (!detached.get()) {
+                        lines.tryEmitNext(message + "\n");
+                    }
+                }, error -> lines.tryEmitComplete(), lines::tryEmitComplete);
+        Flux<String> relayed = lines.asFlux()
+                .doFinally(signal -> closeWhenQuiet(detached, lastMessage, webSocket));
+        return response.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .sendHeaders()
+                .sendString(relayed, StandardCharsets.UTF_8)
+                .then();
+    }
+
+    private static void closeWhenQuiet(AtomicBoolean detached, AtomicLong lastMessage, Disposable webSocket) {
+        detached.set(true);
+        Flux.interval(QUIET)
+                .filter(tick -> System.nanoTime() - lastMessage.get() > QUIET.toNanos())
+                .next()
+                .subscribe(tick -> webSocket.dispose(), error -> webSocket.dispose());
+    }
+
+    private Mono<Void> passThrough(HttpServerRequest request, HttpServerResponse response) {
+        return request.receive()
+                .aggregate()
+                .asByteArray()
+                .defaultIfEmpty(EMPTY)
+                .flatMap(body -> forward(request, body))
+                .flatMap(reply -> write(response, reply));
+    }
+
+    private static Mono<Void> write(HttpServerResponse response, Reply reply) {
+        return response.status(reply.status())
+                .header(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
+                .sendByteArray(Mono.just(reply.body()))
+                .then();
+    }
+
+    private Mono<Reply> forward(HttpServerRequest request, byte[] body) {
+        String contentType = request.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE);
+        return upstream
+                .headers(headers -> {
+                    if (contentType != null) {
+                        headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+                    }
+                    headers.set(HttpHeaderNames.ACCEPT, "application/json");
+                })
+                .request(request.method())
+                .uri("http://" + mockAuthority + request.uri())
+                .send(body.length == 0 ? Mono.empty() : Mono.just(Unpooled.wrappedBuffer(body)))
+                .responseSingle((head, content) -> content.asByteArray()
+                        .defaultIfEmpty(EMPTY)
+                        .map(bytes -> new Reply(head.status(),
+                                head.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE, "application/json"), bytes)));
+    }
+
+    private static Mono<Void> fail(HttpServerResponse response, int status) {
+        String body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+                + "\"message\":\"injected by the harness\",\"reason\":\"" + (status == 429 ? "TooManyRequests" : "InternalError")
+                + "\",\"code\":" + status + "}";
+        return response.status(status)
+                .header(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .sendString(Mono.just(body))
+                .then();
+    }
+
+    private record Reply(HttpResponseStatus status, String contentType, byte[] body) {
+    }
+}
