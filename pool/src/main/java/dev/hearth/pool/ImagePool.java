@@ -107,11 +107,17 @@ public final class ImagePool implements AutoCloseable {
     }
 
     /**
-     * Periodic duty: retries a fill the accounting could not grant before (another replica died, or the
-     * store was down), and gives back a local warm pod while the deployment holds more than {@code size}.
+     * Periodic duty: restates this replica's warm count (healing lost or skewed counts), retries a fill the
+     * accounting could not grant before (another replica died, or the store was down), and gives back a
+     * local warm pod while the deployment holds more than {@code size}.
      */
     public Mono<Void> maintain() {
-        return accounting.globalWarm(config.image())
+        int localWarm;
+        synchronized (this) {
+            localWarm = warm.size();
+        }
+        return accounting.report(config.image(), localWarm)
+                .then(accounting.globalWarm(config.image()))
                 .doOnNext(this::trimSurplus)
                 .then(Mono.fromRunnable(this::replenish));
     }

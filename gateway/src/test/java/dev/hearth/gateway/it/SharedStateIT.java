@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,13 +56,28 @@ class SharedStateIT {
         }
     }
 
+    /** Each test starts from no runtime and no claimed pod, whatever the previous one left. */
+    @AfterEach
+    void deleteEverything() {
+        for (ConfigurableApplicationContext replica : List.of(a, b)) {
+            dev.hearth.pool.runtime.Runtimes runtimes = replica.getBean(dev.hearth.pool.runtime.Runtimes.class);
+            runtimes.list().flatMap(record -> runtimes.delete(record.runtimeId()).onErrorResume(e -> reactor.core.publisher.Mono.empty()))
+                    .onErrorResume(e -> reactor.core.publisher.Flux.empty())
+                    .blockLast(Duration.ofSeconds(10));
+        }
+        for (ConfigurableApplicationContext replica : List.of(a, b)) {
+            Pools pools = replica.getBean(Pools.class);
+            GatewayITSupport.await("no claimed pod left", () -> pools.forImage("local/shell").metrics().claimed() == 0);
+        }
+    }
+
     private static ConfigurableApplicationContext replica(String name) throws Exception {
         return new SpringApplicationBuilder(HearthApplication.class).run(
                 "--server.port=0",
                 "--hearth.executor.secret=" + SECRET,
                 "--hearth.redis.url=" + REDIS.url(),
                 "--hearth.redis.command-timeout=500ms",
-                "--hearth.lease-ttl=15s",
+                "--hearth.lease-ttl=30s",
                 "--hearth.storage-root=" + storage,
                 "--hearth.work-dir=" + Files.createTempDirectory("hearth-replica-" + name),
                 "--hearth.pools[0].image=local/shell", "--hearth.pools[0].adapter=exec",
@@ -132,4 +149,29 @@ class SharedStateIT {
         assertThat(REDIS.command("EVAL", "return #redis.call('keys', ARGV[1])", "0", "hearth:runtime:*"))
                 .as("no runtime left in Redis").isEqualTo("0");
     }
+
+    @Test
+    void redisRestartedEmptyLeaksNoLeaseNoPodAndHealsTheCounts() throws Exception {
+        create(client(a), "lost-1").expectStatus().isCreated();
+        REDIS.stop();
+        execute(client(a), "lost-1", "while-down").expectStatus().isOk();
+        create(client(b), "lost-2").expectStatus().isEqualTo(503);
+        REDIS.start();
+        Pools poolsOfA = a.getBean(Pools.class);
+        GatewayITSupport.await("the runtime whose lease vanished with Redis's data is ended and its pod destroyed",
+                () -> poolsOfA.forImage("local/shell").metrics().claimed() == 0);
+        execute(client(a), "lost-1", "x").expectStatus().isNotFound();
+        GatewayITSupport.await("warm counts are restated: one warm pod per replica's size of 1 across both",
+                () -> "1".equals(REDIS.command("EVAL", WARM_SUM, "1", "hearth:pool:local/shell:warm").trim()));
+        create(client(b), "lost-2").expectStatus().isCreated();
+        client(a).delete().uri("/v1/runtimes/lost-2").exchange().expectStatus().isOk();
+    }
+
+    private static final String WARM_SUM = """
+            local total = 0
+            local fields = redis.call('HGETALL', KEYS[1])
+            for i = 1, #fields, 2 do
+              if redis.call('EXISTS', 'hearth:replica:' .. fields[i]) == 1 then total = total + tonumber(fields[i + 1]) end
+            end
+            return total""";
 }

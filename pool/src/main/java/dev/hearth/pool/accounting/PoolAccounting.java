@@ -29,4 +29,10 @@ public interface PoolAccounting {
 
     /** Keeps this replica's counts in the sums; called more often than the liveness TTL. */
     Mono<Void> heartbeat();
+
+    /**
+     * Restates this replica's warm count as an absolute value, so that counts lost or skewed (a store
+     * restarted empty, an update that failed during an outage) heal at the next maintenance tick.
+     */
+    Mono<Void> report(String image, int warm);
 }

@@ -74,6 +74,12 @@ public final class RedisPoolAccounting implements PoolAccounting {
     }
 
     @Override
+    public Mono<Void> report(String image, int warm) {
+        return redis.hset(keys.warmPods(image), replicaId, Integer.toString(warm)).then()
+                .onErrorMap(RedisFailures.translate("pool accounting of " + image));
+    }
+
+    @Override
     public Mono<Void> heartbeat() {
         return redis.set(keys.replicaPrefix() + replicaId, "1", SetArgs.Builder.px(liveness.toMillis())).then()
                 .onErrorMap(RedisFailures.translate("heartbeat of replica " + replicaId));
