@@ -94,14 +94,23 @@ public final class ImagePool implements AutoCloseable {
                 .doFinally(signal -> replenish());
     }
 
-    /** The pod with this id, if the pool holds it warm: such a pod died and is dropped. */
+    /** The pod with this id, if the pool holds it warm, died: it is dropped, deleted, and replaced. */
     public void podTerminated(String podId) {
-        boolean wasWarm;
+        Pod dead = null;
         synchronized (this) {
-            wasWarm = warm.removeIf(pod -> pod.id().equals(podId));
+            for (Pod pod : warm) {
+                if (pod.id().equals(podId)) {
+                    dead = pod;
+                }
+            }
+            if (dead != null) {
+                warm.remove(dead);
+            }
         }
-        if (wasWarm) {
+        if (dead != null) {
             count(accounting.warmGone(config.image()));
+            // What is left of it (a Failed pod object) goes too, so nothing stays orphaned.
+            destroy(dead);
         }
         replenish();
     }
@@ -372,6 +381,8 @@ public final class ImagePool implements AutoCloseable {
 
         Claim(Pod pod) {
             this.pod = pod;
+            driver.markClaimed(pod).subscribe(null, error ->
+                    log.debug("Marking {} claimed failed (bookkeeping only): {}", pod, error.toString()));
         }
 
         @Override

@@ -15,6 +15,15 @@ public interface PodDriver extends AutoCloseable {
      */
     Mono<Pod> create(PoolConfig pool);
 
+    /**
+     * Records that the pod was handed to a runtime (on Kubernetes, the {@code hearth.dev/state=claimed} label),
+     * so that operators and reconciliation see it. The claim itself is the lease; this is bookkeeping and
+     * may fail without harm. Emits whether the mark was set.
+     */
+    default Mono<Boolean> markClaimed(Pod pod) {
+        return Mono.just(true);
+    }
+
     /** Destroys the pod and everything it started. Idempotent: deleting a gone pod completes. */
     Mono<Void> delete(Pod pod);
 

@@ -22,6 +22,7 @@ public final class Pools implements AutoCloseable {
 
     private final Map<String, ImagePool> byImage = new LinkedHashMap<>();
     private final PoolAccounting accounting;
+    private final PodDriver driver;
     private volatile Disposable maintenance;
 
     public Pools(List<PoolConfig> configs, PodDriver driver) {
@@ -30,6 +31,7 @@ public final class Pools implements AutoCloseable {
 
     public Pools(List<PoolConfig> configs, PodDriver driver, PoolAccounting accounting) {
         this.accounting = accounting;
+        this.driver = driver;
         for (PoolConfig config : configs) {
             if (byImage.put(config.image(), new ImagePool(config, driver, accounting)) != null) {
                 throw new IllegalArgumentException("image '" + config.image() + "' is configured twice");
@@ -73,6 +75,11 @@ public final class Pools implements AutoCloseable {
                             return Mono.empty();
                         }))
                 .subscribe(null, error -> log.error("Pool maintenance stopped", error));
+    }
+
+    /** Pods of the driver that ended on their own (crashed, evicted), as pod ids. */
+    public Flux<String> driverTerminations() {
+        return driver.terminations();
     }
 
     /** Routes a driver's pod termination to whichever pool held the pod warm. */

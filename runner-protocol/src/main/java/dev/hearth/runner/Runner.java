@@ -15,14 +15,17 @@ import dev.hearth.runner.process.ProcessSupervisor;
 import dev.hearth.runner.protocol.RunnerProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 /**
  * The runner: PID 1 of a runtime pod, serving the runner protocol ({@code PROTOCOL.md}) on one port.
  *
- * <p>{@link #start} binds and returns once listening. {@link #close} is idempotent: it kills every process the
- * runner started (whole trees), then stops the server. The work directory is left to its owner.
+ * <p>{@link #start} binds and returns once listening. {@link #close} is idempotent: it cuts open connections,
+ * kills every process the runner started (whole trees), then stops the server. The work directory is left to its owner.
  */
 public final class Runner implements AutoCloseable {
 
@@ -34,15 +37,17 @@ public final class Runner implements AutoCloseable {
     private final LiveLog liveLog;
     private final ExecutorService io;
     private final DisposableServer server;
+    private final ChannelGroup connections;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Runner(RunnerState state, ProcessSupervisor supervisor, LiveLog liveLog, ExecutorService io,
-                   DisposableServer server) {
+                   DisposableServer server, ChannelGroup connections) {
         this.state = state;
         this.supervisor = supervisor;
         this.liveLog = liveLog;
         this.io = io;
         this.server = server;
+        this.connections = connections;
     }
 
     /** Binds and returns when listening. Blocking: call off event loops. */
@@ -62,7 +67,11 @@ public final class Runner implements AutoCloseable {
                 new SpecializeHandler(config, state, supervisor, liveLog, io),
                 new ExecuteHandler(state),
                 new LogsHandler(liveLog));
+        // Open connections are tracked so that close() cuts them, as the death of a pod would: a caller
+        // mid-execution sees its connection drop rather than a response from a runner that is gone.
+        ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         DisposableServer server = HttpServer.create()
+                .doOnConnection(connection -> connections.add(connection.channel()))
                 .host(config.host())
                 .port(config.port())
                 .httpRequestDecoder(spec -> spec.maxHeaderSize(RunnerProtocol.MAX_HEADER_BYTES))
@@ -71,7 +80,7 @@ public final class Runner implements AutoCloseable {
         log.info("runner listening on {} (work dir {}, max concurrency {})", server.address(), config.workDir(),
                 config.maxConcurrency());
         liveLog.append(LiveLog.RUNNER, "runner listening on port " + ((InetSocketAddress) server.address()).getPort());
-        return new Runner(state, supervisor, liveLog, io, server);
+        return new Runner(state, supervisor, liveLog, io, server, connections);
     }
 
     public InetSocketAddress address() {
@@ -98,6 +107,7 @@ public final class Runner implements AutoCloseable {
             return;
         }
         log.info("runner shutting down");
+        connections.close();
         FunctionAdapter adapter = state.adapter();
         if (adapter != null) {
             adapter.close();

@@ -11,7 +11,6 @@ import dev.hearth.pool.PodDriver;
 import dev.hearth.pool.accounting.PoolAccounting;
 import dev.hearth.pool.Pools;
 import dev.hearth.pool.lease.LeaseStore;
-import dev.hearth.pool.local.LocalPodDriver;
 import dev.hearth.pool.registry.RuntimeRegistry;
 import dev.hearth.pool.runtime.RuntimeMaintenance;
 import dev.hearth.pool.runtime.Runtimes;
@@ -19,16 +18,13 @@ import dev.hearth.pool.Secrets;
 import dev.hearth.runner.client.RunnerClient;
 
 /**
- * Wires the embedded default: the local pod driver and in-memory stores. Later drivers and stores
- * (Kubernetes, Redis) replace beans here; the gateway's handlers only see {@link Runtimes} and {@link Pools}.
+ * Wires pools and runtimes over whichever driver ({@link DriverConfiguration}) and state stores
+ * ({@link StateStoreConfiguration}) are configured; the gateway's handlers only see {@link Runtimes}.
  */
 @Configuration(proxyBeanMethods = false)
 public class HearthConfiguration {
 
-    @Bean(destroyMethod = "close")
-    PodDriver podDriver(HearthProperties properties) {
-        return new LocalPodDriver(properties.workDir(), properties.podHost());
-    }
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HearthConfiguration.class);
 
     /** This replica's identity: the holder of its leases and the owner of its pool counts. */
     @Bean
@@ -39,7 +35,6 @@ public class HearthConfiguration {
     @Bean(destroyMethod = "close")
     Pools pools(HearthProperties properties, PodDriver driver, PoolAccounting accounting) {
         Pools pools = new Pools(properties.poolConfigs(), driver, accounting);
-        driver.terminations().subscribe(pools::podTerminated);
         pools.warmup();
         pools.startMaintenance(Duration.ofSeconds(1));
         return pools;
@@ -58,8 +53,15 @@ public class HearthConfiguration {
     @Bean
     Runtimes runtimes(HearthProperties properties, Pools pools, LeaseStore leases, RuntimeRegistry registry,
                       RunnerClient runnerClient, ReplicaId replicaId) {
-        return new Runtimes(pools, leases, registry, runnerClient, properties.runtimesConfig(replicaId.value()),
-                Clock.systemUTC());
+        Runtimes runtimes = new Runtimes(pools, leases, registry, runnerClient,
+                properties.runtimesConfig(replicaId.value()), Clock.systemUTC());
+        // A pod that dies on its own: a warm one is replaced, a claimed one ends its runtime.
+        pools.driverTerminations().subscribe(podId -> {
+            pools.podTerminated(podId);
+            runtimes.podTerminated(podId).subscribe(null, error -> log.warn("Ending the runtime of dead pod {} failed: {}",
+                    podId, error.toString()));
+        }, error -> log.error("Pod termination events stopped", error));
+        return runtimes;
     }
 
     /** Ends held runtimes before the pools close, so that leases are released, not left to expire. */

@@ -112,6 +112,7 @@ public final class KubernetesPodDriver implements PodDriver {
      * by an unrelated write (a status update) is retried on the fresh read. {@code false} when the pod is
      * already claimed, gone, ended, or is a Job's pod (born claimed).
      */
+    @Override
     public Mono<Boolean> markClaimed(Pod pod) {
         if (pod.id().startsWith(JOB_PREFIX)) {
             return Mono.just(false);

@@ -163,6 +163,17 @@ public final class Runtimes {
                 .then();
     }
 
+    /**
+     * The pod died under a runtime this replica holds: the runtime ends (its executions already failed
+     * with a clear error), so that it answers 404 rather than pointing at a dead pod.
+     */
+    public Mono<Void> podTerminated(String podId) {
+        return Flux.fromIterable(List.copyOf(held.values()))
+                .filter(runtime -> runtime.record().podId().equals(podId))
+                .flatMap(runtime -> endHeld(runtime.record().runtimeId(), "pod terminated"))
+                .then();
+    }
+
     /** Runtimes this replica holds; for maintenance. */
     Collection<HeldRuntime> held() {
         return held.values();

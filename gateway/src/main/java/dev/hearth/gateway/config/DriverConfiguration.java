@@ -1,0 +1,120 @@
+package dev.hearth.gateway.config;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.hearth.pool.PodDriver;
+import dev.hearth.pool.PoolConfig;
+import dev.hearth.pool.kubernetes.KubernetesApi;
+import dev.hearth.pool.kubernetes.KubernetesDriverConfig;
+import dev.hearth.pool.kubernetes.KubernetesPodDriver;
+import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
+import dev.hearth.pool.kubernetes.LeaderElection;
+import dev.hearth.pool.kubernetes.PoolReconciler;
+import dev.hearth.pool.local.LocalPodDriver;
+import dev.hearth.runner.client.RunnerClient;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.Config;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Chooses the pod driver: {@code hearth.driver=local} (the default) or {@code kubernetes}. */
+public final class DriverConfiguration {
+
+    private DriverConfiguration() {
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "hearth.driver", havingValue = "local", matchIfMissing = true)
+    static class Local {
+
+        @Bean(destroyMethod = "close")
+        PodDriver podDriver(HearthProperties properties) {
+            return new LocalPodDriver(properties.workDir(), properties.podHost());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "hearth.driver", havingValue = "kubernetes")
+    static class Kubernetes {
+
+        private static final Logger log = LoggerFactory.getLogger(Kubernetes.class);
+
+        @Bean(destroyMethod = "close")
+        KubernetesPodDriver podDriver(KubernetesProperties k8s, RunnerClient runners) throws Exception {
+            ApiClient requests = apiClient(k8s);
+            requests.setHttpClient(requests.getHttpClient().newBuilder().readTimeout(30, TimeUnit.SECONDS).build());
+            ApiClient watches = apiClient(k8s);
+            // Watches are long-lived responses: no read timeout (toolchain.md).
+            watches.setHttpClient(watches.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS).build());
+            KubernetesDriverConfig config = KubernetesDriverConfig.of(k8s.namespace());
+            if (k8s.owner() != null && k8s.owner().uid() != null && !k8s.owner().uid().isBlank()) {
+                config = config.withOwner(new KubernetesDriverConfig.Owner(k8s.owner().apiVersion(), k8s.owner().kind(),
+                        k8s.owner().name(), k8s.owner().uid()));
+            }
+            KubernetesPoolSpec spec = spec(k8s);
+            KubernetesPodDriver driver = new KubernetesPodDriver(requests, watches, config, image -> spec, runners);
+            driver.start().block(Duration.ofSeconds(60));
+            return driver;
+        }
+
+        /**
+         * Reconciliation duties run on one replica at a time, elected with a Lease; claiming runs on every
+         * replica. The elected replica removes pods of images no longer configured. Warm pods themselves are
+         * kept by each replica's pools under the (global, with Redis) pool accounting.
+         */
+        @Bean(destroyMethod = "close")
+        LeaderElection leaderElection(KubernetesPodDriver driver, KubernetesProperties k8s, ReplicaId replicaId) {
+            return new LeaderElection(driver.api(), new LeaderElection.Settings(k8s.namespace(), k8s.leaseName(),
+                    replicaId.value(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2))).start();
+        }
+
+        @Bean(destroyMethod = "dispose")
+        Disposable orphanReaper(KubernetesPodDriver driver, LeaderElection leader, HearthProperties properties) {
+            PoolReconciler reconciler = new PoolReconciler(driver);
+            Set<String> images = properties.poolConfigs().stream().map(PoolConfig::image).collect(Collectors.toSet());
+            return Flux.interval(Duration.ofSeconds(5), Duration.ofSeconds(30))
+                    .filter(tick -> leader.isLeader())
+                    .concatMap(tick -> reconciler.reapOrphans(images)
+                            .onErrorResume(error -> {
+                                log.warn("Reaping orphaned pods failed; next round retries: {}", error.toString());
+                                return Mono.empty();
+                            }))
+                    .subscribe(reaped -> {
+                        if (reaped > 0) {
+                            log.info("Reaped {} orphaned pods", reaped);
+                        }
+                    }, error -> log.error("Orphan reaping stopped", error));
+        }
+
+        private static ApiClient apiClient(KubernetesProperties k8s) throws java.io.IOException {
+            if (k8s.apiServer() != null && !k8s.apiServer().isBlank()) {
+                return new ClientBuilder().setBasePath(k8s.apiServer()).build();
+            }
+            return Config.defaultClient();
+        }
+
+        private static KubernetesPoolSpec spec(KubernetesProperties k8s) {
+            KubernetesPoolSpec.Builder builder = KubernetesPoolSpec.builder(k8s.runnerImage())
+                    .runnerPort(k8s.runnerPort())
+                    .request("cpu", k8s.cpuRequest())
+                    .request("memory", k8s.memoryRequest())
+                    .limit("cpu", k8s.cpuLimit())
+                    .limit("memory", k8s.memoryLimit());
+            if (k8s.runtimeClass() != null && !k8s.runtimeClass().isBlank()) {
+                builder.runtimeClassName(k8s.runtimeClass());
+            }
+            return builder.build();
+        }
+    }
+}

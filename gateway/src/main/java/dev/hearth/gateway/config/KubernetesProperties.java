@@ -1,0 +1,32 @@
+package dev.hearth.gateway.config;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code hearth.kubernetes.*}: used when {@code hearth.driver=kubernetes}.
+ *
+ * @param namespace     where runtime pods live
+ * @param apiServer     the API server's URL; empty = in-cluster service account, else ~/.kube/config
+ * @param runnerImage   init image carrying the runner distribution, copied into {@code /opt/hearth}
+ * @param runnerPort    the runner's port in every pod
+ * @param owner         object whose deletion (uninstalling Hearth) garbage-collects the pods; empty = none
+ * @param cpuRequest    default CPU request of a runtime container (Kubernetes quantity)
+ * @param memoryRequest default memory request
+ * @param cpuLimit      default CPU limit
+ * @param memoryLimit   default memory limit
+ * @param runtimeClass  runtime class of every pod (gVisor, Kata), empty = the cluster default
+ * @param leaseName     the {@code coordination.k8s.io/v1} Lease replicas elect their reconciler with
+ */
+@ConfigurationProperties("hearth.kubernetes")
+public record KubernetesProperties(@DefaultValue("default") String namespace, String apiServer,
+                                   @DefaultValue("ghcr.io/hearth/runner:0.1.0") String runnerImage,
+                                   @DefaultValue("8080") int runnerPort, Owner owner,
+                                   @DefaultValue("100m") String cpuRequest, @DefaultValue("128Mi") String memoryRequest,
+                                   @DefaultValue("1") String cpuLimit, @DefaultValue("512Mi") String memoryLimit,
+                                   String runtimeClass, @DefaultValue("hearth-reconciler") String leaseName) {
+
+    /** The owner reference target, e.g. the gateway's Deployment (the Helm chart fills this in). */
+    public record Owner(String apiVersion, String kind, String name, String uid) {
+    }
+}

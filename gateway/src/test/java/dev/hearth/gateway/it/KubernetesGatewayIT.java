@@ -1,0 +1,199 @@
+package dev.hearth.gateway.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import dev.hearth.pool.Pools;
+import dev.hearth.pool.kubernetes.harness.KubernetesHarness;
+import dev.hearth.pool.runtime.Runtimes;
+import dev.hearth.runner.testing.TarGz;
+import io.kubernetes.client.openapi.models.V1Pod;
+
+/**
+ * The gateway with {@code hearth.driver=kubernetes} against the fabric8 mock API server, with a simulated
+ * kubelet that runs each pod's runner for real on its own loopback address: pools fill to size, runtimes
+ * serve exec and http functions through pods, a size-0 pool runs through a Job, and nothing is left behind.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "hearth.driver=kubernetes",
+        "hearth.executor.secret=" + KubernetesGatewayIT.SECRET,
+        "hearth.pool-defaults.acquire-timeout=20s",
+        "hearth.pool-defaults.start-timeout=20s",
+        "hearth.pools[0].image=local/shell", "hearth.pools[0].adapter=exec", "hearth.pools[0].command=sh",
+        "hearth.pools[0].size=2",
+        "hearth.pools[1].image=local/node", "hearth.pools[1].adapter=http", "hearth.pools[1].command=node",
+        "hearth.pools[1].size=1",
+        "hearth.pools[2].image=jobs/shell", "hearth.pools[2].adapter=exec", "hearth.pools[2].command=sh",
+        "hearth.pools[2].size=0",
+})
+class KubernetesGatewayIT {
+
+    static final String SECRET = "k8s-it-secret";
+    static final KubernetesHarness HARNESS = KubernetesHarness.builder().namespace("hearth").build();
+    static final Path STORAGE = tempDir();
+
+    @Value("${local.server.port}")
+    int port;
+
+    @Autowired
+    Pools pools;
+
+    @Autowired
+    Runtimes runtimes;
+
+    WebTestClient client;
+
+    @DynamicPropertySource
+    static void cluster(DynamicPropertyRegistry registry) {
+        registry.add("hearth.kubernetes.api-server", () -> HARNESS.apiClient().getBasePath());
+        registry.add("hearth.kubernetes.namespace", HARNESS::namespace);
+        registry.add("hearth.kubernetes.runner-port", HARNESS::runnerPort);
+        registry.add("hearth.storage-root", STORAGE::toString);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        HARNESS.close();
+    }
+
+    @BeforeEach
+    void client() {
+        client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+                .responseTimeout(Duration.ofSeconds(60))
+                .defaultHeader("Authorization", "Bearer " + SECRET).build();
+    }
+
+    @AfterEach
+    void nothingLeft() {
+        runtimes.list().flatMap(record -> runtimes.delete(record.runtimeId())).blockLast(Duration.ofSeconds(30));
+        GatewayITSupport.await("pools back at size with nothing claimed", () -> pools.all().stream().allMatch(pool ->
+                pool.metrics().warm() == pool.config().size() && pool.metrics().claimed() == 0));
+        GatewayITSupport.await("only the warm pods exist in the cluster", () -> pods().size() == 3);
+        GatewayITSupport.await("no Job left", () -> jobs() == 0);
+    }
+
+    private List<V1Pod> pods() {
+        try {
+            return HARNESS.core().listNamespacedPod(HARNESS.namespace()).execute().getItems().stream()
+                    .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private int jobs() {
+        try {
+            return HARNESS.batch().listNamespacedJob(HARNESS.namespace()).execute().getItems().size();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private WebTestClient.ResponseSpec create(String id, String image, String source, String entrypoint) {
+        return client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("runtimeId", id, "image", image, "source", source, "entrypoint", entrypoint))
+                .exchange();
+    }
+
+    private WebTestClient.BodyContentSpec execute(String id, String body) {
+        return client.post().uri("/v1/runtimes/" + id + "/executions").contentType(MediaType.APPLICATION_JSON)
+                .accept(MediaType.APPLICATION_JSON).bodyValue(Map.of("body", body, "method", "POST"))
+                .exchange().expectStatus().isOk().expectBody();
+    }
+
+    @Test
+    void execRuntimeRunsInAClaimedPodAndThePoolRefillsWithoutATimer() {
+        GatewayITSupport.await("pools filled to size", () -> pods().size() == 3);
+        TarGz.builder().file("main.sh", "echo \"pod $(hostname -i 2>/dev/null || echo ip)\" >/dev/null; cat")
+                .writeTo(STORAGE.resolve("cat.tar.gz"));
+        create("k-exec", "local/shell", "cat.tar.gz", "main.sh").expectStatus().isCreated();
+        execute("k-exec", "through a pod").jsonPath("$.body").isEqualTo("through a pod");
+        GatewayITSupport.await("the claimed pod is relabelled", () -> pods().stream().anyMatch(pod ->
+                "claimed".equals(pod.getMetadata().getLabels().get("hearth.dev/state"))));
+        GatewayITSupport.await("the pool is back at size while the runtime lives", () ->
+                pools.forImage("local/shell").metrics().warm() == 2);
+        client.delete().uri("/v1/runtimes/k-exec").exchange().expectStatus().isOk();
+    }
+
+    @Test
+    void httpRuntimeServesThroughItsPod() throws Exception {
+        Files.copy(Path.of("..", "examples", "hello-node", "index.js"), STORAGE.resolve("index.js"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        TarGz.builder().file("index.js", Files.readString(STORAGE.resolve("index.js"))).writeTo(STORAGE.resolve("node.tar.gz"));
+        create("k-http", "local/node", "node.tar.gz", "index.js").expectStatus().isCreated();
+        execute("k-http", "hi").jsonPath("$.statusCode").isEqualTo(200)
+                .jsonPath("$.body").value(body -> assertThat(body.toString()).contains("\"served\":1"));
+    }
+
+    @Test
+    void sizeZeroPoolServesThroughAJobThatIsGoneAfterDelete() {
+        TarGz.builder().file("main.sh", "echo job").writeTo(STORAGE.resolve("job.tar.gz"));
+        create("k-job", "jobs/shell", "job.tar.gz", "main.sh").expectStatus().isCreated();
+        assertThat(jobs()).as("a Job runs the runtime's pod").isEqualTo(1);
+        execute("k-job", "").jsonPath("$.body").isEqualTo("job\n");
+        client.delete().uri("/v1/runtimes/k-job").exchange().expectStatus().isOk();
+        GatewayITSupport.await("the Job is deleted with the runtime", () -> jobs() == 0);
+    }
+
+    @Test
+    void aKilledWarmPodIsReplacedAndLeavesNothingBehind() {
+        GatewayITSupport.await("pools filled to size", () -> pods().size() == 3);
+        String victim = pods().stream()
+                .filter(pod -> "warm".equals(pod.getMetadata().getLabels().get("hearth.dev/state")))
+                .findFirst().orElseThrow().getMetadata().getName();
+        HARNESS.kubelet().crash(victim);
+        GatewayITSupport.await("the dead pod is deleted and replaced", () ->
+                pods().stream().noneMatch(pod -> pod.getMetadata().getName().equals(victim)) && pods().size() == 3);
+    }
+
+    @Test
+    void aClaimedPodKilledMidExecutionGivesAClearErrorNotAHang() throws Exception {
+        TarGz.builder().file("main.sh", "sleep 30; echo late").writeTo(STORAGE.resolve("slow.tar.gz"));
+        create("k-slow", "local/shell", "slow.tar.gz", "main.sh").expectStatus().isCreated();
+        String pod = (String) client.get().uri("/v1/runtimes/k-slow").exchange().expectStatus().isOk()
+                .expectBody(Map.class).returnResult().getResponseBody().get("hostname");
+        var pending = org.springframework.web.reactive.function.client.WebClient.create("http://127.0.0.1:" + port)
+                .post().uri("/v1/runtimes/k-slow/executions")
+                .header("Authorization", "Bearer " + SECRET)
+                .contentType(MediaType.APPLICATION_JSON).accept(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("timeout", 60))
+                .exchangeToMono(response -> response.toEntity(String.class))
+                .toFuture();
+        Thread.sleep(1000);
+        long killed = System.nanoTime();
+        HARNESS.kubelet().crash(pod);
+        var response = pending.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat((System.nanoTime() - killed) / 1_000_000).as("answered soon after the kill, no hang").isLessThan(10_000);
+        assertThat(response.getStatusCode().is5xxServerError()).as("status " + response.getStatusCode()).isTrue();
+        assertThat(response.getBody()).as("a clear error").contains("pod");
+        GatewayITSupport.await("the runtime of the dead pod is gone", () ->
+                client.get().uri("/v1/runtimes/k-slow").exchange().returnResult(String.class).getStatus().value() == 404);
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("hearth-k8s-storage");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
