@@ -1,6 +1,7 @@
 package dev.hearth.runner.http;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -15,6 +16,9 @@ import dev.hearth.runner.function.FunctionStartException;
 import dev.hearth.runner.function.FunctionWorkspace;
 import dev.hearth.runner.logs.CappedLog;
 import dev.hearth.runner.logs.LinePump;
+import dev.hearth.runner.logs.PipeProbe;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import dev.hearth.runner.logs.LiveLog;
 import dev.hearth.runner.process.FunctionProcess;
 import dev.hearth.runner.process.ProcessSupervisor;
@@ -37,6 +41,11 @@ final class FunctionServer {
     private final ArrayDeque<String> recent = new ArrayDeque<>();
 
     /** Where lines printed during one execution go. */
+    private final LinePump.Progress stdoutProgress = new LinePump.Progress();
+    private final LinePump.Progress stderrProgress = new LinePump.Progress();
+    private volatile PipeProbe stdoutProbe = PipeProbe.of(-1, 1);
+    private volatile PipeProbe stderrProbe = PipeProbe.of(-1, 2);
+
     record Attribution(CappedLog logs, CappedLog errors) {
     }
 
@@ -53,8 +62,12 @@ final class FunctionServer {
         env.put("PORT", Integer.toString(port));
         FunctionProcess process = supervisor.start(command, workspace.code(), env);
         FunctionServer server = new FunctionServer(process, port, liveLog);
-        LinePump.start(process.process().getInputStream(), LiveLog.STDOUT, liveLog, server::onStdout, io);
-        LinePump.start(process.process().getErrorStream(), LiveLog.STDERR, liveLog, server::onStderr, io);
+        LinePump.start(process.process().getInputStream(), LiveLog.STDOUT, liveLog, server::onStdout, io,
+                server.stdoutProgress);
+        LinePump.start(process.process().getErrorStream(), LiveLog.STDERR, liveLog, server::onStderr, io,
+                server.stderrProgress);
+        server.stdoutProbe = PipeProbe.of(process.pid(), 1);
+        server.stderrProbe = PipeProbe.of(process.pid(), 2);
         process.process().getOutputStream().close();
         try {
             server.awaitAccepting(startTimeoutMs);
@@ -83,6 +96,26 @@ final class FunctionServer {
                 : "function server exited with code " + process.process().exitValue();
     }
 
+    /**
+     * Completes once every line the server wrote so far has been read and attributed (its pipes are empty and
+     * its pumps idle), or after {@code max}. An execution's END waits for it, so that a line printed just
+     * before the response belongs to that execution. Usually complete at once; never blocks a thread.
+     */
+    Mono<Void> drained(Duration max) {
+        if (quiet()) {
+            return Mono.empty();
+        }
+        return Flux.interval(Duration.ofMillis(1))
+                .takeUntil(tick -> quiet())
+                .take(max)
+                .then();
+    }
+
+    private boolean quiet() {
+        return stdoutProbe.unread() == 0 && stderrProbe.unread() == 0
+                && !stdoutProgress.handling() && !stderrProgress.handling();
+    }
+
     void track(Attribution attribution) {
         inFlight.add(attribution);
     }
@@ -92,6 +125,8 @@ final class FunctionServer {
     }
 
     void kill() {
+        stdoutProbe.close();
+        stderrProbe.close();
         process.kill();
     }
 

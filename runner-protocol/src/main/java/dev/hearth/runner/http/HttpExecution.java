@@ -33,6 +33,9 @@ final class HttpExecution {
     static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding",
             "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization", "host", "content-length");
 
+    /** How long END may wait for the server's last lines to be read (see FunctionServer#drained). */
+    private static final Duration LOG_DRAIN = Duration.ofMillis(50);
+
     private final ExecutionCall call;
     private final HttpClient client;
     private final FunctionServer server;
@@ -53,7 +56,7 @@ final class HttpExecution {
         return proxy()
                 .takeUntilOther(timeout())
                 .onErrorResume(this::onProxyError)
-                .concatWith(Mono.fromSupplier(this::tailFrames))
+                .concatWith(server.drained(LOG_DRAIN).then(Mono.fromSupplier(this::tailFrames)))
                 .doFinally(signal -> server.untrack(attribution))
                 .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease);
     }

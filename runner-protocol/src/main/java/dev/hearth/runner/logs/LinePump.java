@@ -23,15 +23,34 @@ public final class LinePump {
     /** Starts pumping; the future completes when the stream ends (or fails). */
     public static CompletableFuture<Void> start(InputStream in, String stream, LiveLog liveLog,
                                                 Consumer<String> sink, Executor io) {
-        return CompletableFuture.runAsync(() -> pump(in, stream, liveLog, sink), io);
+        return start(in, stream, liveLog, sink, io, new Progress());
     }
 
-    private static void pump(InputStream in, String stream, LiveLog liveLog, Consumer<String> sink) {
+    /** As {@link #start(InputStream, String, LiveLog, Consumer, Executor)}, reporting into {@code progress}. */
+    public static CompletableFuture<Void> start(InputStream in, String stream, LiveLog liveLog,
+                                                Consumer<String> sink, Executor io, Progress progress) {
+        return CompletableFuture.runAsync(() -> pump(in, stream, liveLog, sink, progress), io);
+    }
+
+    /**
+     * Whether a pump is between reading bytes and handing out their lines: with {@link PipeProbe}, a caller
+     * can wait until everything a process wrote so far has reached the sink.
+     */
+    public static final class Progress {
+        private volatile boolean handling;
+
+        public boolean handling() {
+            return handling;
+        }
+    }
+
+    private static void pump(InputStream in, String stream, LiveLog liveLog, Consumer<String> sink, Progress progress) {
         byte[] buffer = new byte[8192];
         ByteArrayOutputStream pending = new ByteArrayOutputStream();
         try (in) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                progress.handling = true;
                 for (int i = 0; i < n; i++) {
                     byte b = buffer[i];
                     if (b == '\n') {
@@ -43,6 +62,7 @@ public final class LinePump {
                         }
                     }
                 }
+                progress.handling = false;
             }
         } catch (IOException e) {
             // The stream closes when the process is killed: what was read so far still counts.
