@@ -16,8 +16,7 @@ import dev.hearth.runner.function.FunctionStartException;
 import dev.hearth.runner.function.FunctionWorkspace;
 import dev.hearth.runner.logs.CappedLog;
 import dev.hearth.runner.logs.LinePump;
-import dev.hearth.runner.logs.PipeProbe;
-import reactor.core.publisher.Flux;
+import dev.hearth.runner.logs.DrainMarker;
 import reactor.core.publisher.Mono;
 import dev.hearth.runner.logs.LiveLog;
 import dev.hearth.runner.process.FunctionProcess;
@@ -41,10 +40,8 @@ final class FunctionServer {
     private final ArrayDeque<String> recent = new ArrayDeque<>();
 
     /** Where lines printed during one execution go. */
-    private final LinePump.Progress stdoutProgress = new LinePump.Progress();
-    private final LinePump.Progress stderrProgress = new LinePump.Progress();
-    private volatile PipeProbe stdoutProbe = PipeProbe.of(-1, 1);
-    private volatile PipeProbe stderrProbe = PipeProbe.of(-1, 2);
+    private volatile DrainMarker stdoutMarker = DrainMarker.of(-1, 1);
+    private volatile DrainMarker stderrMarker = DrainMarker.of(-1, 2);
 
     record Attribution(CappedLog logs, CappedLog errors) {
     }
@@ -62,12 +59,12 @@ final class FunctionServer {
         env.put("PORT", Integer.toString(port));
         FunctionProcess process = supervisor.start(command, workspace.code(), env);
         FunctionServer server = new FunctionServer(process, port, liveLog);
+        server.stdoutMarker = DrainMarker.of(process.pid(), 1);
+        server.stderrMarker = DrainMarker.of(process.pid(), 2);
         LinePump.start(process.process().getInputStream(), LiveLog.STDOUT, liveLog, server::onStdout, io,
-                server.stdoutProgress);
+                server.stdoutMarker);
         LinePump.start(process.process().getErrorStream(), LiveLog.STDERR, liveLog, server::onStderr, io,
-                server.stderrProgress);
-        server.stdoutProbe = PipeProbe.of(process.pid(), 1);
-        server.stderrProbe = PipeProbe.of(process.pid(), 2);
+                server.stderrMarker);
         process.process().getOutputStream().close();
         try {
             server.awaitAccepting(startTimeoutMs);
@@ -97,23 +94,12 @@ final class FunctionServer {
     }
 
     /**
-     * Completes once every line the server wrote so far has been read and attributed (its pipes are empty and
-     * its pumps idle), or after {@code max}. An execution's END waits for it, so that a line printed just
-     * before the response belongs to that execution. Usually complete at once; never blocks a thread.
+     * Completes once every line the server wrote so far has been read and attributed (a {@link DrainMarker}
+     * barrier on stdout and stderr), or after {@code max}. An execution's END waits for it, so that a line
+     * printed just before the response belongs to that execution. Never blocks an event-loop thread.
      */
     Mono<Void> drained(Duration max) {
-        if (quiet()) {
-            return Mono.empty();
-        }
-        return Flux.interval(Duration.ofMillis(1))
-                .takeUntil(tick -> quiet())
-                .take(max)
-                .then();
-    }
-
-    private boolean quiet() {
-        return stdoutProbe.unread() == 0 && stderrProbe.unread() == 0
-                && !stdoutProgress.handling() && !stderrProgress.handling();
+        return Mono.when(stdoutMarker.drained(max), stderrMarker.drained(max));
     }
 
     void track(Attribution attribution) {
@@ -125,8 +111,8 @@ final class FunctionServer {
     }
 
     void kill() {
-        stdoutProbe.close();
-        stderrProbe.close();
+        stdoutMarker.close();
+        stderrMarker.close();
         process.kill();
     }
 

@@ -23,62 +23,65 @@ public final class LinePump {
     /** Starts pumping; the future completes when the stream ends (or fails). */
     public static CompletableFuture<Void> start(InputStream in, String stream, LiveLog liveLog,
                                                 Consumer<String> sink, Executor io) {
-        return start(in, stream, liveLog, sink, io, new Progress());
+        return start(in, stream, liveLog, sink, io, null);
     }
 
-    /** As {@link #start(InputStream, String, LiveLog, Consumer, Executor)}, reporting into {@code progress}. */
+    /** As above, completing the {@link DrainMarker}'s barriers as their marker lines arrive. */
     public static CompletableFuture<Void> start(InputStream in, String stream, LiveLog liveLog,
-                                                Consumer<String> sink, Executor io, Progress progress) {
-        return CompletableFuture.runAsync(() -> pump(in, stream, liveLog, sink, progress), io);
+                                                Consumer<String> sink, Executor io, DrainMarker markers) {
+        Consumer<String> logged = line -> {
+            liveLog.append(stream, line);
+            sink.accept(line);
+        };
+        Consumer<String> lines = markers == null ? logged : line -> handOut(line, logged, markers);
+        return CompletableFuture.runAsync(() -> pump(in, lines), io);
     }
 
-    /**
-     * Whether a pump is between reading bytes and handing out their lines: with {@link PipeProbe}, a caller
-     * can wait until everything a process wrote so far has reached the sink.
-     */
-    public static final class Progress {
-        private volatile boolean handling;
-
-        public boolean handling() {
-            return handling;
+    /** A line with a marker completes its barrier; text before the marker is the child's own. */
+    private static void handOut(String line, Consumer<String> sink, DrainMarker markers) {
+        int at = line.indexOf(DrainMarker.PREFIX);
+        if (at < 0) {
+            sink.accept(line);
+            return;
         }
+        if (at > 0) {
+            sink.accept(line.substring(0, at));
+        }
+        markers.seen(line.substring(at + DrainMarker.PREFIX.length()));
     }
 
-    private static void pump(InputStream in, String stream, LiveLog liveLog, Consumer<String> sink, Progress progress) {
+    private static void pump(InputStream in, Consumer<String> sink) {
         byte[] buffer = new byte[8192];
         ByteArrayOutputStream pending = new ByteArrayOutputStream();
         try (in) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
-                progress.handling = true;
                 for (int i = 0; i < n; i++) {
                     byte b = buffer[i];
                     if (b == '\n') {
-                        emit(pending, stream, liveLog, sink);
+                        emit(pending, sink);
                     } else {
                         pending.write(b);
                         if (pending.size() >= MAX_PENDING) {
-                            emit(pending, stream, liveLog, sink);
+                            emit(pending, sink);
                         }
                     }
                 }
-                progress.handling = false;
             }
         } catch (IOException e) {
             // The stream closes when the process is killed: what was read so far still counts.
         }
         if (pending.size() > 0) {
-            emit(pending, stream, liveLog, sink);
+            emit(pending, sink);
         }
     }
 
-    private static void emit(ByteArrayOutputStream pending, String stream, LiveLog liveLog, Consumer<String> sink) {
+    private static void emit(ByteArrayOutputStream pending, Consumer<String> sink) {
         String line = pending.toString(StandardCharsets.UTF_8);
         pending.reset();
         if (line.endsWith("\r")) {
             line = line.substring(0, line.length() - 1);
         }
-        liveLog.append(stream, line);
         sink.accept(line);
     }
 }
