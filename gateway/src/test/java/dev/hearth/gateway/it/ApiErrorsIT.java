@@ -106,4 +106,14 @@ class ApiErrorsIT extends GatewayITSupport {
                 .expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.type").isEqualTo("build_failed");
     }
+
+    @Test
+    void prometheusExposesPoolGauges() {
+        String metrics = client.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        org.assertj.core.api.Assertions.assertThat(metrics)
+                .contains("hearth_pool_pods{image=\"local/shell\",state=\"warm\"} 2.0")
+                .contains("hearth_pool_target{image=\"test/small\"} 2.0")
+                .contains("hearth_pool_pending{image=\"local/python\"} 0.0");
+    }
 }

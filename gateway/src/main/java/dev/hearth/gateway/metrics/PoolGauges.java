@@ -1,0 +1,58 @@
+package dev.hearth.gateway.metrics;
+
+import java.util.function.ToDoubleFunction;
+
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.stereotype.Component;
+
+import dev.hearth.pool.ImagePool;
+import dev.hearth.pool.PoolMetrics;
+import dev.hearth.pool.Pools;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Per-pool gauges at {@code /actuator/prometheus}. Names and tags (this replica's view; sum over replicas in
+ * Prometheus for the deployment):
+ * <ul>
+ *   <li>{@code hearth_pool_pods{image, state="warm"|"claimed"|"creating"}}: pods of the pool by state</li>
+ *   <li>{@code hearth_pool_pending{image}}: acquisitions waiting for a pod</li>
+ *   <li>{@code hearth_pool_target{image}}: the pool's {@code size}, the warm pods the deployment aims for</li>
+ * </ul>
+ * Sampled when scraped, from the pool's own counts: no extra bookkeeping on the hot path.
+ */
+@Component
+public class PoolGauges implements SmartInitializingSingleton {
+
+    public static final String PODS = "hearth.pool.pods";
+    public static final String PENDING = "hearth.pool.pending";
+    public static final String TARGET = "hearth.pool.target";
+
+    private final Pools pools;
+    private final MeterRegistry registry;
+
+    public PoolGauges(Pools pools, MeterRegistry registry) {
+        this.pools = pools;
+        this.registry = registry;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+        for (ImagePool pool : pools.all()) {
+            String image = pool.config().image();
+            pods(pool, image, "warm", PoolMetrics::warm);
+            pods(pool, image, "claimed", PoolMetrics::claimed);
+            pods(pool, image, "creating", PoolMetrics::creating);
+            Gauge.builder(PENDING, pool, p -> p.metrics().pending()).tag("image", image)
+                    .description("Acquisitions waiting for a pod").register(registry);
+            Gauge.builder(TARGET, pool, p -> p.config().size()).tag("image", image)
+                    .description("Warm pods the deployment keeps (size)").register(registry);
+        }
+    }
+
+    private void pods(ImagePool pool, String image, String state, ToDoubleFunction<PoolMetrics> count) {
+        Gauge.builder(PODS, pool, p -> count.applyAsDouble(p.metrics()))
+                .tag("image", image).tag("state", state)
+                .description("Pods of the pool by state").register(registry);
+    }
+}
