@@ -83,7 +83,8 @@ public final class ImagePool implements AutoCloseable {
     /**
      * Takes a warm pod, waiting up to the pool's acquire timeout in the pending queue. Lazy: nothing is
      * taken before subscription. Fails with {@link PoolExhaustedException} at once when the pending queue
-     * is full and with {@link AcquireTimeoutException} when the wait runs out. Cancelling a waiting
+     * is full, with {@link PoolDegradedException} at once when no pod is warm and the driver cannot create
+     * one, and with {@link AcquireTimeoutException} when the wait runs out. Cancelling a waiting
      * acquisition leaves the queue; a pod handed over at the moment of cancellation goes back to warm.
      */
     public Mono<PooledPod> acquire() {
@@ -144,6 +145,11 @@ public final class ImagePool implements AutoCloseable {
         }
     }
 
+    /** Whether the driver cannot create pods for this pool now; for health and metrics. */
+    public boolean degraded() {
+        return driver.degraded(config.image());
+    }
+
     public synchronized PoolMetrics metrics() {
         return new PoolMetrics(warm.size(), claimed, creatingWarm + creatingOnDemand, pending.size(), config.size());
     }
@@ -178,6 +184,10 @@ public final class ImagePool implements AutoCloseable {
             ready = Optional.ofNullable(warm.pollFirst());
             if (ready.isPresent()) {
                 claimed++;
+            } else if (driver.degraded(config.image())) {
+                // Waiting would only run into the acquire timeout: answer now (fail fast while degraded).
+                sink.error(new PoolDegradedException(config.image()));
+                return;
             } else if (pending.size() >= config.maxPending()) {
                 sink.error(new PoolExhaustedException(config.image(), config.maxPending()));
                 return;
@@ -324,7 +334,20 @@ public final class ImagePool implements AutoCloseable {
         }
         log.warn("Creating a pod for pool '{}' failed ({} in a row); retrying in {} ms: {}", config.image(),
                 consecutiveFailures, backoff.toMillis(), error.toString());
+        if (driver.degraded(config.image())) {
+            failWaiters(new PoolDegradedException(config.image()));
+        }
         timer.schedule(this::retryAfterBackoff, backoff.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Fails every waiting acquisition: no pod is coming for them soon. */
+    private void failWaiters(RuntimeException error) {
+        Deque<Waiter> failed;
+        synchronized (this) {
+            failed = new ArrayDeque<>(pending);
+            pending.clear();
+        }
+        failed.forEach(waiter -> waiter.fail(error));
     }
 
     private void retryAfterBackoff() {

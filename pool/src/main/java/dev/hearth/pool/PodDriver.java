@@ -24,6 +24,14 @@ public interface PodDriver extends AutoCloseable {
         return Mono.just(true);
     }
 
+    /**
+     * Whether the driver cannot create pods for the image now (on Kubernetes: the pool's circuit breaker
+     * is open). A degraded pool fails acquisitions that would wait for a new pod at once.
+     */
+    default boolean degraded(String image) {
+        return false;
+    }
+
     /** Destroys the pod and everything it started. Idempotent: deleting a gone pod completes. */
     Mono<Void> delete(Pod pod);
 

@@ -57,7 +57,11 @@ public final class DriverConfiguration {
             ApiClient watches = apiClient(k8s);
             // Watches are long-lived responses: no read timeout (toolchain.md).
             watches.setHttpClient(watches.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS).build());
-            KubernetesDriverConfig config = KubernetesDriverConfig.of(k8s.namespace());
+            KubernetesDriverConfig config = KubernetesDriverConfig.of(k8s.namespace())
+                    .withRetry(new KubernetesDriverConfig.Retry(k8s.apiRetries(), Duration.ofMillis(100),
+                            Duration.ofSeconds(5), 0.5))
+                    .withBreaker(new KubernetesDriverConfig.Breaker(50, Math.max(10, k8s.breakerMinimumCalls()),
+                            k8s.breakerMinimumCalls(), k8s.breakerOpenFor(), 2));
             if (k8s.owner() != null && k8s.owner().uid() != null && !k8s.owner().uid().isBlank()) {
                 config = config.withOwner(new KubernetesDriverConfig.Owner(k8s.owner().apiVersion(), k8s.owner().kind(),
                         k8s.owner().name(), k8s.owner().uid()));

@@ -17,6 +17,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param memoryLimit   default memory limit
  * @param runtimeClass  runtime class of every pod (gVisor, Kata), empty = the cluster default
  * @param leaseName     the {@code coordination.k8s.io/v1} Lease replicas elect their reconciler with
+ * @param apiRetries    retries of an API call answered 429/5xx or failing to connect (backoff with jitter)
+ * @param breakerMinimumCalls pod creations the per-pool breaker needs before it may open (at 50% failures)
+ * @param breakerOpenFor how long an open breaker fails acquisitions fast before probing again
  */
 @ConfigurationProperties("hearth.kubernetes")
 public record KubernetesProperties(@DefaultValue("default") String namespace, String apiServer,
@@ -24,7 +27,9 @@ public record KubernetesProperties(@DefaultValue("default") String namespace, St
                                    @DefaultValue("8080") int runnerPort, Owner owner,
                                    @DefaultValue("100m") String cpuRequest, @DefaultValue("128Mi") String memoryRequest,
                                    @DefaultValue("1") String cpuLimit, @DefaultValue("512Mi") String memoryLimit,
-                                   String runtimeClass, @DefaultValue("hearth-reconciler") String leaseName) {
+                                   String runtimeClass, @DefaultValue("hearth-reconciler") String leaseName,
+                                   @DefaultValue("5") int apiRetries, @DefaultValue("5") int breakerMinimumCalls,
+                                   @DefaultValue("30s") java.time.Duration breakerOpenFor) {
 
     /** The owner reference target, e.g. the gateway's Deployment (the Helm chart fills this in). */
     public record Owner(String apiVersion, String kind, String name, String uid) {

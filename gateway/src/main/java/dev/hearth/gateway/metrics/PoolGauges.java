@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  *   <li>{@code hearth_pool_pods{image, state="warm"|"claimed"|"creating"}}: pods of the pool by state</li>
  *   <li>{@code hearth_pool_pending{image}}: acquisitions waiting for a pod</li>
  *   <li>{@code hearth_pool_target{image}}: the pool's {@code size}, the warm pods the deployment aims for</li>
+ *   <li>{@code hearth_pool_degraded{image}}: 1 while the pool cannot create pods (Kubernetes breaker open)</li>
  * </ul>
  * Sampled when scraped, from the pool's own counts: no extra bookkeeping on the hot path.
  */
@@ -27,6 +28,7 @@ public class PoolGauges implements SmartInitializingSingleton {
     public static final String PODS = "hearth.pool.pods";
     public static final String PENDING = "hearth.pool.pending";
     public static final String TARGET = "hearth.pool.target";
+    public static final String DEGRADED = "hearth.pool.degraded";
 
     private final Pools pools;
     private final MeterRegistry registry;
@@ -47,6 +49,8 @@ public class PoolGauges implements SmartInitializingSingleton {
                     .description("Acquisitions waiting for a pod").register(registry);
             Gauge.builder(TARGET, pool, p -> p.config().size()).tag("image", image)
                     .description("Warm pods the deployment keeps (size)").register(registry);
+            Gauge.builder(DEGRADED, pool, p -> p.degraded() ? 1 : 0).tag("image", image)
+                    .description("1 while the pool cannot create pods (circuit breaker open)").register(registry);
         }
     }
 

@@ -44,6 +44,9 @@ import io.kubernetes.client.openapi.models.V1Pod;
         "hearth.pools[1].size=1",
         "hearth.pools[2].image=jobs/shell", "hearth.pools[2].adapter=exec", "hearth.pools[2].command=sh",
         "hearth.pools[2].size=0",
+        "hearth.kubernetes.api-retries=1",
+        "hearth.kubernetes.breaker-minimum-calls=2",
+        "hearth.kubernetes.breaker-open-for=2s",
 })
 class KubernetesGatewayIT {
 
@@ -187,6 +190,30 @@ class KubernetesGatewayIT {
         assertThat(response.getBody()).as("a clear error").contains("pod");
         GatewayITSupport.await("the runtime of the dead pod is gone", () ->
                 client.get().uri("/v1/runtimes/k-slow").exchange().returnResult(String.class).getStatus().value() == 404);
+    }
+
+    @Test
+    void withTheApiFailingThePoolDegradesFailsFastWith503AndRecovers() {
+        TarGz.builder().file("main.sh", "echo back").writeTo(STORAGE.resolve("deg.tar.gz"));
+        HARNESS.faults().apiFailureRate(1.0);
+        try {
+            create("k-deg-1", "jobs/shell", "deg.tar.gz", "main.sh").expectStatus().isEqualTo(503)
+                    .expectBody().jsonPath("$.type").isEqualTo("pool_degraded");
+            long started = System.nanoTime();
+            create("k-deg-2", "jobs/shell", "deg.tar.gz", "main.sh").expectStatus().isEqualTo(503);
+            assertThat((System.nanoTime() - started) / 1_000_000).as("fails fast while degraded").isLessThan(1_000);
+            client.get().uri("/actuator/health").exchange().expectStatus().isOk()
+                    .expectBody().jsonPath("$.components.pools.status").isEqualTo("DEGRADED");
+            String metrics = client.get().uri("/actuator/prometheus").exchange()
+                    .expectBody(String.class).returnResult().getResponseBody();
+            assertThat(metrics).contains("hearth_pool_degraded{image=\"jobs/shell\"} 1.0");
+        } finally {
+            HARNESS.faults().apiFailureRate(0);
+        }
+        GatewayITSupport.await("the pool recovers once the API heals", () ->
+                create("k-deg-3", "jobs/shell", "deg.tar.gz", "main.sh").returnResult(String.class)
+                        .getStatus().value() == 201);
+        execute("k-deg-3", "").jsonPath("$.body").isEqualTo("back\n");
     }
 
     private static Path tempDir() {

@@ -59,6 +59,8 @@ public final class KubernetesApi {
                 .slidingWindowSize(b.slidingWindowSize())
                 .minimumNumberOfCalls(b.minimumNumberOfCalls())
                 .waitDurationInOpenState(b.waitInOpenState())
+                // Half-open by itself after the wait, so that a pool failing acquisitions fast still recovers.
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .permittedNumberOfCallsInHalfOpenState(b.permittedCallsInHalfOpenState())
                 .build());
     }

@@ -124,11 +124,14 @@ public final class KubernetesPodDriver implements PodDriver {
         return claim(namespace, pod.id(), cached, CLAIM_ATTEMPTS);
     }
 
-    /** Whether the pool's creation breaker is open (or half-open, probing): the pool is degraded. */
+    /**
+     * Whether the pool's creation breaker is open: the pool is degraded. Half-open is not: its probe
+     * creations must be let through for the pool to recover.
+     */
+    @Override
     public boolean degraded(String image) {
         CircuitBreaker.State state = api.breaker(image).getState();
-        return state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.HALF_OPEN
-                || state == CircuitBreaker.State.FORCED_OPEN;
+        return state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN;
     }
 
     /** The adapter, for leader election and metrics (breakers). */

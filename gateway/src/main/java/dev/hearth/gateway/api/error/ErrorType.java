@@ -29,6 +29,8 @@ public enum ErrorType {
 
     /** Hearth: an image pool's pending queue is full; the caller should retry, hence 503. */
     POOL_EXHAUSTED("pool_exhausted", 503, "No warm runtime is available. Retry later."),
+    /** Hearth: no warm pod is left and the pool cannot create pods now (cluster API failing). */
+    POOL_DEGRADED("pool_degraded", 503, "The runtime pool is degraded. Retry later."),
     /** Hearth: the shared state store (leases, runtime table) cannot be reached. */
     STORE_UNAVAILABLE("store_unavailable", 503, "The executor's state store is unavailable. Retry later.");
 

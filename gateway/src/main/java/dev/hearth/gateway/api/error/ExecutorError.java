@@ -1,6 +1,7 @@
 package dev.hearth.gateway.api.error;
 
 import dev.hearth.pool.AcquireTimeoutException;
+import dev.hearth.pool.PoolDegradedException;
 import dev.hearth.pool.PoolExhaustedException;
 import dev.hearth.pool.StoreUnavailableException;
 import dev.hearth.runner.client.TruncatedExecutionException;
@@ -52,6 +53,9 @@ public record ExecutorError(ErrorType type, int code, String message, boolean un
         }
         if (t instanceof PoolExhaustedException) {
             return known(ErrorType.POOL_EXHAUSTED, t.getMessage());
+        }
+        if (t instanceof PoolDegradedException) {
+            return known(ErrorType.POOL_DEGRADED, t.getMessage());
         }
         if (t instanceof AcquireTimeoutException) {
             return known(ErrorType.RUNTIME_TIMEOUT, t.getMessage());
