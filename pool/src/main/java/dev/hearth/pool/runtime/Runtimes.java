@@ -53,6 +53,8 @@ public final class Runtimes {
     private final Clock clock;
     private final Map<String, HeldRuntime> held = new ConcurrentHashMap<>();
     private final Map<String, Mono<RuntimeRecord>> creations = new ConcurrentHashMap<>();
+    private static final long STORE_SUSPECT_NANOS = Duration.ofSeconds(1).toNanos();
+    private volatile long storeFailedAt = System.nanoTime() - STORE_SUSPECT_NANOS;
 
     public Runtimes(Pools pools, LeaseStore leases, RuntimeRegistry registry, RunnerClient runners,
                     RuntimesConfig config, Clock clock) {
@@ -97,13 +99,32 @@ public final class Runtimes {
      * expire); anything else fails closed.
      */
     public Mono<RuntimeRecord> get(String runtimeId) {
-        return registry.get(runtimeId)
-                .onErrorResume(StoreUnavailableException.class, unavailable -> heldRecord(runtimeId, unavailable));
+        return Mono.defer(() -> {
+            HeldRuntime runtime = held.get(runtimeId);
+            if (runtime != null && storeSuspect()) {
+                return Mono.just(runtime.record());
+            }
+            return registry.get(runtimeId)
+                    .onErrorResume(StoreUnavailableException.class, unavailable -> heldRecord(runtimeId, unavailable));
+        });
     }
 
     private Mono<RuntimeRecord> heldRecord(String runtimeId, StoreUnavailableException unavailable) {
+        storeFailed();
         HeldRuntime runtime = held.get(runtimeId);
         return runtime != null ? Mono.just(runtime.record()) : Mono.error(unavailable);
+    }
+
+    /**
+     * For a second after the store failed to answer, held runtimes are served from memory without asking
+     * it: each question would cost a full command timeout, on every execution, for the whole outage.
+     */
+    private boolean storeSuspect() {
+        return System.nanoTime() - storeFailedAt < STORE_SUSPECT_NANOS;
+    }
+
+    private void storeFailed() {
+        storeFailedAt = System.nanoTime();
     }
 
     public Flux<RuntimeRecord> list() {
@@ -350,11 +371,17 @@ public final class Runtimes {
      */
     private Mono<RuntimeRecord> stillRegistered(HeldRuntime runtime) {
         String runtimeId = runtime.record().runtimeId();
+        if (storeSuspect()) {
+            return Mono.just(runtime.record());
+        }
         return registry.get(runtimeId)
                 .filter(record -> record.podId().equals(runtime.record().podId()))
                 .switchIfEmpty(Mono.defer(() -> endLost(runtimeId, "deleted by another replica")
                         .then(Mono.error(new RuntimeNotFoundException("Runtime not found")))))
-                .onErrorResume(StoreUnavailableException.class, unavailable -> Mono.just(runtime.record()));
+                .onErrorResume(StoreUnavailableException.class, unavailable -> {
+                    storeFailed();
+                    return Mono.just(runtime.record());
+                });
     }
 
     /**
