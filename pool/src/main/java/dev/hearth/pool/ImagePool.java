@@ -30,7 +30,7 @@ import dev.hearth.pool.accounting.PoolAccounting;
  * pods are counted by a {@link PoolAccounting} across replicas: a replica creates a warm pod only when the
  * accounting grants it, so N replicas keep {@code size} warm pods together, not N × {@code size}.
  */
-public final class ImagePool implements AutoCloseable {
+public final class ImagePool implements PodPool {
 
     private static final Logger log = LoggerFactory.getLogger(ImagePool.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -71,11 +71,13 @@ public final class ImagePool implements AutoCloseable {
         this.timer = timer;
     }
 
+    @Override
     public PoolConfig config() {
         return config;
     }
 
     /** Starts creating the warm pods. Idempotent. */
+    @Override
     public void warmup() {
         replenish();
     }
@@ -87,6 +89,7 @@ public final class ImagePool implements AutoCloseable {
      * one, and with {@link AcquireTimeoutException} when the wait runs out. Cancelling a waiting
      * acquisition leaves the queue; a pod handed over at the moment of cancellation goes back to warm.
      */
+    @Override
     public Mono<PooledPod> acquire() {
         return Mono.<PooledPod>create(this::enqueue)
                 // A pod handed to an acquisition cancelled at that very moment is discarded by the sink:
@@ -96,6 +99,7 @@ public final class ImagePool implements AutoCloseable {
     }
 
     /** The pod with this id, if the pool holds it warm, died: it is dropped, deleted, and replaced. */
+    @Override
     public void podTerminated(String podId) {
         Pod dead = null;
         synchronized (this) {
@@ -121,6 +125,7 @@ public final class ImagePool implements AutoCloseable {
      * accounting could not grant before (another replica died, or the store was down), and gives back a
      * local warm pod while the deployment holds more than {@code size}.
      */
+    @Override
     public Mono<Void> maintain() {
         int localWarm;
         synchronized (this) {
@@ -146,10 +151,12 @@ public final class ImagePool implements AutoCloseable {
     }
 
     /** Whether the driver cannot create pods for this pool now; for health and metrics. */
+    @Override
     public boolean degraded() {
         return driver.degraded(config.image());
     }
 
+    @Override
     public synchronized PoolMetrics metrics() {
         return new PoolMetrics(warm.size(), claimed, creatingWarm + creatingOnDemand, pending.size(), config.size());
     }

@@ -1,7 +1,7 @@
 package dev.hearth.pool;
 
 /**
- * A pod taken from an {@link ImagePool}. The holder must call {@link #release()} exactly once when its
+ * A pod taken from a {@link PodPool}. The holder must call {@link #release()} exactly once when its
  * runtime ends; the pool then destroys the pod (pods are never reused) and replenishes.
  */
 public interface PooledPod {

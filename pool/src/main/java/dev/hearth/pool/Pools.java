@@ -20,7 +20,7 @@ public final class Pools implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Pools.class);
 
-    private final Map<String, ImagePool> byImage = new LinkedHashMap<>();
+    private final Map<String, PodPool> byImage = new LinkedHashMap<>();
     private final PoolAccounting accounting;
     private final PodDriver driver;
     private volatile Disposable maintenance;
@@ -30,38 +30,44 @@ public final class Pools implements AutoCloseable {
     }
 
     public Pools(List<PoolConfig> configs, PodDriver driver, PoolAccounting accounting) {
+        this(configs, driver, accounting, config -> new ImagePool(config, driver, accounting));
+    }
+
+    /** Pools made by {@code factory}, e.g. cluster pools whose warm pods a reconciler keeps. */
+    public Pools(List<PoolConfig> configs, PodDriver driver, PoolAccounting accounting,
+                 java.util.function.Function<PoolConfig, PodPool> factory) {
         this.accounting = accounting;
         this.driver = driver;
         for (PoolConfig config : configs) {
-            if (byImage.put(config.image(), new ImagePool(config, driver, accounting)) != null) {
+            if (byImage.put(config.image(), factory.apply(config)) != null) {
                 throw new IllegalArgumentException("image '" + config.image() + "' is configured twice");
             }
         }
     }
 
     /** @throws UnknownImageException when no pool serves the image */
-    public ImagePool forImage(String image) {
-        ImagePool pool = byImage.get(image);
+    public PodPool forImage(String image) {
+        PodPool pool = byImage.get(image);
         if (pool == null) {
             throw new UnknownImageException(image, byImage.keySet());
         }
         return pool;
     }
 
-    public Collection<ImagePool> all() {
+    public Collection<PodPool> all() {
         return byImage.values();
     }
 
     /** Beats for this replica's counts, then fills the pools. */
     public void warmup() {
         accounting.heartbeat()
-                .doFinally(signal -> byImage.values().forEach(ImagePool::warmup))
+                .doFinally(signal -> byImage.values().forEach(PodPool::warmup))
                 .subscribe(null, error -> log.warn("Pool accounting heartbeat failed: {}", error.toString()));
     }
 
     /**
      * Starts the periodic duty: a heartbeat that keeps this replica's counts alive, then each pool's
-     * {@link ImagePool#maintain()}. Idempotent; stopped by {@link #close()}.
+     * {@link PodPool#maintain()}. Idempotent; stopped by {@link #close()}.
      */
     public synchronized void startMaintenance(Duration every) {
         if (maintenance != null) {
@@ -69,7 +75,7 @@ public final class Pools implements AutoCloseable {
         }
         maintenance = Flux.interval(every, every)
                 .concatMap(tick -> accounting.heartbeat()
-                        .thenMany(Flux.fromIterable(byImage.values()).concatMap(ImagePool::maintain))
+                        .thenMany(Flux.fromIterable(byImage.values()).concatMap(PodPool::maintain))
                         .onErrorResume(error -> {
                             log.warn("Pool maintenance failed; next tick retries: {}", error.toString());
                             return Mono.empty();
@@ -93,6 +99,6 @@ public final class Pools implements AutoCloseable {
         if (running != null) {
             running.dispose();
         }
-        byImage.values().forEach(ImagePool::close);
+        byImage.values().forEach(PodPool::close);
     }
 }

@@ -1,32 +1,26 @@
 package dev.hearth.gateway.config;
 
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.hearth.pool.PodDriver;
-import dev.hearth.pool.PoolConfig;
 import dev.hearth.pool.kubernetes.KubernetesApi;
 import dev.hearth.pool.kubernetes.KubernetesDriverConfig;
 import dev.hearth.pool.kubernetes.KubernetesPodDriver;
 import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
 import dev.hearth.pool.kubernetes.LeaderElection;
-import dev.hearth.pool.kubernetes.PoolReconciler;
+import dev.hearth.pool.PodPoolFactory;
+import dev.hearth.pool.kubernetes.ClusterImagePool;
+import dev.hearth.pool.kubernetes.ClusterReconciliation;
 import dev.hearth.pool.local.LocalPodDriver;
 import dev.hearth.runner.client.RunnerClient;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.Config;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /** Chooses the pod driver: {@code hearth.driver=local} (the default) or {@code kubernetes}. */
 public final class DriverConfiguration {
@@ -47,8 +41,6 @@ public final class DriverConfiguration {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(name = "hearth.driver", havingValue = "kubernetes")
     static class Kubernetes {
-
-        private static final Logger log = LoggerFactory.getLogger(Kubernetes.class);
 
         @Bean(destroyMethod = "close")
         KubernetesPodDriver podDriver(KubernetesProperties k8s, RunnerClient runners) throws Exception {
@@ -73,32 +65,27 @@ public final class DriverConfiguration {
         }
 
         /**
-         * Reconciliation duties run on one replica at a time, elected with a Lease; claiming runs on every
-         * replica. The elected replica removes pods of images no longer configured. Warm pods themselves are
-         * kept by each replica's pools under the (global, with Redis) pool accounting.
+         * Reconciliation runs on one replica at a time, elected with a Lease; claiming runs on every replica
+         * (DESIGN.md). The elected replica keeps every pool at size and removes pods of images no longer
+         * configured.
          */
         @Bean(destroyMethod = "close")
         LeaderElection leaderElection(KubernetesPodDriver driver, KubernetesProperties k8s, ReplicaId replicaId) {
             return new LeaderElection(driver.api(), new LeaderElection.Settings(k8s.namespace(), k8s.leaseName(),
-                    replicaId.value(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2))).start();
+                    replicaId.value(), k8s.leaderLease(), k8s.leaderLease().multipliedBy(2).dividedBy(3),
+                    k8s.leaderLease().dividedBy(5))).start();
         }
 
-        @Bean(destroyMethod = "dispose")
-        Disposable orphanReaper(KubernetesPodDriver driver, LeaderElection leader, HearthProperties properties) {
-            PoolReconciler reconciler = new PoolReconciler(driver);
-            Set<String> images = properties.poolConfigs().stream().map(PoolConfig::image).collect(Collectors.toSet());
-            return Flux.interval(Duration.ofSeconds(5), Duration.ofSeconds(30))
-                    .filter(tick -> leader.isLeader())
-                    .concatMap(tick -> reconciler.reapOrphans(images)
-                            .onErrorResume(error -> {
-                                log.warn("Reaping orphaned pods failed; next round retries: {}", error.toString());
-                                return Mono.empty();
-                            }))
-                    .subscribe(reaped -> {
-                        if (reaped > 0) {
-                            log.info("Reaped {} orphaned pods", reaped);
-                        }
-                    }, error -> log.error("Orphan reaping stopped", error));
+        /** Pools whose warm pods live in the cluster, shared by every replica, kept by the leader. */
+        @Bean
+        PodPoolFactory clusterPools(KubernetesPodDriver driver) {
+            return config -> new ClusterImagePool(config, driver);
+        }
+
+        @Bean(destroyMethod = "close")
+        ClusterReconciliation clusterReconciliation(KubernetesPodDriver driver, LeaderElection leader,
+                                                    HearthProperties properties) {
+            return new ClusterReconciliation(driver, leader, properties.poolConfigs(), Duration.ofSeconds(5));
         }
 
         private static ApiClient apiClient(KubernetesProperties k8s) throws java.io.IOException {

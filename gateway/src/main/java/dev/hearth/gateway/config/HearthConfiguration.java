@@ -7,7 +7,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.hearth.gateway.source.LocalStorage;
+import dev.hearth.pool.ImagePool;
 import dev.hearth.pool.PodDriver;
+import dev.hearth.pool.PodPoolFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import dev.hearth.pool.accounting.PoolAccounting;
 import dev.hearth.pool.Pools;
 import dev.hearth.pool.lease.LeaseStore;
@@ -33,8 +36,10 @@ public class HearthConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    Pools pools(HearthProperties properties, PodDriver driver, PoolAccounting accounting) {
-        Pools pools = new Pools(properties.poolConfigs(), driver, accounting);
+    Pools pools(HearthProperties properties, PodDriver driver, PoolAccounting accounting,
+                ObjectProvider<PodPoolFactory> sharedPools) {
+        PodPoolFactory factory = sharedPools.getIfAvailable(() -> config -> new ImagePool(config, driver, accounting));
+        Pools pools = new Pools(properties.poolConfigs(), driver, accounting, factory);
         pools.warmup();
         pools.startMaintenance(Duration.ofSeconds(1));
         return pools;

@@ -20,6 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param apiRetries    retries of an API call answered 429/5xx or failing to connect (backoff with jitter)
  * @param breakerMinimumCalls pod creations the per-pool breaker needs before it may open (at 50% failures)
  * @param breakerOpenFor how long an open breaker fails acquisitions fast before probing again
+ * @param leaderLease   the reconciler Lease's duration: a dead leader is replaced within it; renewed every
+ *                      fifth of it, given up when not renewed within two thirds of it
  */
 @ConfigurationProperties("hearth.kubernetes")
 public record KubernetesProperties(@DefaultValue("default") String namespace, String apiServer,
@@ -29,7 +31,8 @@ public record KubernetesProperties(@DefaultValue("default") String namespace, St
                                    @DefaultValue("1") String cpuLimit, @DefaultValue("512Mi") String memoryLimit,
                                    String runtimeClass, @DefaultValue("hearth-reconciler") String leaseName,
                                    @DefaultValue("5") int apiRetries, @DefaultValue("5") int breakerMinimumCalls,
-                                   @DefaultValue("30s") java.time.Duration breakerOpenFor) {
+                                   @DefaultValue("30s") java.time.Duration breakerOpenFor,
+                                   @DefaultValue("15s") java.time.Duration leaderLease) {
 
     /** The owner reference target, e.g. the gateway's Deployment (the Helm chart fills this in). */
     public record Owner(String apiVersion, String kind, String name, String uid) {

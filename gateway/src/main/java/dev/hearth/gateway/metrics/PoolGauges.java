@@ -5,7 +5,7 @@ import java.util.function.ToDoubleFunction;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
 
-import dev.hearth.pool.ImagePool;
+import dev.hearth.pool.PodPool;
 import dev.hearth.pool.PoolMetrics;
 import dev.hearth.pool.Pools;
 import io.micrometer.core.instrument.Gauge;
@@ -40,7 +40,7 @@ public class PoolGauges implements SmartInitializingSingleton {
 
     @Override
     public void afterSingletonsInstantiated() {
-        for (ImagePool pool : pools.all()) {
+        for (PodPool pool : pools.all()) {
             String image = pool.config().image();
             pods(pool, image, "warm", PoolMetrics::warm);
             pods(pool, image, "claimed", PoolMetrics::claimed);
@@ -54,7 +54,7 @@ public class PoolGauges implements SmartInitializingSingleton {
         }
     }
 
-    private void pods(ImagePool pool, String image, String state, ToDoubleFunction<PoolMetrics> count) {
+    private void pods(PodPool pool, String image, String state, ToDoubleFunction<PoolMetrics> count) {
         Gauge.builder(PODS, pool, p -> count.applyAsDouble(p.metrics()))
                 .tag("image", image).tag("state", state)
                 .description("Pods of the pool by state").register(registry);

@@ -8,7 +8,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.stereotype.Component;
 
-import dev.hearth.pool.ImagePool;
+import dev.hearth.pool.PodPool;
 import dev.hearth.pool.PoolMetrics;
 import dev.hearth.pool.Pools;
 
@@ -32,7 +32,7 @@ public class PoolsHealthIndicator implements HealthIndicator {
     public Health health() {
         boolean degraded = false;
         Map<String, Object> details = new LinkedHashMap<>();
-        for (ImagePool pool : pools.all()) {
+        for (PodPool pool : pools.all()) {
             PoolMetrics metrics = pool.metrics();
             boolean poolDegraded = pool.degraded();
             degraded |= poolDegraded;

@@ -12,7 +12,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.hearth.pool.ImagePool;
+import dev.hearth.pool.PodPool;
 import dev.hearth.runner.testing.TarGz;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -26,7 +26,7 @@ class PoolPressureIT extends GatewayITSupport {
     @Test
     void burstOfCreationsRefillsThePoolAndHoldsThePendingBound() {
         String source = store("p.tar.gz", TarGz.builder().file("main.sh", "echo ok"));
-        ImagePool pool = pools.forImage("test/small");
+        PodPool pool = pools.forImage("test/small");
         AtomicInteger maxPending = new AtomicInteger();
         AtomicInteger maxHeld = new AtomicInteger();
         Disposable sampler = Flux.interval(Duration.ofMillis(2)).subscribe(tick -> {

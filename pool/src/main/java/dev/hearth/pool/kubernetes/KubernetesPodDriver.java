@@ -15,6 +15,7 @@ import dev.hearth.pool.Pod;
 import dev.hearth.pool.PodDriver;
 import dev.hearth.pool.PoolConfig;
 import dev.hearth.pool.Secrets;
+import dev.hearth.runner.RunnerConfig;
 import dev.hearth.runner.client.RunnerClient;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.kubernetes.client.openapi.ApiClient;
@@ -168,6 +169,42 @@ public final class KubernetesPodDriver implements PodDriver {
             started.put(ns, informer);
             return informer.start(SYNC_TIMEOUT).thenReturn(informer);
         }).cache());
+    }
+
+    /**
+     * Warm pods of the image as the cache shows them (labelled warm, Ready, not ending), as {@link Pod}s any
+     * replica may try to claim with {@link #markClaimed}. Reads only the cache: no API call.
+     */
+    public Mono<List<Pod>> warmPods(String image) {
+        return Mono.defer(() -> {
+            KubernetesPoolSpec spec = specs.apply(image);
+            return informer(spec.namespaceOr(config.namespace())).map(informer ->
+                    informer.withLabel(Labels.POOL, Labels.poolValue(image)).stream()
+                            .filter(pod -> Labels.STATE_WARM.equals(PodStates.label(pod, Labels.STATE)))
+                            .filter(pod -> PodStates.ready(pod) && !PodStates.ended(pod) && !PodStates.terminating(pod))
+                            .map(pod -> asPod(pod, image, spec))
+                            .filter(pod -> pod != null)
+                            .toList());
+        });
+    }
+
+    private static Pod asPod(V1Pod pod, String image, KubernetesPoolSpec spec) {
+        String secret = pod.getSpec().getContainers().stream()
+                .flatMap(container -> container.getEnv() == null ? java.util.stream.Stream.empty() : container.getEnv().stream())
+                .filter(env -> RunnerConfig.SECRET_ENV.equals(env.getName()))
+                .map(io.kubernetes.client.openapi.models.V1EnvVar::getValue)
+                .findFirst().orElse(null);
+        String id = PodStates.label(pod, Labels.POD_ID);
+        String ip = PodStates.podIp(pod);
+        if (secret == null || id == null || ip == null) {
+            return null;
+        }
+        return new Pod(id, image, ip, spec.runnerPort(), secret, PodStates.created(pod));
+    }
+
+    /** Every change the cache sees to a pod of ours in the driver's namespace. Hot. */
+    public Flux<PodInformer.PodEvent> podEvents() {
+        return informer(config.namespace()).flatMapMany(PodInformer::events);
     }
 
     /** The informers started so far. */

@@ -7,8 +7,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
 /**
- * Turns informer events into {@code PodDriver.terminations()}: a Hearth pod that is deleted, or whose phase
- * becomes Failed or Succeeded, without this replica having asked for its deletion. Each pod id is reported
+ * Turns informer events into {@code PodDriver.terminations()}: a Hearth pod that is deleted without this
+ * replica having asked for its deletion, or whose phase becomes Failed or Succeeded. Each pod id is reported
  * at most once per life. Thread-safe.
  */
 final class TerminationTracker {
@@ -33,7 +33,9 @@ final class TerminationTracker {
             if (!ours && !known) {
                 emit(podId);
             }
-        } else if (PodStates.ended(event.pod()) && !deleting.contains(podId) && reported.add(podId)) {
+        } else if (PodStates.ended(event.pod()) && reported.add(podId)) {
+            // An ended pod is a termination even if someone (the leader's reconciler) is already deleting it:
+            // its runtime must still learn that it died.
             emit(podId);
         }
     }

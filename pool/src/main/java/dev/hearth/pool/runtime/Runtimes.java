@@ -12,7 +12,7 @@ import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.hearth.pool.ImagePool;
+import dev.hearth.pool.PodPool;
 import dev.hearth.pool.Pod;
 import dev.hearth.pool.PooledPod;
 import dev.hearth.pool.Pools;
@@ -73,7 +73,7 @@ public final class Runtimes {
      */
     public Mono<RuntimeRecord> create(RuntimeSpec spec, Publisher<ByteBuf> source) {
         return Mono.defer(() -> {
-            ImagePool pool = pools.forImage(spec.image());
+            PodPool pool = pools.forImage(spec.image());
             RuntimeRecord pending = RuntimeRecord.pending(spec.runtimeId(), spec.image(), spec.version(),
                     config.replicaId(), clock.instant());
             return registry.reserve(pending)
@@ -279,7 +279,7 @@ public final class Runtimes {
     }
 
     /** Starts the creation detached from its caller, so that other callers may join it (see class doc). */
-    private Mono<RuntimeRecord> startShared(RuntimeSpec spec, ImagePool pool, Publisher<ByteBuf> source) {
+    private Mono<RuntimeRecord> startShared(RuntimeSpec spec, PodPool pool, Publisher<ByteBuf> source) {
         Mono<RuntimeRecord> creation = start(spec, pool, source)
                 .doFinally(signal -> creations.remove(spec.runtimeId()))
                 .cache();
@@ -288,7 +288,7 @@ public final class Runtimes {
         return creation;
     }
 
-    private Mono<RuntimeRecord> start(RuntimeSpec spec, ImagePool pool, Publisher<ByteBuf> source) {
+    private Mono<RuntimeRecord> start(RuntimeSpec spec, PodPool pool, Publisher<ByteBuf> source) {
         long started = System.nanoTime();
         return pool.acquire()
                 .onErrorResume(error -> registry.remove(spec.runtimeId()).then(Mono.error(error)))
@@ -303,7 +303,7 @@ public final class Runtimes {
                         "pod " + claim.pod().id() + " is already leased by another holder")));
     }
 
-    private Mono<RuntimeRecord> specialize(RuntimeSpec spec, ImagePool pool, PooledPod claim, Lease lease,
+    private Mono<RuntimeRecord> specialize(RuntimeSpec spec, PodPool pool, PooledPod claim, Lease lease,
                                            Publisher<ByteBuf> source, double acquireMs) {
         long started = System.nanoTime();
         Pod pod = claim.pod();

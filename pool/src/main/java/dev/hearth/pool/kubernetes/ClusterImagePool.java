@@ -1,0 +1,157 @@
+package dev.hearth.pool.kubernetes;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.hearth.pool.AcquireTimeoutException;
+import dev.hearth.pool.Pod;
+import dev.hearth.pool.PodPool;
+import dev.hearth.pool.PoolConfig;
+import dev.hearth.pool.PoolDegradedException;
+import dev.hearth.pool.PoolExhaustedException;
+import dev.hearth.pool.PoolMetrics;
+import dev.hearth.pool.PooledPod;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+/**
+ * An image pool on Kubernetes shared by every replica (DESIGN.md: reconciliation on one replica, acquiring
+ * on all). The warm pods are kept by the elected leader's {@link PoolReconciler}; any replica claims one from
+ * the informer cache by relabelling it {@code claimed} with a resourceVersion precondition, so of concurrent
+ * claimers on any replicas exactly one wins (fission's unguarded label patch is the counter-example).
+ * A claim changes the pod's labels, which the leader sees at once and answers with a replacement: no timer.
+ * {@code size: 0} pools create a Job per acquisition instead.
+ */
+public final class ClusterImagePool implements PodPool {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterImagePool.class);
+    /** How often a waiting acquisition looks at the cache again (no API call: the cache is in memory). */
+    private static final Duration LOOK_AGAIN = Duration.ofMillis(50);
+    private static final Duration RETRY_CREATE = Duration.ofMillis(200);
+
+    private final PoolConfig config;
+    private final KubernetesPodDriver driver;
+    private final AtomicInteger claimed = new AtomicInteger();
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile int warm;
+
+    public ClusterImagePool(PoolConfig config, KubernetesPodDriver driver) {
+        this.config = config;
+        this.driver = driver;
+    }
+
+    @Override
+    public PoolConfig config() {
+        return config;
+    }
+
+    /** Nothing to do here: the leader's reconciler fills the pool. */
+    @Override
+    public void warmup() {
+    }
+
+    @Override
+    public Mono<PooledPod> acquire() {
+        return Mono.defer(() -> config.size() == 0 ? onDemand() : claimWarm().switchIfEmpty(Mono.defer(this::await)));
+    }
+
+    /** One pass over the cached warm pods, in random order so that replicas rarely race for the same pod. */
+    private Mono<PooledPod> claimWarm() {
+        return driver.warmPods(config.image())
+                .flatMapMany(pods -> {
+                    warm = pods.size();
+                    List<Pod> order = new ArrayList<>(pods);
+                    Collections.shuffle(order);
+                    return Flux.fromIterable(order);
+                })
+                .concatMap(pod -> driver.markClaimed(pod).filter(won -> won).map(won -> pod))
+                .next()
+                .map(Claim::new);
+    }
+
+    private Mono<PooledPod> await() {
+        if (degraded()) {
+            return Mono.error(new PoolDegradedException(config.image()));
+        }
+        if (pending.incrementAndGet() > config.maxPending()) {
+            pending.decrementAndGet();
+            return Mono.error(new PoolExhaustedException(config.image(), config.maxPending()));
+        }
+        return Flux.interval(LOOK_AGAIN)
+                .concatMap(tick -> claimWarm())
+                .next()
+                .timeout(config.acquireTimeout(),
+                        Mono.error(() -> new AcquireTimeoutException(config.image(), config.acquireTimeout())))
+                .doFinally(signal -> pending.decrementAndGet());
+    }
+
+    private Mono<PooledPod> onDemand() {
+        if (degraded()) {
+            return Mono.error(new PoolDegradedException(config.image()));
+        }
+        // A failed creation is retried until the acquire timeout, unless the pool turns degraded meanwhile.
+        return driver.create(config)
+                .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, RETRY_CREATE).filter(error -> !degraded()))
+                .timeout(config.acquireTimeout(),
+                        Mono.error(() -> new AcquireTimeoutException(config.image(), config.acquireTimeout())))
+                .onErrorMap(error -> !(error instanceof AcquireTimeoutException) && degraded(),
+                        error -> new PoolDegradedException(config.image()))
+                .map(Claim::new);
+    }
+
+    /** The leader replaces dead pods; a claimed one ends its runtime through the runtime lifecycle. */
+    @Override
+    public void podTerminated(String podId) {
+    }
+
+    @Override
+    public Mono<Void> maintain() {
+        return driver.warmPods(config.image()).doOnNext(pods -> warm = pods.size()).then();
+    }
+
+    @Override
+    public boolean degraded() {
+        return driver.degraded(config.image());
+    }
+
+    @Override
+    public PoolMetrics metrics() {
+        return new PoolMetrics(warm, claimed.get(), 0, pending.get(), config.size());
+    }
+
+    /** The pods belong to the cluster: the leader or uninstalling Hearth removes them, not a closing replica. */
+    @Override
+    public void close() {
+    }
+
+    private final class Claim implements PooledPod {
+        private final Pod pod;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        Claim(Pod pod) {
+            this.pod = pod;
+            claimed.incrementAndGet();
+        }
+
+        @Override
+        public Pod pod() {
+            return pod;
+        }
+
+        @Override
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                claimed.decrementAndGet();
+                driver.delete(pod).subscribe(null, error -> log.warn("Deleting {} failed: {}", pod, error.toString()));
+            }
+        }
+    }
+}
