@@ -14,6 +14,7 @@ import dev.hearth.pool.kubernetes.KubernetesPodDriver;
 import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
 import dev.hearth.pool.kubernetes.LeaderElection;
 import dev.hearth.pool.PodPoolFactory;
+import dev.hearth.pool.lease.LeaseStore;
 import dev.hearth.pool.kubernetes.ClusterImagePool;
 import dev.hearth.pool.kubernetes.ClusterReconciliation;
 import dev.hearth.pool.local.LocalPodDriver;
@@ -84,8 +85,10 @@ public final class DriverConfiguration {
 
         @Bean(destroyMethod = "close")
         ClusterReconciliation clusterReconciliation(KubernetesPodDriver driver, LeaderElection leader,
-                                                    HearthProperties properties) {
-            return new ClusterReconciliation(driver, leader, properties.poolConfigs(), Duration.ofSeconds(5));
+                                                    HearthProperties properties, LeaseStore leases,
+                                                    KubernetesProperties k8s) {
+            return new ClusterReconciliation(driver, leader, properties.poolConfigs(), Duration.ofSeconds(5), leases,
+                    k8s.abandonedClaimGrace());
         }
 
         private static ApiClient apiClient(KubernetesProperties k8s) throws java.io.IOException {

@@ -22,6 +22,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param breakerOpenFor how long an open breaker fails acquisitions fast before probing again
  * @param leaderLease   the reconciler Lease's duration: a dead leader is replaced within it; renewed every
  *                      fifth of it, given up when not renewed within two thirds of it
+ * @param abandonedClaimGrace a claimed pod whose lease is missing this long after its claim lost its holder
+ *                      (the replica died; its lease expired) and the leader deletes it. With several replicas
+ *                      this needs the shared lease store (Redis): an in-memory store knows only its own leases
  */
 @ConfigurationProperties("hearth.kubernetes")
 public record KubernetesProperties(@DefaultValue("default") String namespace, String apiServer,
@@ -32,7 +35,8 @@ public record KubernetesProperties(@DefaultValue("default") String namespace, St
                                    String runtimeClass, @DefaultValue("hearth-reconciler") String leaseName,
                                    @DefaultValue("5") int apiRetries, @DefaultValue("5") int breakerMinimumCalls,
                                    @DefaultValue("30s") java.time.Duration breakerOpenFor,
-                                   @DefaultValue("15s") java.time.Duration leaderLease) {
+                                   @DefaultValue("15s") java.time.Duration leaderLease,
+                                   @DefaultValue("30s") java.time.Duration abandonedClaimGrace) {
 
     /** The owner reference target, e.g. the gateway's Deployment (the Helm chart fills this in). */
     public record Owner(String apiVersion, String kind, String name, String uid) {

@@ -47,6 +47,7 @@ import io.kubernetes.client.openapi.models.V1Pod;
         "hearth.kubernetes.api-retries=1",
         "hearth.kubernetes.breaker-minimum-calls=2",
         "hearth.kubernetes.breaker-open-for=2s",
+        "hearth.kubernetes.abandoned-claim-grace=2s",
 })
 class KubernetesGatewayIT {
 
@@ -62,6 +63,9 @@ class KubernetesGatewayIT {
 
     @Autowired
     Runtimes runtimes;
+
+    @Autowired
+    dev.hearth.pool.kubernetes.KubernetesPodDriver driver;
 
     WebTestClient client;
 
@@ -214,6 +218,17 @@ class KubernetesGatewayIT {
                 create("k-deg-3", "jobs/shell", "deg.tar.gz", "main.sh").returnResult(String.class)
                         .getStatus().value() == 201);
         execute("k-deg-3", "").jsonPath("$.body").isEqualTo("back\n");
+    }
+
+    @Test
+    void aClaimedPodWhoseHolderVanishedIsDeletedByTheLeader() {
+        GatewayITSupport.await("pools filled to size", () -> pods().size() == 3);
+        // A replica claimed this pod and died before (or long after) writing its lease: nobody holds it.
+        dev.hearth.pool.Pod pod = driver.warmPods("local/shell").block().get(0);
+        assertThat(driver.markClaimed(pod).block()).as("claimed without a lease").isTrue();
+        GatewayITSupport.await("the leader deletes the abandoned pod and refills the pool", () ->
+                pods().stream().noneMatch(p -> pod.id().equals(p.getMetadata().getLabels().get("hearth.dev/pod-id")))
+                        && pods().size() == 3);
     }
 
     private static Path tempDir() {

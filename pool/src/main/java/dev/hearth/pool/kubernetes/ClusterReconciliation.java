@@ -1,6 +1,7 @@
 package dev.hearth.pool.kubernetes;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -8,13 +9,16 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.hearth.pool.Pod;
 import dev.hearth.pool.PoolConfig;
+import dev.hearth.pool.lease.LeaseStore;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The leader's duty: keeps every pool at {@code size} warm pods in the cluster and reaps orphans. Runs a pass
+ * The leader's duty: keeps every pool at {@code size} warm pods in the cluster, reaps orphans (pods of
+ * pools no longer configured) and abandoned pods (claimed, but their holder's lease is gone). Runs a pass
  * when any pod of ours changes (a claim relabels a pod: the replacement starts at once, no timer), and every
  * {@code period} as a safety net. Passes are serialized; only the replica holding the Lease runs them.
  */
@@ -24,8 +28,14 @@ public final class ClusterReconciliation implements AutoCloseable {
 
     private final Disposable loop;
 
+    /**
+     * @param leases      where holders record their claims; a claimed pod with no lease for {@code claimGrace}
+     *                    after its claim lost its holder (the replica died) and is deleted
+     * @param claimGrace  how long a claim may go without a lease: longer than claim-to-lease (milliseconds),
+     *                    and the holder's lease TTL covers the rest
+     */
     public ClusterReconciliation(KubernetesPodDriver driver, LeaderElection leader, List<PoolConfig> pools,
-                                 Duration period) {
+                                 Duration period, LeaseStore leases, Duration claimGrace) {
         PoolReconciler reconciler = new PoolReconciler(driver);
         Set<String> images = pools.stream().map(PoolConfig::image).collect(Collectors.toSet());
         List<PoolConfig> warmPools = pools.stream().filter(pool -> pool.size() > 0).toList();
@@ -33,7 +43,8 @@ public final class ClusterReconciliation implements AutoCloseable {
                         driver.podEvents().map(event -> "pod"))
                 .onBackpressureLatest()
                 .filter(trigger -> leader.isLeader())
-                .concatMap(trigger -> pass(reconciler, warmPools, images), 1)
+                .concatMap(trigger -> pass(reconciler, warmPools, images)
+                        .then(reapAbandoned(driver, leases, claimGrace)), 1)
                 .subscribe(null, error -> log.error("Cluster reconciliation stopped", error));
     }
 
@@ -44,6 +55,24 @@ public final class ClusterReconciliation implements AutoCloseable {
                 .then()
                 .onErrorResume(error -> {
                     log.warn("Reconciliation pass failed; the next one retries: {}", error.toString());
+                    return Mono.empty();
+                });
+    }
+
+    /** Deletes claimed pods whose holder vanished: no lease, and claimed longer ago than the grace. */
+    private static Mono<Void> reapAbandoned(KubernetesPodDriver driver, LeaseStore leases, Duration grace) {
+        Instant cutoff = Instant.now().minus(grace);
+        return driver.claimedPods()
+                .flatMapMany(Flux::fromIterable)
+                .filter(claimed -> claimed.claimedAt().isBefore(cutoff))
+                .filterWhen(claimed -> leases.current(claimed.podId()).hasElement().map(held -> !held))
+                .concatMap(claimed -> {
+                    log.info("Deleting {}: claimed, but its holder's lease is gone", claimed.podId());
+                    return driver.delete(new Pod(claimed.podId(), "", "", 0, "", Instant.EPOCH));
+                })
+                .then()
+                .onErrorResume(error -> {
+                    log.warn("Reaping abandoned pods failed; the next pass retries: {}", error.toString());
                     return Mono.empty();
                 });
     }

@@ -202,6 +202,29 @@ public final class KubernetesPodDriver implements PodDriver {
         return new Pod(id, image, ip, spec.runnerPort(), secret, PodStates.created(pod));
     }
 
+    /** A claimed pod (or Job pod) as the cache shows it, with when it was claimed. */
+    public record ClaimedPod(String podId, Instant claimedAt) {
+    }
+
+    /** Pods of ours labelled claimed in the driver's namespace, not already being deleted. Cache only. */
+    public Mono<List<ClaimedPod>> claimedPods() {
+        return informer(config.namespace()).map(informer -> informer.pods().stream()
+                .filter(pod -> Labels.STATE_CLAIMED.equals(PodStates.label(pod, Labels.STATE)))
+                .filter(pod -> !PodStates.terminating(pod) && PodStates.label(pod, Labels.POD_ID) != null)
+                .map(pod -> new ClaimedPod(PodStates.label(pod, Labels.POD_ID), claimedAt(pod)))
+                .toList());
+    }
+
+    private static Instant claimedAt(V1Pod pod) {
+        java.util.Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        String at = annotations == null ? null : annotations.get(Labels.CLAIMED_AT);
+        try {
+            return at != null ? Instant.ofEpochMilli(Long.parseLong(at)) : PodStates.created(pod);
+        } catch (NumberFormatException e) {
+            return PodStates.created(pod);
+        }
+    }
+
     /** Every change the cache sees to a pod of ours in the driver's namespace. Hot. */
     public Flux<PodInformer.PodEvent> podEvents() {
         return informer(config.namespace()).flatMapMany(PodInformer::events);
@@ -303,7 +326,8 @@ public final class KubernetesPodDriver implements PodDriver {
 
     private Mono<Boolean> patchClaimed(String namespace, V1Pod pod) {
         String patch = "{\"metadata\":{\"resourceVersion\":\"" + pod.getMetadata().getResourceVersion()
-                + "\",\"labels\":{\"" + Labels.STATE + "\":\"" + Labels.STATE_CLAIMED + "\"}}}";
+                + "\",\"labels\":{\"" + Labels.STATE + "\":\"" + Labels.STATE_CLAIMED + "\"}"
+                + ",\"annotations\":{\"" + Labels.CLAIMED_AT + "\":\"" + System.currentTimeMillis() + "\"}}}";
         return api.mergePatchPod(namespace, PodStates.name(pod), patch).thenReturn(true);
     }
 

@@ -30,6 +30,8 @@ public final class Labels {
 
     public static final String STATE_WARM = "warm";
     public static final String STATE_CLAIMED = "claimed";
+    /** Annotation: when the pod was claimed (epoch milliseconds); Job pods are claimed at creation. */
+    public static final String CLAIMED_AT = "hearth.dev/claimed-at";
     public static final String KIND_POD = "pod";
     public static final String KIND_JOB = "job";
 
