@@ -59,8 +59,9 @@ public final class DriverConfiguration {
                 config = config.withOwner(new KubernetesDriverConfig.Owner(k8s.owner().apiVersion(), k8s.owner().kind(),
                         k8s.owner().name(), k8s.owner().uid()));
             }
-            KubernetesPoolSpec spec = spec(k8s);
-            KubernetesPodDriver driver = new KubernetesPodDriver(requests, watches, config, image -> spec, runners);
+            java.util.Map<String, KubernetesPoolSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
+            KubernetesPodDriver driver = new KubernetesPodDriver(requests, watches, config,
+                    image -> specs.computeIfAbsent(image, i -> spec(k8s, i)), runners);
             driver.start().block(Duration.ofSeconds(60));
             return driver;
         }
@@ -98,17 +99,41 @@ public final class DriverConfiguration {
             return Config.defaultClient();
         }
 
-        private static KubernetesPoolSpec spec(KubernetesProperties k8s) {
+        /** The pod settings of one pool: the defaults, then the pool's override (validated when built). */
+        private static KubernetesPoolSpec spec(KubernetesProperties k8s, String image) {
+            KubernetesProperties.PoolOverride override = k8s.override(image).orElse(null);
             KubernetesPoolSpec.Builder builder = KubernetesPoolSpec.builder(k8s.runnerImage())
                     .runnerPort(k8s.runnerPort())
                     .request("cpu", k8s.cpuRequest())
                     .request("memory", k8s.memoryRequest())
-                    .limit("cpu", k8s.cpuLimit())
-                    .limit("memory", k8s.memoryLimit());
-            if (k8s.runtimeClass() != null && !k8s.runtimeClass().isBlank()) {
-                builder.runtimeClassName(k8s.runtimeClass());
+                    .limit("cpu", override != null && override.cpuLimit() != null ? override.cpuLimit() : k8s.cpuLimit())
+                    .limit("memory", override != null && override.memoryLimit() != null
+                            ? override.memoryLimit() : k8s.memoryLimit());
+            String runtimeClass = override != null && override.runtimeClass() != null
+                    ? override.runtimeClass() : k8s.runtimeClass();
+            if (runtimeClass != null && !runtimeClass.isBlank()) {
+                builder.runtimeClassName(runtimeClass);
+            }
+            if (override != null) {
+                apply(builder, override);
             }
             return builder.build();
+        }
+
+        private static void apply(KubernetesPoolSpec.Builder builder, KubernetesProperties.PoolOverride override) {
+            if (override.nodeSelector() != null) {
+                override.nodeSelector().forEach(builder::nodeSelector);
+            }
+            if (override.tolerations() != null) {
+                override.tolerations().forEach(t -> builder.toleration(new KubernetesPoolSpec.Toleration(
+                        t.key(), t.operator(), t.value(), t.effect(), t.tolerationSeconds())));
+            }
+            if (override.imagePullSecrets() != null) {
+                override.imagePullSecrets().forEach(builder::imagePullSecret);
+            }
+            if (override.env() != null) {
+                override.env().forEach(builder::env);
+            }
         }
     }
 }

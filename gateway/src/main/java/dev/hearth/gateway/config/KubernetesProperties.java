@@ -36,7 +36,39 @@ public record KubernetesProperties(@DefaultValue("default") String namespace, St
                                    @DefaultValue("5") int apiRetries, @DefaultValue("5") int breakerMinimumCalls,
                                    @DefaultValue("30s") java.time.Duration breakerOpenFor,
                                    @DefaultValue("15s") java.time.Duration leaderLease,
-                                   @DefaultValue("30s") java.time.Duration abandonedClaimGrace) {
+                                   @DefaultValue("30s") java.time.Duration abandonedClaimGrace,
+                                   java.util.List<PoolOverride> pools) {
+
+    public KubernetesProperties {
+        pools = pools == null ? java.util.List.of() : java.util.List.copyOf(pools);
+    }
+
+    /**
+     * Per-image pod settings ({@code hearth.kubernetes.pools[i].*}), on top of the defaults above.
+     *
+     * @param image            the pool this applies to (as in {@code hearth.pools})
+     * @param nodeSelector     node labels the pods must match
+     * @param tolerations      taints the pods tolerate
+     * @param runtimeClass     e.g. {@code gvisor} or {@code kata}; overrides the default
+     * @param imagePullSecrets secrets to pull the pool's image with
+     * @param env              extra environment of the runtime container
+     * @param cpuLimit         overrides the default CPU limit
+     * @param memoryLimit      overrides the default memory limit
+     */
+    public record PoolOverride(String image, java.util.Map<String, String> nodeSelector,
+                               java.util.List<Toleration> tolerations, String runtimeClass,
+                               java.util.List<String> imagePullSecrets, java.util.Map<String, String> env,
+                               String cpuLimit, String memoryLimit) {
+    }
+
+    /** A Kubernetes toleration: {@code operator} Equal or Exists, {@code effect} NoSchedule/PreferNoSchedule/NoExecute. */
+    public record Toleration(String key, String operator, String value, String effect, Long tolerationSeconds) {
+    }
+
+    /** The override for the image, if any. */
+    public java.util.Optional<PoolOverride> override(String image) {
+        return pools.stream().filter(pool -> image.equals(pool.image())).findFirst();
+    }
 
     /** The owner reference target, e.g. the gateway's Deployment (the Helm chart fills this in). */
     public record Owner(String apiVersion, String kind, String name, String uid) {

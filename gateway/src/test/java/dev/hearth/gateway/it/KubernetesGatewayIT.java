@@ -48,6 +48,15 @@ import io.kubernetes.client.openapi.models.V1Pod;
         "hearth.kubernetes.breaker-minimum-calls=2",
         "hearth.kubernetes.breaker-open-for=2s",
         "hearth.kubernetes.abandoned-claim-grace=2s",
+        "hearth.kubernetes.pools[0].image=local/node",
+        "hearth.kubernetes.pools[0].node-selector.disk=ssd",
+        "hearth.kubernetes.pools[0].runtime-class=gvisor",
+        "hearth.kubernetes.pools[0].image-pull-secrets[0]=registry-creds",
+        "hearth.kubernetes.pools[0].env.EXTRA=on",
+        "hearth.kubernetes.pools[0].tolerations[0].key=dedicated",
+        "hearth.kubernetes.pools[0].tolerations[0].operator=Equal",
+        "hearth.kubernetes.pools[0].tolerations[0].value=functions",
+        "hearth.kubernetes.pools[0].tolerations[0].effect=NoSchedule",
 })
 class KubernetesGatewayIT {
 
@@ -229,6 +238,42 @@ class KubernetesGatewayIT {
         GatewayITSupport.await("the leader deletes the abandoned pod and refills the pool", () ->
                 pods().stream().noneMatch(p -> pod.id().equals(p.getMetadata().getLabels().get("hearth.dev/pod-id")))
                         && pods().size() == 3);
+    }
+
+    @Test
+    void perPoolOverridesReachThePodSpec() {
+        GatewayITSupport.await("pools filled to size", () -> pods().size() == 3);
+        V1Pod node = pods().stream()
+                .filter(pod -> "local/node".equals(pod.getMetadata().getAnnotations().get("hearth.dev/image")))
+                .findFirst().orElseThrow();
+        var spec = node.getSpec();
+        assertThat(spec.getNodeSelector()).as("node selector").containsEntry("disk", "ssd");
+        assertThat(spec.getRuntimeClassName()).as("runtime class").isEqualTo("gvisor");
+        assertThat(spec.getImagePullSecrets()).as("pull secrets").anyMatch(ref -> "registry-creds".equals(ref.getName()));
+        assertThat(spec.getTolerations()).as("tolerations").anyMatch(t -> "dedicated".equals(t.getKey())
+                && "functions".equals(t.getValue()) && "NoSchedule".equals(t.getEffect()));
+        assertThat(spec.getContainers().get(0).getEnv()).as("extra env")
+                .anyMatch(env -> "EXTRA".equals(env.getName()) && "on".equals(env.getValue()));
+        V1Pod shell = pods().stream()
+                .filter(pod -> "local/shell".equals(pod.getMetadata().getAnnotations().get("hearth.dev/image")))
+                .findFirst().orElseThrow();
+        assertThat(shell.getSpec().getRuntimeClassName()).as("other pools keep the defaults").isNull();
+    }
+
+    @Test
+    void withThirtyPercentOfApiCallsFailingPoolsStillConvergeToSize() {
+        TarGz.builder().file("main.sh", "echo ok").writeTo(STORAGE.resolve("ok.tar.gz"));
+        GatewayITSupport.await("pools filled to size", () -> pods().size() == 3);
+        HARNESS.faults().apiFailureRate(0.3);
+        try {
+            for (int i = 0; i < 3; i++) {
+                create("k-flaky-" + i, "local/shell", "ok.tar.gz", "main.sh").expectStatus().isCreated();
+            }
+            GatewayITSupport.await("the pool converges back to size through the failures", () ->
+                    pools.forImage("local/shell").metrics().warm() == 2);
+        } finally {
+            HARNESS.faults().apiFailureRate(0);
+        }
     }
 
     private static Path tempDir() {
