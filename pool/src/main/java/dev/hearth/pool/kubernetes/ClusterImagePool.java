@@ -72,7 +72,15 @@ public final class ClusterImagePool implements PodPool {
                     Collections.shuffle(order);
                     return Flux.fromIterable(order);
                 })
-                .concatMap(pod -> driver.markClaimed(pod).filter(won -> won).map(won -> pod))
+                // A claim that errors (the API failing past its retries) counts as lost: the next pod, or the next
+                // look, is tried. Had the patch applied after all, the pod is an abandoned claim the leader reaps.
+                .concatMap(pod -> driver.markClaimed(pod)
+                        .onErrorResume(error -> {
+                            log.debug("Claiming {} failed; trying another: {}", pod, error.toString());
+                            return Mono.just(false);
+                        })
+                        .filter(won -> won)
+                        .map(won -> pod))
                 .next()
                 .map(Claim::new);
     }
