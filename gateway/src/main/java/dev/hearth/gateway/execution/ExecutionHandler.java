@@ -76,8 +76,7 @@ public class ExecutionHandler {
     }
 
     private Mono<Found> runtime(ExecutionParams params, ExecutionBudget budget) {
-        Mono<Found> existing = runtimes.get(params.runtimeId())
-                .filter(RuntimeRecord::ready)
+        Mono<Found> existing = runtimes.ready(params.runtimeId())
                 .map(record -> new Found(record, CreationTimings.NONE));
         if (!params.canCreateRuntime()) {
             return existing.switchIfEmpty(Mono.error(() -> new RuntimeNotFoundException(
@@ -103,7 +102,7 @@ public class ExecutionHandler {
         Duration remaining = budget.remaining();
         ExecutionRequest executionRequest = new ExecutionRequest(params.method(), params.path(),
                 headers(params.headers()), Math.max(1, remaining.toMillis()));
-        Flux<ExecutionEvent> events = runtimes.execute(record.runtimeId(), executionRequest, body(params.body()))
+        Flux<ExecutionEvent> events = runtimes.execute(record, executionRequest, body(params.body()))
                 .timeout(Mono.delay(remaining.plus(GUARD)), event -> Mono.never())
                 .onErrorMap(TimeoutException.class, e -> new ExecutorException(ErrorType.EXECUTION_TIMEOUT));
         return ExecutionOutputs.write(events, exchange.getResponse().bufferFactory(),

@@ -134,8 +134,17 @@ public final class Runtimes {
      * until the event stream terminates or is cancelled.
      */
     public Flux<ExecutionEvent> execute(String runtimeId, ExecutionRequest request, Publisher<ByteBuf> body) {
-        return Mono.defer(() -> readyRecord(runtimeId))
-                .flatMapMany(record -> executeOn(record, request, body));
+        return ready(runtimeId)
+                .switchIfEmpty(Mono.error(() -> new RuntimeNotFoundException("Runtime not found")))
+                .flatMapMany(record -> execute(record, request, body));
+    }
+
+    /**
+     * Runs one execution on a runtime found by {@link #ready} or {@link #getOrCreate}, without looking it up
+     * again: the execution path reads the registry once.
+     */
+    public Flux<ExecutionEvent> execute(RuntimeRecord record, ExecutionRequest request, Publisher<ByteBuf> body) {
+        return executeOn(record, request, body);
     }
 
     /** Ends the runtime and destroys its pod; {@link RuntimeNotFoundException} when there is none. */
@@ -276,15 +285,21 @@ public final class Runtimes {
                         : Mono.delay(pollEvery).then(Mono.defer(() -> awaitReady(runtimeId, pollEvery))));
     }
 
-    private Mono<RuntimeRecord> readyRecord(String runtimeId) {
-        HeldRuntime runtime = held.get(runtimeId);
-        if (runtime != null) {
-            return stillRegistered(runtime);
-        }
-        return registry.get(runtimeId)
-                .filter(RuntimeRecord::ready)
-                .flatMap(this::withLiveLease)
-                .switchIfEmpty(Mono.error(() -> new RuntimeNotFoundException("Runtime not found")));
+    /**
+     * The runtime if it is ready to serve executions here and now, else empty: a runtime this replica holds
+     * is checked against the registry (deleted elsewhere → ended here); one another replica holds is served
+     * only while its lease is current. One registry read, plus a lease read for another replica's runtime.
+     */
+    public Mono<RuntimeRecord> ready(String runtimeId) {
+        return Mono.defer(() -> {
+            HeldRuntime runtime = held.get(runtimeId);
+            if (runtime != null) {
+                return stillRegistered(runtime);
+            }
+            return registry.get(runtimeId)
+                    .filter(RuntimeRecord::ready)
+                    .flatMap(this::withLiveLease);
+        });
     }
 
     /**
@@ -299,7 +314,7 @@ public final class Runtimes {
         return registry.get(runtimeId)
                 .filter(record -> record.podId().equals(runtime.record().podId()))
                 .switchIfEmpty(Mono.defer(() -> endLost(runtimeId, "deleted by another replica")
-                        .then(Mono.error(new RuntimeNotFoundException("Runtime not found")))))
+                        .then(Mono.empty())))
                 .onErrorResume(StoreUnavailableException.class, unavailable -> {
                     storeFailed();
                     return Mono.just(runtime.record());
