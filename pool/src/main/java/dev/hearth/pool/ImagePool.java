@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +13,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import dev.hearth.pool.accounting.LocalPoolAccounting;
 import dev.hearth.pool.accounting.PoolAccounting;
 
 /**
@@ -33,41 +31,32 @@ import dev.hearth.pool.accounting.PoolAccounting;
 public final class ImagePool implements PodPool {
 
     private static final Logger log = LoggerFactory.getLogger(ImagePool.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final PoolConfig config;
     private final PodDriver driver;
-    private final PoolAccounting accounting;
+    private final WarmCounts counts;
     private final Scheduler timer;
 
     private final Deque<Pod> warm = new ArrayDeque<>();
-    private final Deque<Waiter> pending = new ArrayDeque<>();
+    private final Deque<PoolWaiter> pending = new ArrayDeque<>();
     private int claimed;
     /** Warm-pod creations granted by the accounting. */
     private int creatingWarm;
     /** Creations for waiters beyond the warm pods; never counted as warm unless nobody takes them. */
     private int creatingOnDemand;
     private boolean reserving;
-    private int consecutiveFailures;
+    private final CreationBackoff backoff = new CreationBackoff();
     private boolean retryScheduled;
     private boolean closed;
-
-    public ImagePool(PoolConfig config, PodDriver driver) {
-        this(config, driver, new LocalPoolAccounting(), Schedulers.parallel());
-    }
 
     public ImagePool(PoolConfig config, PodDriver driver, PoolAccounting accounting) {
         this(config, driver, accounting, Schedulers.parallel());
     }
 
-    ImagePool(PoolConfig config, PodDriver driver, Scheduler timer) {
-        this(config, driver, new LocalPoolAccounting(), timer);
-    }
-
     ImagePool(PoolConfig config, PodDriver driver, PoolAccounting accounting, Scheduler timer) {
         this.config = config;
         this.driver = driver;
-        this.accounting = accounting;
+        this.counts = new WarmCounts(accounting, config.image());
         this.timer = timer;
     }
 
@@ -94,7 +83,7 @@ public final class ImagePool implements PodPool {
         return Mono.<PooledPod>create(this::enqueue)
                 // A pod handed to an acquisition cancelled at that very moment is discarded by the sink:
                 // it is untouched, so it goes back to warm.
-                .doOnDiscard(Claim.class, Claim::returnUnused)
+                .doOnDiscard(PoolClaim.class, PoolClaim::returnUnused)
                 .doFinally(signal -> replenish());
     }
 
@@ -113,7 +102,7 @@ public final class ImagePool implements PodPool {
             }
         }
         if (dead != null) {
-            count(accounting.warmGone(config.image()));
+            counts.gone();
             // What is left of it (a Failed pod object) goes too, so nothing stays orphaned.
             destroy(dead);
         }
@@ -131,8 +120,8 @@ public final class ImagePool implements PodPool {
         synchronized (this) {
             localWarm = warm.size();
         }
-        return accounting.report(config.image(), localWarm)
-                .then(accounting.globalWarm(config.image()))
+        return counts.report(localWarm)
+                .then(counts.global())
                 .doOnNext(this::trimSurplus)
                 .then(Mono.fromRunnable(this::replenish));
     }
@@ -145,7 +134,7 @@ public final class ImagePool implements PodPool {
             }
         }
         if (surplus != null) {
-            count(accounting.warmGone(config.image()));
+            counts.gone();
             destroy(surplus);
         }
     }
@@ -165,7 +154,7 @@ public final class ImagePool implements PodPool {
     @Override
     public void close() {
         Deque<Pod> toDelete;
-        Deque<Waiter> toFail;
+        Deque<PoolWaiter> toFail;
         synchronized (this) {
             closed = true;
             toDelete = new ArrayDeque<>(warm);
@@ -175,13 +164,13 @@ public final class ImagePool implements PodPool {
         }
         toFail.forEach(waiter -> waiter.fail(new IllegalStateException("pool '" + config.image() + "' is closed")));
         toDelete.forEach(pod -> {
-            count(accounting.warmGone(config.image()));
+            counts.gone();
             destroy(pod);
         });
     }
 
     private void enqueue(MonoSink<PooledPod> sink) {
-        Waiter waiter = new Waiter(sink);
+        PoolWaiter waiter = new PoolWaiter(sink);
         Optional<Pod> ready;
         synchronized (this) {
             if (closed) {
@@ -203,8 +192,8 @@ public final class ImagePool implements PodPool {
             }
         }
         if (ready.isPresent()) {
-            count(accounting.warmGone(config.image()));
-            sink.success(new Claim(ready.get()));
+            counts.gone();
+            sink.success(claim(ready.get()));
             return;
         }
         Disposable timeout = timer.schedule(() -> expire(waiter), config.acquireTimeout().toMillis(),
@@ -214,7 +203,7 @@ public final class ImagePool implements PodPool {
         replenish();
     }
 
-    private void expire(Waiter waiter) {
+    private void expire(PoolWaiter waiter) {
         boolean removed;
         synchronized (this) {
             removed = pending.remove(waiter);
@@ -224,7 +213,7 @@ public final class ImagePool implements PodPool {
         }
     }
 
-    private void cancel(Waiter waiter) {
+    private void cancel(PoolWaiter waiter) {
         synchronized (this) {
             pending.remove(waiter);
         }
@@ -234,14 +223,14 @@ public final class ImagePool implements PodPool {
     private void replenish() {
         int onDemand;
         int warmWanted = 0;
-        Deque<Waiter> served = new ArrayDeque<>();
+        Deque<PoolWaiter> served = new ArrayDeque<>();
         synchronized (this) {
             if (closed) {
                 return;
             }
             while (!warm.isEmpty() && !pending.isEmpty()) {
-                Waiter waiter = pending.pollFirst();
-                waiter.assigned = warm.pollFirst();
+                PoolWaiter waiter = pending.pollFirst();
+                waiter.assign(warm.pollFirst());
                 claimed++;
                 served.add(waiter);
             }
@@ -257,14 +246,14 @@ public final class ImagePool implements PodPool {
             }
         }
         served.forEach(waiter -> {
-            count(accounting.warmGone(config.image()));
-            waiter.deliver();
+            counts.gone();
+            waiter.deliver(claim(waiter.assigned()));
         });
         for (int i = 0; i < onDemand; i++) {
             createOne(false);
         }
         if (warmWanted > 0) {
-            accounting.reserveWarm(config.image(), config.size(), warmWanted)
+            counts.reserve(config.size(), warmWanted)
                     .subscribe(this::reserved, this::reservationFailed);
         }
     }
@@ -282,7 +271,7 @@ public final class ImagePool implements PodPool {
             if (create) {
                 createOne(true);
             } else {
-                count(accounting.creationEnded(config.image(), false));
+                counts.creationEnded(false);
             }
         }
     }
@@ -307,16 +296,16 @@ public final class ImagePool implements PodPool {
             } else {
                 creatingOnDemand--;
             }
-            consecutiveFailures = 0;
+            backoff.succeeded();
             keep = !closed;
             if (keep) {
                 warm.addLast(pod);
             }
         }
         if (reservedWarm) {
-            count(accounting.creationEnded(config.image(), keep));
+            counts.creationEnded(keep);
         } else if (keep) {
-            count(accounting.warmAdded(config.image()));
+            counts.added();
         }
         if (!keep) {
             destroy(pod);
@@ -326,30 +315,31 @@ public final class ImagePool implements PodPool {
 
     private void creationFailed(Throwable error, boolean reservedWarm) {
         if (reservedWarm) {
-            count(accounting.creationEnded(config.image(), false));
+            counts.creationEnded(false);
         }
-        Duration backoff;
+        Duration wait;
+        int failures;
         synchronized (this) {
             if (reservedWarm) {
                 creatingWarm--;
             } else {
                 creatingOnDemand--;
             }
-            consecutiveFailures++;
-            backoff = backoff(consecutiveFailures);
+            wait = backoff.failed();
+            failures = backoff.failuresInARow();
             retryScheduled = true;
         }
         log.warn("Creating a pod for pool '{}' failed ({} in a row); retrying in {} ms: {}", config.image(),
-                consecutiveFailures, backoff.toMillis(), error.toString());
+                failures, wait.toMillis(), error.toString());
         if (driver.degraded(config.image())) {
             failWaiters(new PoolDegradedException(config.image()));
         }
-        timer.schedule(this::retryAfterBackoff, backoff.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        timer.schedule(this::retryAfterBackoff, wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Fails every waiting acquisition: no pod is coming for them soon. */
     private void failWaiters(RuntimeException error) {
-        Deque<Waiter> failed;
+        Deque<PoolWaiter> failed;
         synchronized (this) {
             failed = new ArrayDeque<>(pending);
             pending.clear();
@@ -364,9 +354,29 @@ public final class ImagePool implements PodPool {
         replenish();
     }
 
-    private static Duration backoff(int failures) {
-        long millis = 100L << Math.min(failures - 1, 10);
-        return millis > MAX_BACKOFF.toMillis() ? MAX_BACKOFF : Duration.ofMillis(millis);
+    /** Hands the pod out; the driver labels it claimed (bookkeeping only: the claim itself is the lease). */
+    private PoolClaim claim(Pod pod) {
+        driver.markClaimed(pod).subscribe(null, error ->
+                log.debug("Marking {} claimed failed (bookkeeping only): {}", pod, error.toString()));
+        return new PoolClaim(pod, this::released, this::returned);
+    }
+
+    /** An unused claimed pod comes back: warm again, unless the pool closed meanwhile. */
+    private void returned(Pod pod) {
+        boolean keep;
+        synchronized (this) {
+            claimed--;
+            keep = !closed;
+            if (keep) {
+                warm.addFirst(pod);
+            }
+        }
+        if (keep) {
+            counts.added();
+            replenish();
+        } else {
+            destroy(pod);
+        }
     }
 
     private void released(Pod pod) {
@@ -377,74 +387,7 @@ public final class ImagePool implements PodPool {
         replenish();
     }
 
-    /** Count updates are best effort: a failure is logged, and the counts heal when the replica restarts. */
-    private void count(Mono<Void> update) {
-        update.subscribe(null, error -> log.debug("Pool accounting of '{}' failed: {}", config.image(), error.toString()));
-    }
-
     private void destroy(Pod pod) {
         driver.delete(pod).subscribe(null, error -> log.warn("Deleting {} failed: {}", pod, error.toString()));
-    }
-
-    /** An acquisition waiting in the pending queue. */
-    private final class Waiter {
-        private final MonoSink<PooledPod> sink;
-        private Pod assigned;
-
-        Waiter(MonoSink<PooledPod> sink) {
-            this.sink = sink;
-        }
-
-        void deliver() {
-            sink.success(new Claim(assigned));
-        }
-
-        void fail(Throwable error) {
-            sink.error(error);
-        }
-    }
-
-    /** A claimed pod; released exactly once. */
-    private final class Claim implements PooledPod {
-        private final Pod pod;
-        private final AtomicBoolean released = new AtomicBoolean();
-
-        Claim(Pod pod) {
-            this.pod = pod;
-            driver.markClaimed(pod).subscribe(null, error ->
-                    log.debug("Marking {} claimed failed (bookkeeping only): {}", pod, error.toString()));
-        }
-
-        @Override
-        public Pod pod() {
-            return pod;
-        }
-
-        @Override
-        public void release() {
-            if (released.compareAndSet(false, true)) {
-                released(pod);
-            }
-        }
-
-        void returnUnused() {
-            if (!released.compareAndSet(false, true)) {
-                return;
-            }
-            boolean keep;
-            synchronized (ImagePool.this) {
-                claimed--;
-                keep = !closed;
-                if (keep) {
-                    warm.addFirst(pod);
-                }
-            }
-            if (keep) {
-                count(accounting.warmAdded(config.image()));
-                replenish();
-            } else {
-                destroy(pod);
-            }
-        }
     }
 }

@@ -25,7 +25,7 @@ class ImagePoolTest {
 
     private ImagePool pool(int size, int max, int maxPending) {
         return new ImagePool(new PoolConfig("img", size, max, maxPending, Duration.ofSeconds(5), "exec", "sh",
-                Duration.ofSeconds(5)), driver, time);
+                Duration.ofSeconds(5)), driver, new dev.hearth.pool.accounting.LocalPoolAccounting(), time);
     }
 
     @Test
