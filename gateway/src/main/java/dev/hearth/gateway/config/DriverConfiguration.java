@@ -55,9 +55,10 @@ public final class DriverConfiguration {
                             Duration.ofSeconds(5), 0.5))
                     .withBreaker(new KubernetesDriverConfig.Breaker(50, Math.max(10, k8s.breakerMinimumCalls()),
                             k8s.breakerMinimumCalls(), k8s.breakerOpenFor(), 2));
-            if (k8s.owner() != null && k8s.owner().uid() != null && !k8s.owner().uid().isBlank()) {
-                config = config.withOwner(new KubernetesDriverConfig.Owner(k8s.owner().apiVersion(), k8s.owner().kind(),
-                        k8s.owner().name(), k8s.owner().uid()));
+            if (k8s.ownerConfigMap() != null && !k8s.ownerConfigMap().isBlank()) {
+                config = config.withOwner(new KubernetesApi(requests, config)
+                        .ownerConfigMap(k8s.namespace(), k8s.ownerConfigMap())
+                        .block(Duration.ofSeconds(60)));
             }
             java.util.Map<String, KubernetesPoolSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
             KubernetesPodDriver driver = new KubernetesPodDriver(requests, watches, config,

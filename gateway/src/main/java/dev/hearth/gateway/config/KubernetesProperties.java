@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param apiServer     the API server's URL; empty = in-cluster service account, else ~/.kube/config
  * @param runnerImage   init image carrying the runner distribution, copied into {@code /opt/hearth}
  * @param runnerPort    the runner's port in every pod
- * @param owner         object whose deletion (uninstalling Hearth) garbage-collects the pods; empty = none
+ * @param ownerConfigMap ConfigMap in {@code namespace} every pod and Job gets an owner reference to, so that
+ *                      deleting it (uninstalling the chart) garbage-collects them; looked up at start. Empty = none
  * @param cpuRequest    default CPU request of a runtime container (Kubernetes quantity)
  * @param memoryRequest default memory request
  * @param cpuLimit      default CPU limit
@@ -29,7 +30,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("hearth.kubernetes")
 public record KubernetesProperties(@DefaultValue("default") String namespace, String apiServer,
                                    @DefaultValue("ghcr.io/hearth/runner:0.1.0") String runnerImage,
-                                   @DefaultValue("8080") int runnerPort, Owner owner,
+                                   @DefaultValue("8080") int runnerPort, String ownerConfigMap,
                                    @DefaultValue("100m") String cpuRequest, @DefaultValue("128Mi") String memoryRequest,
                                    @DefaultValue("1") String cpuLimit, @DefaultValue("512Mi") String memoryLimit,
                                    String runtimeClass, @DefaultValue("hearth-reconciler") String leaseName,
@@ -68,9 +69,5 @@ public record KubernetesProperties(@DefaultValue("default") String namespace, St
     /** The override for the image, if any. */
     public java.util.Optional<PoolOverride> override(String image) {
         return pools.stream().filter(pool -> image.equals(pool.image())).findFirst();
-    }
-
-    /** The owner reference target, e.g. the gateway's Deployment (the Helm chart fills this in). */
-    public record Owner(String apiVersion, String kind, String name, String uid) {
     }
 }

@@ -26,6 +26,9 @@ import dev.hearth.pool.Pools;
 import dev.hearth.pool.kubernetes.harness.KubernetesHarness;
 import dev.hearth.pool.runtime.Runtimes;
 import dev.hearth.runner.testing.TarGz;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1Job;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 
 /**
@@ -63,6 +66,8 @@ class KubernetesGatewayIT {
     static final String SECRET = "k8s-it-secret";
     static final KubernetesHarness HARNESS = KubernetesHarness.builder().namespace("hearth").build();
     static final Path STORAGE = tempDir();
+    /** What the Helm chart creates and {@code helm uninstall} deletes, taking every runtime pod with it. */
+    static final V1ConfigMap OWNER = createOwner();
 
     @Value("${local.server.port}")
     int port;
@@ -84,6 +89,7 @@ class KubernetesGatewayIT {
         registry.add("hearth.kubernetes.namespace", HARNESS::namespace);
         registry.add("hearth.kubernetes.runner-port", HARNESS::runnerPort);
         registry.add("hearth.storage-root", STORAGE::toString);
+        registry.add("hearth.kubernetes.owner-config-map", () -> OWNER.getMetadata().getName());
     }
 
     @AfterAll
@@ -117,8 +123,12 @@ class KubernetesGatewayIT {
     }
 
     private int jobs() {
+        return jobList().size();
+    }
+
+    private List<V1Job> jobList() {
         try {
-            return HARNESS.batch().listNamespacedJob(HARNESS.namespace()).execute().getItems().size();
+            return HARNESS.batch().listNamespacedJob(HARNESS.namespace()).execute().getItems();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -165,6 +175,8 @@ class KubernetesGatewayIT {
         TarGz.builder().file("main.sh", "echo job").writeTo(STORAGE.resolve("job.tar.gz"));
         create("k-job", "jobs/shell", "job.tar.gz", "main.sh").expectStatus().isCreated();
         assertThat(jobs()).as("a Job runs the runtime's pod").isEqualTo(1);
+        assertThat(jobList().get(0).getMetadata().getOwnerReferences()).as("the Job's owner").singleElement()
+                .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(OWNER.getMetadata().getUid()));
         execute("k-job", "").jsonPath("$.body").isEqualTo("job\n");
         client.delete().uri("/v1/runtimes/k-job").exchange().expectStatus().isOk();
         GatewayITSupport.await("the Job is deleted with the runtime", () -> jobs() == 0);
@@ -258,6 +270,12 @@ class KubernetesGatewayIT {
                 .filter(pod -> "local/shell".equals(pod.getMetadata().getAnnotations().get("hearth.dev/image")))
                 .findFirst().orElseThrow();
         assertThat(shell.getSpec().getRuntimeClassName()).as("other pools keep the defaults").isNull();
+        assertThat(pods()).as("every pod is owned by the owner ConfigMap, looked up at start").allSatisfy(pod ->
+                assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+                    assertThat(ref.getKind()).isEqualTo("ConfigMap");
+                    assertThat(ref.getName()).isEqualTo(OWNER.getMetadata().getName());
+                    assertThat(ref.getUid()).isEqualTo(OWNER.getMetadata().getUid());
+                }));
     }
 
     @Test
@@ -273,6 +291,15 @@ class KubernetesGatewayIT {
                     pools.forImage("local/shell").metrics().warm() == 2);
         } finally {
             HARNESS.faults().apiFailureRate(0);
+        }
+    }
+
+    private static V1ConfigMap createOwner() {
+        try {
+            return HARNESS.core().createNamespacedConfigMap(HARNESS.namespace(), new V1ConfigMap().apiVersion("v1")
+                    .kind("ConfigMap").metadata(new V1ObjectMeta().name("hearth-pods-owner"))).execute();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

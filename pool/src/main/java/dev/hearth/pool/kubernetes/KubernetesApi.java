@@ -122,6 +122,18 @@ public final class KubernetesApi {
                 .then();
     }
 
+    /**
+     * The owner of every pod and Job: the ConfigMap {@code name}, which uninstalling Hearth deletes. Errors with a
+     * message saying what to create when it is missing: pods without their owner would outlive the installation.
+     */
+    public Mono<KubernetesDriverConfig.Owner> ownerConfigMap(String namespace, String name) {
+        return call("read configmap " + name, () -> core.readNamespacedConfigMap(name, namespace).execute())
+                .onErrorMap(e -> isStatus(e, 404), e -> new IllegalStateException("owner ConfigMap '" + name
+                        + "' not found in namespace '" + namespace + "': create it (the Helm chart does) or unset"
+                        + " hearth.kubernetes.owner-config-map"))
+                .map(map -> new KubernetesDriverConfig.Owner("v1", "ConfigMap", name, map.getMetadata().getUid()));
+    }
+
     /** The Lease, or empty when it does not exist. */
     public Mono<V1Lease> readLease(String namespace, String name) {
         return call("read lease " + name, () -> coordination.readNamespacedLease(name, namespace).execute())

@@ -61,7 +61,7 @@ public record KubernetesDriverConfig(String namespace, Owner owner, Map<String, 
         return new KubernetesDriverConfig(namespace, owner, labels, retry, breaker, value);
     }
 
-    /** The owner reference target: typically the gateway's Deployment, which {@code helm uninstall} deletes. */
+    /** The owner reference target: the chart's owner ConfigMap, which {@code helm uninstall} deletes. */
     public record Owner(String apiVersion, String kind, String name, String uid) {
         public Owner {
             requireText("owner.apiVersion", apiVersion);

@@ -61,7 +61,7 @@ public final class PodTemplates {
         return new V1Pod()
                 .apiVersion("v1")
                 .kind("Pod")
-                .metadata(metadata(pool, spec, name, Labels.KIND_POD, state).name(name).ownerReferences(owners()))
+                .metadata(metadata(pool, spec, name, Labels.KIND_POD, state).name(name).ownerReferences(owners(spec)))
                 .spec(podSpec(pool, spec, secret));
     }
 
@@ -77,7 +77,7 @@ public final class PodTemplates {
                 .kind("Job")
                 .metadata(metadata(pool, spec, name, Labels.KIND_JOB, Labels.STATE_CLAIMED)
                         .name(name)
-                        .ownerReferences(owners()))
+                        .ownerReferences(owners(spec)))
                 .spec(new V1JobSpec()
                         .backoffLimit(0)
                         .activeDeadlineSeconds(spec.activeDeadlineSeconds())
@@ -105,9 +105,13 @@ public final class PodTemplates {
                 .annotations(Map.of(Labels.IMAGE_ANNOTATION, pool.image()));
     }
 
-    private List<V1OwnerReference> owners() {
+    /**
+     * The owner reference, only for objects in the owner's namespace: the garbage collector deletes a dependent
+     * whose owner it cannot find in the dependent's own namespace, at once.
+     */
+    private List<V1OwnerReference> owners(KubernetesPoolSpec spec) {
         KubernetesDriverConfig.Owner owner = config.owner();
-        if (owner == null) {
+        if (owner == null || !spec.namespaceOr(config.namespace()).equals(config.namespace())) {
             return null;
         }
         return List.of(new V1OwnerReference()

@@ -3,6 +3,8 @@ package dev.hearth.pool.kubernetes.harness;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -28,7 +30,8 @@ import reactor.netty.resources.ConnectionProvider;
  * The front of the mock API server (toolchain.md, "Kubernetes API without a cluster"). Ordinary requests
  * pass through; a {@code ?watch=true} request becomes a WebSocket to the mock, each message sent back as one
  * line of a chunked {@code application/json} response, which is what client-java's watch expects. Also where
- * API faults are injected: a share of calls without {@link #INTERNAL_HEADER} is answered 500/429.
+ * API faults are injected: a share of calls without {@link #INTERNAL_HEADER} is answered 500/429; and where RBAC
+ * is enforced: a call of the code under test outside {@code KubernetesRbac.RULES} is answered 403.
  */
 final class ApiFrontServer implements AutoCloseable {
 
@@ -45,6 +48,7 @@ final class ApiFrontServer implements AutoCloseable {
     private final DisposableServer server;
     private final Sinks.Many<Mono<Void>> serial = Sinks.many().unicast().onBackpressureBuffer();
     private final Disposable serialLoop;
+    private final Set<ApiAccess> observed = ConcurrentHashMap.newKeySet();
 
     ApiFrontServer(String mockHost, int mockPort, Faults faults) {
         this.mockAuthority = mockHost + ":" + mockPort;
@@ -61,6 +65,11 @@ final class ApiFrontServer implements AutoCloseable {
                 .bindNow(Duration.ofSeconds(10));
     }
 
+    /** Every access the code under test made (the harness's own calls excluded). */
+    Set<ApiAccess> observedAccess() {
+        return Set.copyOf(observed);
+    }
+
     String url() {
         return "http://127.0.0.1:" + server.port();
     }
@@ -74,10 +83,18 @@ final class ApiFrontServer implements AutoCloseable {
 
     private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
         boolean watch = request.uri().contains("watch=true") || request.uri().contains("watch=1");
+        boolean internal = request.requestHeaders().contains(INTERNAL_HEADER);
+        if (!internal) {
+            ApiAccess access = ApiAccess.of(request.method().name(), request.uri(), watch);
+            if (!access.allowed()) {
+                return request.receive().then(forbidden(response, access));
+            }
+            observed.add(access);
+        }
         if (watch) {
             return bridgeWatch(request, response);
         }
-        int injected = request.requestHeaders().contains(INTERNAL_HEADER) ? 0 : faults.injectedStatus();
+        int injected = internal ? 0 : faults.injectedStatus();
         if (injected != 0) {
             return request.receive().then(fail(response, injected));
         }
@@ -215,6 +232,16 @@ final class ApiFrontServer implements AutoCloseable {
                         .defaultIfEmpty(EMPTY)
                         .map(bytes -> new Reply(head.status(),
                                 head.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE, "application/json"), bytes)));
+    }
+
+    /** What an API server enforcing the chart's Role would answer to a call outside it. */
+    private static Mono<Void> forbidden(HttpServerResponse response, ApiAccess access) {
+        String body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+                + "\"message\":\"" + access + " is not in KubernetesRbac.RULES\",\"reason\":\"Forbidden\",\"code\":403}";
+        return response.status(403)
+                .header(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .sendString(Mono.just(body))
+                .then();
     }
 
     private static Mono<Void> fail(HttpServerResponse response, int status) {

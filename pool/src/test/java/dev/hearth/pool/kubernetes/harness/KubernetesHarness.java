@@ -98,6 +98,11 @@ public final class KubernetesHarness implements AutoCloseable {
         return client(Duration.ZERO, false);
     }
 
+    /** Every kind of API call the code under test made so far, as RBAC sees it (all were allowed). */
+    public java.util.Set<ApiAccess> observedAccess() {
+        return front.observedAccess();
+    }
+
     /** The core API for the test's own assertions and setup; never faulted. */
     public CoreV1Api core() {
         return new CoreV1Api(internalClient(Duration.ofSeconds(10)));

@@ -1,0 +1,100 @@
+package dev.hearth.pool.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.hearth.pool.Pod;
+import dev.hearth.pool.kubernetes.harness.ApiAccess;
+import dev.hearth.pool.kubernetes.harness.KubernetesHarness;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import reactor.core.publisher.Flux;
+
+/**
+ * The RBAC of {@link KubernetesRbac#RULES} is what the driver needs, no more: the harness refuses every other
+ * call with 403 (so any test of the driver fails on a missing rule), and one pass through everything the
+ * driver does — owner lookup, informers, warm pods, a contended claim, a size-0 Job, leader election — uses
+ * every verb of every rule.
+ */
+class KubernetesRbacIT {
+
+    static KubernetesHarness harness;
+
+    @BeforeAll
+    static void startHarness() {
+        harness = KubernetesHarness.builder().build();
+    }
+
+    @AfterAll
+    static void stopHarness() {
+        harness.close();
+    }
+
+    @Test
+    void theDriverUsesEveryRuleAndNothingElse() throws Exception {
+        KubernetesApi api = new KubernetesApi(harness.apiClient(), TestDrivers.config(harness));
+        V1ConfigMap owner = harness.core().createNamespacedConfigMap(harness.namespace(), new V1ConfigMap()
+                .apiVersion("v1").kind("ConfigMap").metadata(new V1ObjectMeta().name("hearth-pods-owner"))
+                .data(Map.of("purpose", "owner of runtime pods"))).execute();
+        KubernetesDriverConfig.Owner resolved = api.ownerConfigMap(harness.namespace(), "hearth-pods-owner")
+                .block(Duration.ofSeconds(10));
+        assertThat(resolved).as("owner").isEqualTo(new KubernetesDriverConfig.Owner("v1", "ConfigMap",
+                "hearth-pods-owner", owner.getMetadata().getUid()));
+
+        KubernetesDriverConfig config = TestDrivers.config(harness).withOwner(resolved);
+        try (KubernetesPodDriver driver = TestDrivers.driver(harness, config);
+             KubernetesPodDriver other = TestDrivers.driver(harness, config)) {
+            Pod warm = driver.create(TestDrivers.pool("python:3.12-slim", 1)).block(Duration.ofSeconds(20));
+            assertThat(harness.core().readNamespacedPod(warm.id(), harness.namespace()).execute().getMetadata()
+                    .getOwnerReferences()).as("owner reference").singleElement()
+                    .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(owner.getMetadata().getUid()));
+            List<Boolean> claims = Flux.merge(driver.markClaimed(warm), other.markClaimed(warm))
+                    .collectList().block(Duration.ofSeconds(20));
+            assertThat(claims).as("contended claim").containsExactlyInAnyOrder(true, false);
+            driver.delete(warm).block(Duration.ofSeconds(10));
+
+            Pod job = driver.create(TestDrivers.pool("ruby:3.3", 0)).block(Duration.ofSeconds(20));
+            driver.delete(job).block(Duration.ofSeconds(10));
+        }
+        try (LeaderElection leader = new LeaderElection(api, new LeaderElection.Settings(harness.namespace(),
+                "rbac", "replica-a", Duration.ofSeconds(3), Duration.ofMillis(1500), Duration.ofMillis(200))).start()) {
+            Eventually.await("leads and renews", Duration.ofSeconds(5), () -> leader.isLeader()
+                    && harness.observedAccess().stream().anyMatch(access -> access.verb().equals("update")));
+        }
+
+        assertThat(harness.observedAccess().stream().map(ApiAccess::toString).collect(Collectors.toSet()))
+                .as("API calls of the driver")
+                .isEqualTo(KubernetesRbac.RULES.stream()
+                        .flatMap(rule -> rule.verbs().stream().map(verb -> new ApiAccess(rule.apiGroup(),
+                                rule.resource(), verb, true).toString()))
+                        .collect(Collectors.toSet()));
+    }
+
+    @Test
+    void aMissingOwnerConfigMapIsAClearStartupError() {
+        KubernetesApi api = new KubernetesApi(harness.apiClient(), TestDrivers.config(harness));
+
+        assertThatThrownBy(() -> api.ownerConfigMap(harness.namespace(), "absent").block(Duration.ofSeconds(10)))
+                .hasMessageContaining("owner ConfigMap 'absent' not found in namespace '" + harness.namespace() + "'");
+    }
+
+    @Test
+    void aCallOutsideTheRulesIsForbidden() {
+        assertThatThrownBy(() -> new io.kubernetes.client.openapi.apis.CoreV1Api(harness.apiClient())
+                .listNamespacedSecret(harness.namespace()).execute())
+                .as("list secrets")
+                .satisfies(error -> assertThat(KubernetesApi.isStatus(error, 403)).as("403").isTrue());
+        assertThat(Set.copyOf(harness.observedAccess())).as("the refused call is not recorded as used")
+                .noneMatch(access -> access.resource().equals("secrets"));
+    }
+}
