@@ -29,10 +29,15 @@ public class HearthConfiguration {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HearthConfiguration.class);
 
-    /** This replica's identity: the holder of its leases and the owner of its pool counts. */
+    /**
+     * This replica's identity: the holder of its leases and the owner of its pool counts. It starts with the pod's
+     * name ({@code HOSTNAME}, or {@code hearth.replica-name}) so an operator reading a Lease's holder knows the
+     * pod; the random part keeps a restarted pod of the same name from inheriting its predecessor's leases.
+     */
     @Bean
-    ReplicaId replicaId() {
-        return new ReplicaId("gateway-" + Secrets.hex(6));
+    ReplicaId replicaId(org.springframework.core.env.Environment environment) {
+        String name = environment.getProperty("hearth.replica-name", environment.getProperty("HOSTNAME", "gateway"));
+        return new ReplicaId(name + "-" + Secrets.hex(6));
     }
 
     @Bean(destroyMethod = "close")

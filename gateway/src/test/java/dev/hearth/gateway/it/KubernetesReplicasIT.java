@@ -2,64 +2,88 @@ package dev.hearth.gateway.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.http.MediaType;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
-import dev.hearth.gateway.HearthApplication;
-import dev.hearth.pool.kubernetes.LeaderElection;
 import dev.hearth.pool.kubernetes.harness.KubernetesHarness;
 import dev.hearth.runner.testing.TarGz;
+import io.kubernetes.client.openapi.models.V1Lease;
 import io.kubernetes.client.openapi.models.V1Pod;
 
 /**
- * Two gateway replicas against one (simulated) cluster: exactly one reconciles at a time, the warm pods stay
- * at size for the deployment (not 2 × size), both claim from them, and stopping the leader hands
- * reconciliation over within the Lease's duration.
+ * Two gateway replicas, each its own JVM, against one (simulated) cluster: exactly one reconciles at a time,
+ * the warm pods stay at size for the deployment (not 2 × size), both claim from them, and a stopped leader —
+ * shut down, or killed without a chance to release anything — hands reconciliation over within the Lease's
+ * duration while the pool stays at size.
  */
 class KubernetesReplicasIT {
 
     private static final String SECRET = "k8s-replicas-secret";
-    private static final KubernetesHarness HARNESS = KubernetesHarness.builder().namespace("replicas").build();
+    private static final Duration LEASE = Duration.ofSeconds(3);
+    private static final String LEASE_NAME = "hearth-reconciler";
+    private static KubernetesHarness harness;
+    private static Path storage;
+
+    private ReplicaProcess a;
+    private ReplicaProcess b;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        harness = KubernetesHarness.builder().namespace("replicas").build();
+        storage = Files.createTempDirectory("hearth-k8s-replicas");
+        TarGz.builder().file("main.sh", "echo from-pod").writeTo(storage.resolve("f.tar.gz"));
+    }
 
     @AfterAll
     static void stopCluster() {
-        try {
-            HARNESS.close();
-        } catch (java.util.concurrent.RejectedExecutionException alreadyStopped) {
-            // Closing the replicas' contexts disposed the JVM-wide Reactor Netty loops the harness's front
-            // server also runs on: it is stopped already.
-        }
+        harness.close();
     }
 
-    private static ConfigurableApplicationContext replica(Path storage) {
-        return new SpringApplicationBuilder(HearthApplication.class).run(
-                "--server.port=0",
+    @BeforeEach
+    void startReplicas() throws Exception {
+        a = replica("replica-a");
+        b = replica("replica-b");
+        a.awaitReady(Duration.ofSeconds(60));
+        b.awaitReady(Duration.ofSeconds(60));
+    }
+
+    @AfterEach
+    void stopReplicas() throws Exception {
+        a.close();
+        b.close();
+    }
+
+    private static ReplicaProcess replica(String name) {
+        return ReplicaProcess.start(name, List.of(
+                "--hearth.replica-name=" + name,
                 "--hearth.driver=kubernetes",
                 "--hearth.executor.secret=" + SECRET,
                 "--hearth.storage-root=" + storage,
-                "--hearth.kubernetes.api-server=" + HARNESS.apiClient().getBasePath(),
-                "--hearth.kubernetes.namespace=" + HARNESS.namespace(),
-                "--hearth.kubernetes.runner-port=" + HARNESS.runnerPort(),
-                "--hearth.kubernetes.leader-lease=3s",
+                "--hearth.kubernetes.api-server=" + harness.apiClient().getBasePath(),
+                "--hearth.kubernetes.namespace=" + harness.namespace(),
+                "--hearth.kubernetes.runner-port=" + harness.runnerPort(),
+                "--hearth.kubernetes.leader-lease=" + LEASE.toSeconds() + "s",
                 "--hearth.pool-defaults.acquire-timeout=20s",
                 "--hearth.pool-defaults.start-timeout=20s",
                 "--hearth.pools[0].image=local/shell", "--hearth.pools[0].adapter=exec",
-                "--hearth.pools[0].command=sh", "--hearth.pools[0].size=2");
+                "--hearth.pools[0].command=sh", "--hearth.pools[0].size=2"));
     }
 
     private static List<V1Pod> warmPods() {
         try {
-            return HARNESS.core().listNamespacedPod(HARNESS.namespace()).execute().getItems().stream()
+            return harness.core().listNamespacedPod(harness.namespace()).execute().getItems().stream()
                     .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
                     .filter(pod -> "warm".equals(pod.getMetadata().getLabels().get("hearth.dev/state")))
                     .toList();
@@ -68,55 +92,93 @@ class KubernetesReplicasIT {
         }
     }
 
-    private static boolean leads(ConfigurableApplicationContext replica) {
-        return replica.getBean(LeaderElection.class).isLeader();
+    /** The name of the replica holding the reconciler Lease, or "" when nobody does. */
+    private static String leader() {
+        try {
+            V1Lease lease = new io.kubernetes.client.openapi.apis.CoordinationV1Api(harness.apiClientForAssertions())
+                    .readNamespacedLease(LEASE_NAME, harness.namespace()).execute();
+            String holder = lease.getSpec().getHolderIdentity();
+            return holder == null ? "" : holder.replaceAll("-[0-9a-f]+$", "");
+        } catch (Exception notYet) {
+            return "";
+        }
     }
 
-    private static WebTestClient client(ConfigurableApplicationContext replica) {
-        return WebTestClient.bindToServer()
-                .baseUrl("http://127.0.0.1:" + replica.getEnvironment().getProperty("local.server.port"))
-                .responseTimeout(Duration.ofSeconds(30))
-                .defaultHeader("Authorization", "Bearer " + SECRET).build();
+    private ReplicaProcess byName(String name) {
+        return name.equals("replica-a") ? a : b;
+    }
+
+    private static int status(HttpResponse<String> response) {
+        return response.statusCode();
+    }
+
+    private static HttpResponse<String> call(ReplicaProcess replica, String method, String path, String json)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(replica.baseUrl() + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + SECRET)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Both leaders-to-be are up: one leads, the pool is at size once (not twice), and both serve runtimes. */
+    private void oneLeaderAndBothReplicasServe() throws Exception {
+        GatewayITSupport.await("exactly one replica leads", () -> !leader().isEmpty());
+        GatewayITSupport.await("size warm pods for the deployment, not 2 × size", () -> warmPods().size() == 2);
+        Thread.sleep(1500);
+        assertThat(warmPods()).as("still size after more passes of both replicas").hasSize(2);
+        for (ReplicaProcess replica : List.of(a, b)) {
+            String id = "rt-" + replica.port();
+            assertThat(status(call(replica, "POST", "/v1/runtimes", "{\"runtimeId\":\"" + id
+                    + "\",\"image\":\"local/shell\",\"source\":\"f.tar.gz\",\"entrypoint\":\"main.sh\"}")))
+                    .as("create on " + replica.port()).isEqualTo(201);
+            HttpResponse<String> execution = call(replica, "POST", "/v1/runtimes/" + id + "/executions", "{}");
+            assertThat(status(execution)).as("execute").isEqualTo(200);
+            assertThat(execution.body()).as("execution").contains("from-pod");
+            assertThat(status(call(replica, "DELETE", "/v1/runtimes/" + id, null))).as("delete").isEqualTo(200);
+        }
+        GatewayITSupport.await("the leader replaced the claimed pods", () -> warmPods().size() == 2);
     }
 
     @Test
-    void oneLeaderKeepsSizeWarmPodsBothReplicasClaimAndLeadershipHandsOver() throws Exception {
-        Path storage = Files.createTempDirectory("hearth-k8s-replicas");
-        TarGz.builder().file("main.sh", "echo from-pod").writeTo(storage.resolve("f.tar.gz"));
-        ConfigurableApplicationContext a = replica(storage);
-        ConfigurableApplicationContext b = replica(storage);
-        try {
-            GatewayITSupport.await("exactly one replica leads", () -> leads(a) ^ leads(b));
-            GatewayITSupport.await("size warm pods for the deployment, not 2 × size", () -> warmPods().size() == 2);
-            Thread.sleep(1500);
-            assertThat(warmPods()).as("still size after more passes of both replicas").hasSize(2);
+    void aLeaderShutDownHandsOverAtOnceAndThePoolStaysAtSize() throws Exception {
+        oneLeaderAndBothReplicasServe();
+        String leaderName = leader();
+        String followerName = leaderName.equals("replica-a") ? "replica-b" : "replica-a";
 
-            for (ConfigurableApplicationContext replica : List.of(a, b)) {
-                String id = "rt-" + replica.getEnvironment().getProperty("local.server.port");
-                client(replica).post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(Map.of("runtimeId", id, "image", "local/shell", "source", "f.tar.gz",
-                                "entrypoint", "main.sh"))
-                        .exchange().expectStatus().isCreated();
-                client(replica).post().uri("/v1/runtimes/" + id + "/executions").contentType(MediaType.APPLICATION_JSON)
-                        .accept(MediaType.APPLICATION_JSON).bodyValue(Map.of())
-                        .exchange().expectStatus().isOk().expectBody().jsonPath("$.body").isEqualTo("from-pod\n");
-                client(replica).delete().uri("/v1/runtimes/" + id).exchange().expectStatus().isOk();
-            }
-            GatewayITSupport.await("the leader replaced the claimed pods", () -> warmPods().size() == 2);
+        long stopped = System.nanoTime();
+        byName(leaderName).close();
+        GatewayITSupport.await("the follower takes over", () -> leader().equals(followerName));
+        long handoverMillis = (System.nanoTime() - stopped) / 1_000_000;
+        System.out.println("Handover after graceful stop of " + leaderName + ": " + handoverMillis + " ms");
 
-            ConfigurableApplicationContext leader = leads(a) ? a : b;
-            ConfigurableApplicationContext follower = leader == a ? b : a;
-            long stopped = System.nanoTime();
-            // The leader stops as it does on shutdown: its election ends and releases the Lease. (Closing the
-            // whole context here would also dispose the JVM-wide Reactor Netty resources both replicas share.)
-            leader.getBean(LeaderElection.class).close();
-            GatewayITSupport.await("the follower takes over", () -> leads(follower));
-            assertThat((System.nanoTime() - stopped) / 1_000_000).as("handover within the 3 s lease (ms)")
-                    .isLessThanOrEqualTo(5_000);
-            GatewayITSupport.await("the new leader keeps size warm pods", () -> warmPods().size() == 2);
-        } finally {
-            a.close();
-            b.close();
-        }
+        assertThat(handoverMillis).as("handover after a graceful stop (ms), within the %s lease", LEASE)
+                .isLessThanOrEqualTo(LEASE.toMillis());
+        assertThat(warmPods()).as("warm pods right after the handover").hasSize(2);
+        assertThat(status(call(byName(followerName), "POST", "/v1/runtimes", "{\"runtimeId\":\"after\","
+                + "\"image\":\"local/shell\",\"source\":\"f.tar.gz\",\"entrypoint\":\"main.sh\"}")))
+                .as("the survivor still claims").isEqualTo(201);
+        assertThat(status(call(byName(followerName), "DELETE", "/v1/runtimes/after", null))).isEqualTo(200);
+        GatewayITSupport.await("the new leader refills to size", () -> warmPods().size() == 2);
+    }
+
+    @Test
+    void aKilledLeaderIsReplacedWithinTheLeaseAndThePoolStaysAtSize() throws Exception {
+        oneLeaderAndBothReplicasServe();
+        String leaderName = leader();
+        String followerName = leaderName.equals("replica-a") ? "replica-b" : "replica-a";
+
+        long killed = System.nanoTime();
+        byName(leaderName).kill();
+        GatewayITSupport.await("the follower takes over", () -> leader().equals(followerName));
+        long takeoverMillis = (System.nanoTime() - killed) / 1_000_000;
+        System.out.println("Takeover after kill -9 of " + leaderName + ": " + takeoverMillis + " ms");
+
+        // The Lease is free once unrenewed for its duration; the follower looks every renew period (lease / 5).
+        assertThat(takeoverMillis).as("takeover after kill -9 (ms)")
+                .isLessThanOrEqualTo(LEASE.toMillis() + LEASE.toMillis() / 5 + 1000);
+        assertThat(warmPods()).as("warm pods after the takeover").hasSize(2);
     }
 }

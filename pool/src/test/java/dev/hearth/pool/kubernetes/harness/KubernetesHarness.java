@@ -103,6 +103,11 @@ public final class KubernetesHarness implements AutoCloseable {
         return front.observedAccess();
     }
 
+    /** A client for the test's own assertions and setup: never faulted, never refused by RBAC. */
+    public ApiClient apiClientForAssertions() {
+        return internalClient(Duration.ofSeconds(10));
+    }
+
     /** The core API for the test's own assertions and setup; never faulted. */
     public CoreV1Api core() {
         return new CoreV1Api(internalClient(Duration.ofSeconds(10)));
