@@ -7,7 +7,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.hearth.gateway.api.error.ExecutorProperties;
 import dev.hearth.pool.PodDriver;
+import dev.hearth.pool.kubernetes.PodSecrets;
 import dev.hearth.pool.kubernetes.KubernetesApi;
 import dev.hearth.pool.kubernetes.KubernetesDriverConfig;
 import dev.hearth.pool.kubernetes.KubernetesPodDriver;
@@ -44,7 +46,8 @@ public final class DriverConfiguration {
     static class Kubernetes {
 
         @Bean(destroyMethod = "close")
-        KubernetesPodDriver podDriver(KubernetesProperties k8s, RunnerClient runners) throws Exception {
+        KubernetesPodDriver podDriver(KubernetesProperties k8s, ExecutorProperties executor, RunnerClient runners)
+                throws Exception {
             ApiClient requests = apiClient(k8s);
             requests.setHttpClient(requests.getHttpClient().newBuilder().readTimeout(30, TimeUnit.SECONDS).build());
             ApiClient watches = apiClient(k8s);
@@ -61,7 +64,9 @@ public final class DriverConfiguration {
                         .block(Duration.ofSeconds(60)));
             }
             java.util.Map<String, KubernetesPoolSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
-            KubernetesPodDriver driver = new KubernetesPodDriver(requests, watches, config,
+            String podSecretKey = k8s.podSecretKey() != null && !k8s.podSecretKey().isBlank()
+                    ? k8s.podSecretKey() : executor.secret();
+            KubernetesPodDriver driver = new KubernetesPodDriver(requests, watches, config, new PodSecrets(podSecretKey),
                     image -> specs.computeIfAbsent(image, i -> spec(k8s, i)), runners);
             driver.start().block(Duration.ofSeconds(60));
             return driver;

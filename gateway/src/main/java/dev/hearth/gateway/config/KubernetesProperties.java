@@ -12,6 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param runnerPort    the runner's port in every pod
  * @param ownerConfigMap ConfigMap in {@code namespace} every pod and Job gets an owner reference to, so that
  *                      deleting it (uninstalling the chart) garbage-collects them; looked up at start. Empty = none
+ * @param podSecretKey  key every replica derives each pod's secret from (the same on all replicas); empty = the
+ *                      executor secret. Changing it retires every existing pod at its next call
  * @param cpuRequest    default CPU request of a runtime container (Kubernetes quantity)
  * @param memoryRequest default memory request
  * @param cpuLimit      default CPU limit
@@ -30,7 +32,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("hearth.kubernetes")
 public record KubernetesProperties(@DefaultValue("default") String namespace, String apiServer,
                                    @DefaultValue("ghcr.io/hearth/runner:0.1.0") String runnerImage,
-                                   @DefaultValue("8080") int runnerPort, String ownerConfigMap,
+                                   @DefaultValue("8080") int runnerPort, String ownerConfigMap, String podSecretKey,
                                    @DefaultValue("100m") String cpuRequest, @DefaultValue("128Mi") String memoryRequest,
                                    @DefaultValue("1") String cpuLimit, @DefaultValue("512Mi") String memoryLimit,
                                    String runtimeClass, @DefaultValue("hearth-reconciler") String leaseName,
@@ -39,6 +41,14 @@ public record KubernetesProperties(@DefaultValue("default") String namespace, St
                                    @DefaultValue("15s") java.time.Duration leaderLease,
                                    @DefaultValue("30s") java.time.Duration abandonedClaimGrace,
                                    java.util.List<PoolOverride> pools) {
+
+    /** Keeps the pod secret key out of logs and actuator dumps that print the bound properties. */
+    @Override
+    public String toString() {
+        return "KubernetesProperties[namespace=" + namespace + ", apiServer=" + apiServer + ", runnerImage=" + runnerImage
+                + ", ownerConfigMap=" + ownerConfigMap + ", podSecretKey=" + (podSecretKey == null ? "<unset>" : "<redacted>")
+                + ", pools=" + pools + "]";
+    }
 
     public KubernetesProperties {
         pools = pools == null ? java.util.List.of() : java.util.List.copyOf(pools);

@@ -111,12 +111,21 @@ class KubernetesGatewayIT {
                 pool.metrics().warm() == pool.config().size() && pool.metrics().claimed() == 0));
         GatewayITSupport.await("only the warm pods exist in the cluster", () -> pods().size() == 3);
         GatewayITSupport.await("no Job left", () -> jobs() == 0);
+        GatewayITSupport.await("a Secret per pod, none left over", () -> secrets() == 3);
     }
 
     private List<V1Pod> pods() {
         try {
             return HARNESS.core().listNamespacedPod(HARNESS.namespace()).execute().getItems().stream()
                     .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private int secrets() {
+        try {
+            return HARNESS.core().listNamespacedSecret(HARNESS.namespace()).execute().getItems().size();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -19,7 +19,9 @@ import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1DeleteOptions;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1Lease;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1Secret;
 import io.kubernetes.client.util.PatchUtils;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -119,6 +121,28 @@ public final class KubernetesApi {
                 .body(new V1DeleteOptions().propagationPolicy("Background"))
                 .execute())
                 .onErrorResume(e -> isStatus(e, 404), e -> Mono.empty())
+                .then();
+    }
+
+    public Mono<V1Secret> createSecret(String namespace, V1Secret secret) {
+        String name = secret.getMetadata().getName();
+        return call("create secret " + name, () -> core.createNamespacedSecret(namespace, secret).execute())
+                .onErrorResume(e -> isStatus(e, 409), e -> Mono.just(secret));
+    }
+
+    /** Completes when the Secret is gone; 404 counts as gone. */
+    public Mono<Void> deleteSecret(String namespace, String name) {
+        return call("delete secret " + name, () -> core.deleteNamespacedSecret(name, namespace).execute())
+                .onErrorResume(e -> isStatus(e, 404), e -> Mono.empty())
+                .then();
+    }
+
+    /** Makes {@code owner} the only owner of the Secret, so the garbage collector deletes it with the owner. */
+    public Mono<Void> ownSecret(String namespace, String name, V1OwnerReference owner) {
+        String patch = "{\"metadata\":{\"ownerReferences\":[" + client.getJSON().serialize(owner) + "]}}";
+        return call("own secret " + name, () -> PatchUtils.patch(V1Secret.class,
+                () -> core.patchNamespacedSecret(name, namespace, new V1Patch(patch)).buildCall(null),
+                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client))
                 .then();
     }
 

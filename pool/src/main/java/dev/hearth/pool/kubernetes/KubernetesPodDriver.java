@@ -15,10 +15,11 @@ import dev.hearth.pool.Pod;
 import dev.hearth.pool.PodDriver;
 import dev.hearth.pool.PoolConfig;
 import dev.hearth.pool.Secrets;
-import dev.hearth.runner.RunnerConfig;
 import dev.hearth.runner.client.RunnerClient;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Pod;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
@@ -49,6 +50,7 @@ public final class KubernetesPodDriver implements PodDriver {
     private final KubernetesDriverConfig config;
     private final KubernetesApi api;
     private final PodTemplates templates;
+    private final PodSecrets podSecrets;
     private final Function<String, KubernetesPoolSpec> specs;
     private final RunnerClient runners;
     private final ApiClient watchClient;
@@ -61,12 +63,14 @@ public final class KubernetesPodDriver implements PodDriver {
     /**
      * @param requestClient client for ordinary calls (finite read timeout)
      * @param watchClient   client for watches (OkHttp read timeout 0); owned by the driver, cancelled on close
+     * @param podSecrets    derives each pod's secret; the same key on every replica
      * @param specs         the Kubernetes spec of each pool, by image
      * @param runners       client used to check that a ready pod's runner answers health
      */
     public KubernetesPodDriver(ApiClient requestClient, ApiClient watchClient, KubernetesDriverConfig config,
-                               Function<String, KubernetesPoolSpec> specs, RunnerClient runners) {
+                               PodSecrets podSecrets, Function<String, KubernetesPoolSpec> specs, RunnerClient runners) {
         this.config = config;
+        this.podSecrets = podSecrets;
         this.api = new KubernetesApi(requestClient, config);
         this.templates = new PodTemplates(config);
         this.specs = specs;
@@ -188,18 +192,13 @@ public final class KubernetesPodDriver implements PodDriver {
         });
     }
 
-    private static Pod asPod(V1Pod pod, String image, KubernetesPoolSpec spec) {
-        String secret = pod.getSpec().getContainers().stream()
-                .flatMap(container -> container.getEnv() == null ? java.util.stream.Stream.empty() : container.getEnv().stream())
-                .filter(env -> RunnerConfig.SECRET_ENV.equals(env.getName()))
-                .map(io.kubernetes.client.openapi.models.V1EnvVar::getValue)
-                .findFirst().orElse(null);
+    private Pod asPod(V1Pod pod, String image, KubernetesPoolSpec spec) {
         String id = PodStates.label(pod, Labels.POD_ID);
         String ip = PodStates.podIp(pod);
-        if (secret == null || id == null || ip == null) {
+        if (id == null || ip == null) {
             return null;
         }
-        return new Pod(id, image, ip, spec.runnerPort(), secret, PodStates.created(pod));
+        return new Pod(id, image, ip, spec.runnerPort(), podSecrets.secretOf(id), PodStates.created(pod));
     }
 
     /** A claimed pod (or Job pod) as the cache shows it, with when it was claimed. */
@@ -247,29 +246,66 @@ public final class KubernetesPodDriver implements PodDriver {
     Mono<V1Pod> submitWarmPod(PoolConfig pool) {
         return Mono.defer(() -> {
             KubernetesPoolSpec spec = specs.apply(pool.image());
+            String namespace = spec.namespaceOr(config.namespace());
             String name = POD_PREFIX + Secrets.hex(6);
-            V1Pod pod = templates.pod(name, pool, spec, Secrets.newSecret(), Labels.STATE_WARM);
-            return api.guarded(pool.image(), api.createPod(spec.namespaceOr(config.namespace()), pod));
+            V1Pod pod = templates.pod(name, pool, spec, Labels.STATE_WARM);
+            return api.guarded(pool.image(), withSecret(namespace, name, spec, api.createPod(namespace, pod),
+                    created -> owner("v1", "Pod", created.getMetadata())));
         });
     }
 
     private Mono<Pod> createWarmPod(PoolConfig pool, KubernetesPoolSpec spec, String namespace) {
         String name = POD_PREFIX + Secrets.hex(6);
-        String secret = Secrets.newSecret();
-        V1Pod pod = templates.pod(name, pool, spec, secret, Labels.STATE_WARM);
+        V1Pod pod = templates.pod(name, pool, spec, Labels.STATE_WARM);
         return informer(namespace)
-                .flatMap(informer -> api.createPod(namespace, pod)
+                .flatMap(informer -> withSecret(namespace, name, spec, api.createPod(namespace, pod),
+                        done -> owner("v1", "Pod", done.getMetadata()))
                         .doOnNext(done -> created.put(name, namespace))
-                        .then(awaitWarm(informer, name, pool, spec, secret, namespace)));
+                        .then(awaitWarm(informer, name, pool, spec, namespace)));
     }
 
     private Mono<Pod> createJobPod(PoolConfig pool, KubernetesPoolSpec spec, String namespace) {
         String name = JOB_PREFIX + Secrets.hex(6);
-        String secret = Secrets.newSecret();
         return informer(namespace)
-                .flatMap(informer -> api.createJob(namespace, templates.job(name, pool, spec, secret))
+                .flatMap(informer -> withSecret(namespace, name, spec, api.createJob(namespace, templates.job(name, pool, spec)),
+                        done -> owner("batch/v1", "Job", done.getMetadata()))
                         .doOnNext(done -> created.put(name, namespace))
-                        .then(awaitWarm(informer, name, pool, spec, secret, namespace)));
+                        .then(awaitWarm(informer, name, pool, spec, namespace)));
+    }
+
+    /**
+     * The pod's Secret first, then {@code creation} (the pod or Job), then the Secret handed over to it: the pod
+     * never waits for a missing Secret, and the garbage collector deletes the Secret with its pod, whoever deletes
+     * the pod. When the creation fails the Secret is deleted; when the handover fails it stays owned by the
+     * installation's owner and goes at uninstall.
+     */
+    private <T> Mono<T> withSecret(String namespace, String name, KubernetesPoolSpec spec, Mono<T> creation,
+                                   Function<T, V1OwnerReference> ownerOf) {
+        return api.createSecret(namespace, templates.secret(name, spec, podSecrets.secretOf(name)))
+                .then(creation.onErrorResume(error -> api.deleteSecret(namespace, name)
+                        .onErrorResume(e -> Mono.empty())
+                        .then(Mono.error(error))))
+                .flatMap(object -> {
+                    V1OwnerReference owner = ownerOf.apply(object);
+                    if (owner == null) {
+                        return Mono.just(object);
+                    }
+                    return api.ownSecret(namespace, name, owner)
+                            .onErrorResume(error -> {
+                                log.warn("Secret {} stays with the installation's owner: {}", name,
+                                        KubernetesApi.describe(error));
+                                return Mono.empty();
+                            })
+                            .thenReturn(object);
+                });
+    }
+
+    private static V1OwnerReference owner(String apiVersion, String kind, V1ObjectMeta created) {
+        if (created == null || created.getUid() == null) {
+            return null;
+        }
+        return new V1OwnerReference().apiVersion(apiVersion).kind(kind).name(created.getName())
+                .uid(created.getUid()).blockOwnerDeletion(false).controller(false);
     }
 
     /**
@@ -277,7 +313,8 @@ public final class KubernetesPodDriver implements PodDriver {
      * start timeout. On failure, timeout or cancellation the pod (or Job) is deleted: nothing is left behind.
      */
     private Mono<Pod> awaitWarm(PodInformer informer, String podId, PoolConfig pool, KubernetesPoolSpec spec,
-                                String secret, String namespace) {
+                                String namespace) {
+        String secret = podSecrets.secretOf(podId);
         Pod gone = new Pod(podId, pool.image(), "", 0, "", Instant.EPOCH);
         return podUpdates(informer, podId)
                 .handle(this::readyOrFailed)

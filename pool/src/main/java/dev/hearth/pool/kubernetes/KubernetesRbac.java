@@ -26,6 +26,9 @@ public final class KubernetesRbac {
             // Informers list and watch; a claim patches the state label; reconciliation creates and deletes;
             // a claimer reads the pod once when its informer is behind.
             new Rule("", "pods", Set.of("create", "get", "list", "watch", "delete", "patch")),
+            // Each pod's Secret (PodSecrets): created before the pod, handed over to it by a patch, deleted when the
+            // pod could not be created. Never read: every replica derives the value.
+            new Rule("", "secrets", Set.of("create", "patch", "delete")),
             // Size-0 pools: one Job per runtime, deleted with it.
             new Rule("batch", "jobs", Set.of("create", "delete")),
             // Leader election of the reconciler.

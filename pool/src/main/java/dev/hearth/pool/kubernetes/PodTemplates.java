@@ -1,5 +1,6 @@
 package dev.hearth.pool.kubernetes;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,9 @@ import io.kubernetes.client.openapi.models.V1Capabilities;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1EmptyDirVolumeSource;
 import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1EnvVarSource;
+import io.kubernetes.client.openapi.models.V1Secret;
+import io.kubernetes.client.openapi.models.V1SecretKeySelector;
 import io.kubernetes.client.openapi.models.V1HTTPGetAction;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1JobSpec;
@@ -35,9 +39,9 @@ import io.kubernetes.client.openapi.models.V1VolumeMount;
 /**
  * Renders a pool's pods and Jobs (DESIGN.md, "Kubernetes"). Pure: no I/O, same input → same object.
  *
- * <p>The pod secret travels in the runtime container's environment ({@code HEARTH_RUNNER_SECRET}). Anyone who
- * may read pods in the namespace can read it; a Kubernetes Secret per pod, referenced by
- * {@code secretKeyRef}, is the planned follow-up. It is never put in labels or annotations.
+ * <p>The pod secret reaches the runner as {@code HEARTH_RUNNER_SECRET} from the pod's own Kubernetes Secret (same
+ * name as the pod or Job, see {@link PodSecrets}) through {@code secretKeyRef}: it is in no pod spec, label or
+ * annotation, so reading pods does not reveal it.
  */
 public final class PodTemplates {
 
@@ -57,12 +61,33 @@ public final class PodTemplates {
     }
 
     /** A warm pod named {@code name}, labelled {@code state}. */
-    public V1Pod pod(String name, PoolConfig pool, KubernetesPoolSpec spec, String secret, String state) {
+    public V1Pod pod(String name, PoolConfig pool, KubernetesPoolSpec spec, String state) {
         return new V1Pod()
                 .apiVersion("v1")
                 .kind("Pod")
                 .metadata(metadata(pool, spec, name, Labels.KIND_POD, state).name(name).ownerReferences(owners(spec)))
-                .spec(podSpec(pool, spec, secret));
+                .spec(podSpec(pool, spec, name));
+    }
+
+    /**
+     * The Secret named like the pod (or Job) {@code name}, carrying its pod secret. Created before the pod and
+     * owned by the installation's owner until the pod exists; then the pod becomes its owner (see the driver).
+     */
+    public V1Secret secret(String name, KubernetesPoolSpec spec, String podSecret) {
+        Map<String, String> labels = new LinkedHashMap<>(config.labels());
+        labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+        labels.put(Labels.POD_ID, name);
+        return new V1Secret()
+                .apiVersion("v1")
+                .kind("Secret")
+                .type("Opaque")
+                .immutable(true)
+                .metadata(new V1ObjectMeta()
+                        .name(name)
+                        .namespace(spec.namespaceOr(config.namespace()))
+                        .labels(labels)
+                        .ownerReferences(owners(spec)))
+                .data(Map.of(PodSecrets.SECRET_KEY, podSecret.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
@@ -70,7 +95,7 @@ public final class PodTemplates {
      * {@code activeDeadlineSeconds}, removed {@code ttlSecondsAfterFinished} after it ends. Its pod is born
      * claimed: it serves exactly the runtime it was created for.
      */
-    public V1Job job(String name, PoolConfig pool, KubernetesPoolSpec spec, String secret) {
+    public V1Job job(String name, PoolConfig pool, KubernetesPoolSpec spec) {
         V1ObjectMeta podMeta = metadata(pool, spec, name, Labels.KIND_JOB, Labels.STATE_CLAIMED);
         return new V1Job()
                 .apiVersion("batch/v1")
@@ -82,7 +107,7 @@ public final class PodTemplates {
                         .backoffLimit(0)
                         .activeDeadlineSeconds(spec.activeDeadlineSeconds())
                         .ttlSecondsAfterFinished(spec.ttlSecondsAfterFinished())
-                        .template(new V1PodTemplateSpec().metadata(podMeta).spec(podSpec(pool, spec, secret))));
+                        .template(new V1PodTemplateSpec().metadata(podMeta).spec(podSpec(pool, spec, name))));
     }
 
     /** The label selector of everything this installation created: existence of the pool label plus its labels. */
@@ -123,7 +148,7 @@ public final class PodTemplates {
                 .controller(false));
     }
 
-    private V1PodSpec podSpec(PoolConfig pool, KubernetesPoolSpec spec, String secret) {
+    private V1PodSpec podSpec(PoolConfig pool, KubernetesPoolSpec spec, String secretName) {
         return new V1PodSpec()
                 .restartPolicy("Never")
                 .automountServiceAccountToken(false)
@@ -135,7 +160,7 @@ public final class PodTemplates {
                         .fsGroup(RUN_AS_USER)
                         .seccompProfile(new V1SeccompProfile().type("RuntimeDefault")))
                 .initContainers(List.of(initContainer(spec)))
-                .containers(List.of(runtimeContainer(pool, spec, secret)))
+                .containers(List.of(runtimeContainer(pool, spec, secretName)))
                 .volumes(volumes())
                 .nodeSelector(spec.nodeSelector().isEmpty() ? null : spec.nodeSelector())
                 .tolerations(spec.tolerations().isEmpty() ? null : tolerations(spec))
@@ -155,13 +180,14 @@ public final class PodTemplates {
                 .volumeMounts(List.of(new V1VolumeMount().name("hearth-runner").mountPath(RUNNER_DIR)));
     }
 
-    private V1Container runtimeContainer(PoolConfig pool, KubernetesPoolSpec spec, String secret) {
+    private V1Container runtimeContainer(PoolConfig pool, KubernetesPoolSpec spec, String secretName) {
         List<V1EnvVar> env = new ArrayList<>();
         spec.env().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> env.add(new V1EnvVar().name(e.getKey()).value(e.getValue())));
         env.add(new V1EnvVar().name(RunnerConfig.PORT_ENV).value(Integer.toString(spec.runnerPort())));
-        env.add(new V1EnvVar().name(RunnerConfig.SECRET_ENV).value(secret));
+        env.add(new V1EnvVar().name(RunnerConfig.SECRET_ENV).valueFrom(new V1EnvVarSource()
+                .secretKeyRef(new V1SecretKeySelector().name(secretName).key(PodSecrets.SECRET_KEY))));
         return new V1Container()
                 .name(RUNTIME_CONTAINER)
                 .image(pool.image())

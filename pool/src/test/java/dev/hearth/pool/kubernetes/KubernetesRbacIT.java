@@ -24,7 +24,7 @@ import reactor.core.publisher.Flux;
  * The RBAC of {@link KubernetesRbac#RULES} is what the driver needs, no more: the harness refuses every other
  * call with 403 (so any test of the driver fails on a missing rule), and one pass through everything the
  * driver does — owner lookup, informers, warm pods, a contended claim, a size-0 Job, leader election — uses
- * every verb of every rule.
+ * every verb of every rule. Along the way: each pod's Secret goes with its pod, and with a pod the API refused.
  */
 class KubernetesRbacIT {
 
@@ -65,7 +65,17 @@ class KubernetesRbacIT {
 
             Pod job = driver.create(TestDrivers.pool("ruby:3.3", 0)).block(Duration.ofSeconds(20));
             driver.delete(job).block(Duration.ofSeconds(10));
+
+            harness.faults().rejectPodCreations(true);
+            try {
+                assertThatThrownBy(() -> driver.create(TestDrivers.pool("python:3.12-slim", 1)).block(Duration.ofSeconds(20)))
+                        .as("a pod creation the API refuses").hasMessageContaining("403");
+            } finally {
+                harness.faults().rejectPodCreations(false);
+            }
         }
+        Eventually.await("no pod's Secret outlives its pod", Duration.ofSeconds(10), () ->
+                harness.core().listNamespacedSecret(harness.namespace()).execute().getItems().isEmpty());
         try (LeaderElection leader = new LeaderElection(api, new LeaderElection.Settings(harness.namespace(),
                 "rbac", "replica-a", Duration.ofSeconds(3), Duration.ofMillis(1500), Duration.ofMillis(200))).start()) {
             Eventually.await("leads and renews", Duration.ofSeconds(5), () -> leader.isLeader()

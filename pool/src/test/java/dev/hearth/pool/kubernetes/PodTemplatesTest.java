@@ -42,7 +42,7 @@ class PodTemplatesTest {
 
     @Test
     void podMeetsTheSecurityRequirements() {
-        V1PodSpec spec = templates.pod("hearth-p-1", POOL, SPEC, "s3cret", Labels.STATE_WARM).getSpec();
+        V1PodSpec spec = templates.pod("hearth-p-1", POOL, SPEC, Labels.STATE_WARM).getSpec();
 
         assertThat(spec.getAutomountServiceAccountToken()).as("automountServiceAccountToken").isFalse();
         assertThat(spec.getRestartPolicy()).as("restartPolicy").isEqualTo("Never");
@@ -65,7 +65,7 @@ class PodTemplatesTest {
 
     @Test
     void runtimeContainerRunsThePoolImageUnchangedWithTheRunnerAsCommand() {
-        V1Container runtime = templates.pod("hearth-p-1", POOL, SPEC, "s3cret", Labels.STATE_WARM)
+        V1Container runtime = templates.pod("hearth-p-1", POOL, SPEC, Labels.STATE_WARM)
                 .getSpec().getContainers().get(0);
 
         assertThat(runtime.getImage()).as("image").isEqualTo(IMAGE);
@@ -73,8 +73,14 @@ class PodTemplatesTest {
         assertThat(runtime.getArgs()).as("args").isNullOrEmpty();
         assertThat(runtime.getEnv()).as("env").extracting(V1EnvVar::getName, V1EnvVar::getValue)
                 .contains(org.assertj.core.groups.Tuple.tuple(RunnerConfig.PORT_ENV, "8080"),
-                        org.assertj.core.groups.Tuple.tuple(RunnerConfig.SECRET_ENV, "s3cret"),
                         org.assertj.core.groups.Tuple.tuple("LANG", "C.UTF-8"));
+        assertThat(runtime.getEnv()).as("the pod secret comes from the pod's own Secret, not a literal")
+                .filteredOn(env -> RunnerConfig.SECRET_ENV.equals(env.getName())).singleElement()
+                .satisfies(env -> {
+                    assertThat(env.getValue()).as("literal value").isNull();
+                    assertThat(env.getValueFrom().getSecretKeyRef().getName()).as("Secret").isEqualTo("hearth-p-1");
+                    assertThat(env.getValueFrom().getSecretKeyRef().getKey()).as("key").isEqualTo(PodSecrets.SECRET_KEY);
+                });
         assertThat(runtime.getReadinessProbe().getHttpGet().getPath()).as("probe path").isEqualTo("/v1/health");
         assertThat(runtime.getReadinessProbe().getHttpGet().getPort().getIntValue()).as("probe port").isEqualTo(8080);
         assertThat(runtime.getVolumeMounts()).as("mounts").extracting(V1VolumeMount::getMountPath)
@@ -87,7 +93,7 @@ class PodTemplatesTest {
 
     @Test
     void initContainerCopiesTheRunnerIntoAnEmptyDir() {
-        V1Pod pod = templates.pod("hearth-p-1", POOL, SPEC, "s3cret", Labels.STATE_WARM);
+        V1Pod pod = templates.pod("hearth-p-1", POOL, SPEC, Labels.STATE_WARM);
         V1Container init = pod.getSpec().getInitContainers().get(0);
 
         assertThat(init.getImage()).as("init image").isEqualTo("ghcr.io/hearth/runner:1.0");
@@ -101,7 +107,7 @@ class PodTemplatesTest {
 
     @Test
     void metadataCarriesLabelsOwnerAndRawImageButNoSecret() {
-        V1Pod pod = templates.pod("hearth-p-1", POOL, SPEC, "s3cret", Labels.STATE_WARM);
+        V1Pod pod = templates.pod("hearth-p-1", POOL, SPEC, Labels.STATE_WARM);
 
         assertThat(pod.getMetadata().getLabels()).as("labels")
                 .containsEntry(Labels.POOL, Labels.poolValue(IMAGE))
@@ -109,8 +115,8 @@ class PodTemplatesTest {
                 .containsEntry(Labels.POD_ID, "hearth-p-1")
                 .containsEntry("app.kubernetes.io/instance", "prod");
         assertThat(pod.getMetadata().getAnnotations()).as("annotations").containsEntry(Labels.IMAGE_ANNOTATION, IMAGE);
-        assertThat(pod.getMetadata().getLabels().values()).as("label values").doesNotContain("s3cret");
-        assertThat(pod.getMetadata().getAnnotations().values()).as("annotation values").doesNotContain("s3cret");
+        String secret = TestDrivers.POD_SECRETS.secretOf("hearth-p-1");
+        assertThat(pod.toJson()).as("nothing of the pod carries its secret").doesNotContain(secret);
         assertThat(pod.getMetadata().getOwnerReferences()).as("owner").singleElement().satisfies(owner -> {
             assertThat(owner.getKind()).isEqualTo("Deployment");
             assertThat(owner.getUid()).isEqualTo("uid-1");
@@ -121,7 +127,7 @@ class PodTemplatesTest {
 
     @Test
     void perPoolSchedulingOverridesAreRendered() {
-        V1PodSpec spec = templates.pod("hearth-p-1", POOL, SPEC, "s3cret", Labels.STATE_WARM).getSpec();
+        V1PodSpec spec = templates.pod("hearth-p-1", POOL, SPEC, Labels.STATE_WARM).getSpec();
 
         assertThat(spec.getNodeSelector()).as("nodeSelector").containsEntry("hearth.dev/sandbox", "true");
         assertThat(spec.getTolerations()).as("tolerations").singleElement()
@@ -133,7 +139,7 @@ class PodTemplatesTest {
 
     @Test
     void jobWrapsTheSameTemplateBornClaimed() {
-        V1Job job = templates.job("hearth-j-1", POOL, SPEC, "s3cret");
+        V1Job job = templates.job("hearth-j-1", POOL, SPEC);
 
         assertThat(job.getApiVersion()).as("apiVersion").isEqualTo("batch/v1");
         assertThat(job.getSpec().getBackoffLimit()).as("backoffLimit").isZero();
@@ -144,7 +150,7 @@ class PodTemplatesTest {
                 .containsEntry(Labels.POD_ID, "hearth-j-1")
                 .containsEntry(Labels.KIND, Labels.KIND_JOB);
         assertThat(job.getSpec().getTemplate().getSpec())
-                .as("pod spec").isEqualTo(templates.pod("x", POOL, SPEC, "s3cret", Labels.STATE_WARM).getSpec());
+                .as("pod spec, with the Job's Secret").isEqualTo(templates.pod("hearth-j-1", POOL, SPEC, Labels.STATE_WARM).getSpec());
     }
 
     @Test
@@ -154,5 +160,31 @@ class PodTemplatesTest {
         assertThat(value).as("label value").matches("[a-z0-9]([-a-z0-9._]*[a-z0-9])?").hasSizeLessThanOrEqualTo(63);
         assertThat(Labels.poolValue("a/b")).as("a/b vs a-b").isNotEqualTo(Labels.poolValue("a-b"));
         assertThat(Labels.poolValue("node:22")).as("deterministic").isEqualTo(Labels.poolValue("node:22"));
+    }
+
+    @Test
+    void theSecretOfAPodCarriesItsDerivedValueAndTheOwnerUntilThePodTakesIt() {
+        var secret = templates.secret("hearth-p-1", SPEC, TestDrivers.POD_SECRETS.secretOf("hearth-p-1"));
+
+        assertThat(secret.getMetadata().getName()).as("named like the pod").isEqualTo("hearth-p-1");
+        assertThat(new String(secret.getData().get(PodSecrets.SECRET_KEY), java.nio.charset.StandardCharsets.UTF_8))
+                .as("value").isEqualTo(TestDrivers.POD_SECRETS.secretOf("hearth-p-1"));
+        assertThat(secret.getImmutable()).as("immutable").isTrue();
+        assertThat(secret.getMetadata().getOwnerReferences()).as("owner").singleElement()
+                .satisfies(owner -> assertThat(owner.getUid()).isEqualTo("uid-1"));
+        assertThat(secret.getMetadata().getLabels()).as("labels").containsEntry(Labels.POD_ID, "hearth-p-1")
+                .doesNotContainValue(TestDrivers.POD_SECRETS.secretOf("hearth-p-1"));
+    }
+
+    @Test
+    void podSecretsAreDerivedPerPodAndPerKey() {
+        PodSecrets same = new PodSecrets("test-installation-key");
+        PodSecrets other = new PodSecrets("another-key");
+
+        assertThat(same.secretOf("hearth-p-1")).as("any replica with the key derives the same")
+                .isEqualTo(TestDrivers.POD_SECRETS.secretOf("hearth-p-1")).hasSize(43);
+        assertThat(same.secretOf("hearth-p-2")).as("another pod").isNotEqualTo(same.secretOf("hearth-p-1"));
+        assertThat(other.secretOf("hearth-p-1")).as("another key").isNotEqualTo(same.secretOf("hearth-p-1"));
+        assertThat(same.toString()).as("toString").doesNotContain("test-installation-key");
     }
 }

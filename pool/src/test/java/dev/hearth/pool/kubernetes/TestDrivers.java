@@ -10,6 +10,7 @@ import dev.hearth.runner.client.RunnerClient;
 final class TestDrivers {
 
     static final RunnerClient RUNNERS = RunnerClient.create(Duration.ofSeconds(2));
+    static final PodSecrets POD_SECRETS = new PodSecrets("test-installation-key");
 
     private TestDrivers() {
     }
@@ -39,7 +40,7 @@ final class TestDrivers {
     static KubernetesPodDriver driver(KubernetesHarness harness, KubernetesDriverConfig config) {
         KubernetesPoolSpec spec = spec(harness);
         KubernetesPodDriver driver = new KubernetesPodDriver(harness.apiClient(), harness.watchClient(), config,
-                image -> spec, RUNNERS);
+                POD_SECRETS, image -> spec, RUNNERS);
         driver.start().block(Duration.ofSeconds(20));
         return driver;
     }

@@ -90,6 +90,9 @@ final class ApiFrontServer implements AutoCloseable {
                 return request.receive().then(forbidden(response, access));
             }
             observed.add(access);
+            if (faults.rejectPodCreations() && access.verb().equals("create") && access.resource().equals("pods")) {
+                return request.receive().then(quotaExceeded(response));
+            }
         }
         if (watch) {
             return bridgeWatch(request, response);
@@ -238,6 +241,15 @@ final class ApiFrontServer implements AutoCloseable {
     private static Mono<Void> forbidden(HttpServerResponse response, ApiAccess access) {
         String body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
                 + "\"message\":\"" + access + " is not in KubernetesRbac.RULES\",\"reason\":\"Forbidden\",\"code\":403}";
+        return response.status(403)
+                .header(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .sendString(Mono.just(body))
+                .then();
+    }
+
+    private static Mono<Void> quotaExceeded(HttpServerResponse response) {
+        String body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+                + "\"message\":\"pods is forbidden: exceeded quota: harness\",\"reason\":\"Forbidden\",\"code\":403}";
         return response.status(403)
                 .header(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .sendString(Mono.just(body))

@@ -15,6 +15,7 @@ public final class Faults {
     private volatile Duration startDelay = Duration.ZERO;
     private volatile boolean neverReady;
     private volatile Duration crashAfter;
+    private volatile boolean rejectPodCreations;
     private final AtomicInteger injected = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
 
@@ -43,6 +44,16 @@ public final class Faults {
     public Faults crashAfter(Duration delay) {
         this.crashAfter = delay;
         return this;
+    }
+
+    /** Pod creations refused with 403 "exceeded quota", as a ResourceQuota would: final, not worth a retry. */
+    public Faults rejectPodCreations(boolean value) {
+        this.rejectPodCreations = value;
+        return this;
+    }
+
+    boolean rejectPodCreations() {
+        return rejectPodCreations;
     }
 
     /** Calls answered with an injected error so far. */

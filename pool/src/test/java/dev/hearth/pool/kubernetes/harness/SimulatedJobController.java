@@ -122,6 +122,7 @@ public final class SimulatedJobController implements AutoCloseable {
         @Override
         public void onDelete(V1Job job, boolean finalStateUnknown) {
             executor.execute(() -> deletePods(job.getMetadata().getName()));
+            executor.execute(() -> GarbageCollector.deleteSecretsOwnedBy(core, namespace, job.getMetadata().getUid()));
         }
     }
 }

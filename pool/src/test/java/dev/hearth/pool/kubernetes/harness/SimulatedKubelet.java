@@ -27,6 +27,7 @@ import io.kubernetes.client.openapi.models.V1ContainerState;
 import io.kubernetes.client.openapi.models.V1ContainerStateTerminated;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1SecretKeySelector;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1PodIP;
@@ -118,6 +119,11 @@ public final class SimulatedKubelet implements AutoCloseable {
         }
         try {
             Map<String, String> env = runtimeEnv(pod);
+            if (env == null) {
+                // A referenced Secret does not exist (yet): the kubelet holds the container back and looks again.
+                executor.schedule(() -> start(pod, false, crashAfter), 100, TimeUnit.MILLISECONDS);
+                return;
+            }
             String host = nextAddress();
             int port = Integer.parseInt(env.get(RunnerConfig.PORT_ENV));
             Runner runner = Runner.start(new RunnerConfig(host, port, env.get(RunnerConfig.SECRET_ENV),
@@ -208,13 +214,31 @@ public final class SimulatedKubelet implements AutoCloseable {
         return new V1PodCondition().type(type).status(value).lastTransitionTime(now);
     }
 
-    private static Map<String, String> runtimeEnv(V1Pod pod) {
+    /** The runtime container's environment with {@code secretKeyRef}s resolved; null while a Secret is missing. */
+    private Map<String, String> runtimeEnv(V1Pod pod) {
         List<V1EnvVar> env = pod.getSpec().getContainers().get(0).getEnv();
         Map<String, String> values = new java.util.HashMap<>();
-        if (env != null) {
-            env.forEach(var -> values.put(var.getName(), var.getValue()));
+        for (V1EnvVar var : env == null ? List.<V1EnvVar>of() : env) {
+            if (var.getValueFrom() != null && var.getValueFrom().getSecretKeyRef() != null) {
+                String value = secretValue(var.getValueFrom().getSecretKeyRef());
+                if (value == null) {
+                    return null;
+                }
+                values.put(var.getName(), value);
+            } else {
+                values.put(var.getName(), var.getValue());
+            }
         }
         return values;
+    }
+
+    private String secretValue(V1SecretKeySelector selector) {
+        try {
+            byte[] value = core.readNamespacedSecret(selector.getName(), namespace).execute().getData().get(selector.getKey());
+            return value == null ? null : new String(value, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (ApiException e) {
+            return null;
+        }
     }
 
     private static String nextAddress() {
@@ -238,6 +262,7 @@ public final class SimulatedKubelet implements AutoCloseable {
             String name = pod.getMetadata().getName();
             seen.remove(name);
             executor.execute(() -> stop(name));
+            executor.execute(() -> GarbageCollector.deleteSecretsOwnedBy(core, namespace, pod.getMetadata().getUid()));
         }
     }
 }
