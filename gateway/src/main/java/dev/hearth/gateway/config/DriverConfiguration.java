@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -82,6 +83,39 @@ public final class DriverConfiguration {
             return new LeaderElection(driver.api(), new LeaderElection.Settings(k8s.namespace(), k8s.leaseName(),
                     replicaId.value(), k8s.leaderLease(), k8s.leaderLease().multipliedBy(2).dividedBy(3),
                     k8s.leaderLease().dividedBy(5))).start();
+        }
+
+        /**
+         * Releases the reconciler Lease as the very first step of shutdown, before the web server drains the
+         * requests in flight (which may take the whole shutdown phase): the successor takes over at its next look,
+         * not after this replica's last execution. The election's own close at bean destruction is then a no-op.
+         */
+        @Bean
+        SmartLifecycle leadershipRelease(LeaderElection leader) {
+            return new SmartLifecycle() {
+                private volatile boolean running;
+
+                @Override
+                public void start() {
+                    running = true;
+                }
+
+                @Override
+                public void stop() {
+                    running = false;
+                    leader.close();
+                }
+
+                @Override
+                public boolean isRunning() {
+                    return running;
+                }
+
+                @Override
+                public int getPhase() {
+                    return Integer.MAX_VALUE;
+                }
+            };
         }
 
         /** Pools whose warm pods live in the cluster, shared by every replica, kept by the leader. */

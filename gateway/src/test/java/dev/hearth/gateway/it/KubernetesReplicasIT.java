@@ -142,42 +142,49 @@ class KubernetesReplicasIT {
         GatewayITSupport.await("the leader replaced the claimed pods", () -> warmPods().size() == 2);
     }
 
-    @Test
-    void aLeaderShutDownHandsOverAtOnceAndThePoolStaysAtSize() throws Exception {
+    /** What ends the leading replica. */
+    private interface Stop {
+        void stop(ReplicaProcess replica) throws Exception;
+    }
+
+    /** Stops the leader with {@code stop}; returns the follower's name once it holds the Lease, and how long that took. */
+    private Takeover stopLeader(String how, Stop stop) throws Exception {
         oneLeaderAndBothReplicasServe();
         String leaderName = leader();
         String followerName = leaderName.equals("replica-a") ? "replica-b" : "replica-a";
 
         long stopped = System.nanoTime();
-        byName(leaderName).close();
+        stop.stop(byName(leaderName));
         GatewayITSupport.await("the follower takes over", () -> leader().equals(followerName));
-        long handoverMillis = (System.nanoTime() - stopped) / 1_000_000;
-        System.out.println("Handover after graceful stop of " + leaderName + ": " + handoverMillis + " ms");
+        long millis = (System.nanoTime() - stopped) / 1_000_000;
+        System.out.println("Takeover after " + how + " of " + leaderName + ": " + millis + " ms");
+        return new Takeover(followerName, millis);
+    }
 
-        assertThat(handoverMillis).as("handover after a graceful stop (ms), within the %s lease", LEASE)
+    private record Takeover(String newLeader, long millis) {
+    }
+
+    @Test
+    void aLeaderShutDownHandsOverAtOnceAndThePoolStaysAtSize() throws Exception {
+        Takeover takeover = stopLeader("a graceful stop (SIGTERM)", ReplicaProcess::terminate);
+
+        assertThat(takeover.millis()).as("handover after a graceful stop (ms), within the %s lease", LEASE)
                 .isLessThanOrEqualTo(LEASE.toMillis());
         assertThat(warmPods()).as("warm pods right after the handover").hasSize(2);
-        assertThat(status(call(byName(followerName), "POST", "/v1/runtimes", "{\"runtimeId\":\"after\","
+        ReplicaProcess survivor = byName(takeover.newLeader());
+        assertThat(status(call(survivor, "POST", "/v1/runtimes", "{\"runtimeId\":\"after\","
                 + "\"image\":\"local/shell\",\"source\":\"f.tar.gz\",\"entrypoint\":\"main.sh\"}")))
                 .as("the survivor still claims").isEqualTo(201);
-        assertThat(status(call(byName(followerName), "DELETE", "/v1/runtimes/after", null))).isEqualTo(200);
+        assertThat(status(call(survivor, "DELETE", "/v1/runtimes/after", null))).isEqualTo(200);
         GatewayITSupport.await("the new leader refills to size", () -> warmPods().size() == 2);
     }
 
     @Test
     void aKilledLeaderIsReplacedWithinTheLeaseAndThePoolStaysAtSize() throws Exception {
-        oneLeaderAndBothReplicasServe();
-        String leaderName = leader();
-        String followerName = leaderName.equals("replica-a") ? "replica-b" : "replica-a";
-
-        long killed = System.nanoTime();
-        byName(leaderName).kill();
-        GatewayITSupport.await("the follower takes over", () -> leader().equals(followerName));
-        long takeoverMillis = (System.nanoTime() - killed) / 1_000_000;
-        System.out.println("Takeover after kill -9 of " + leaderName + ": " + takeoverMillis + " ms");
+        Takeover takeover = stopLeader("kill -9", ReplicaProcess::kill);
 
         // The Lease is free once unrenewed for its duration; the follower looks every renew period (lease / 5).
-        assertThat(takeoverMillis).as("takeover after kill -9 (ms)")
+        assertThat(takeover.millis()).as("takeover after kill -9 (ms)")
                 .isLessThanOrEqualTo(LEASE.toMillis() + LEASE.toMillis() / 5 + 1000);
         assertThat(warmPods()).as("warm pods after the takeover").hasSize(2);
     }
