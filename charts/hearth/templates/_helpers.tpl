@@ -1,0 +1,125 @@
+{{/* Names, labels and the checks every render runs. */}}
+
+{{- define "hearth.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "hearth.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "hearth.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "hearth.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "hearth.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: gateway
+{{- end -}}
+
+{{/* Labels of every object; the gateway's selector labels are a subset. */}}
+{{- define "hearth.labels" -}}
+helm.sh/chart: {{ include "hearth.chart" . }}
+app.kubernetes.io/name: {{ include "hearth.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: hearth
+{{- end -}}
+
+{{- define "hearth.runtimeNamespace" -}}
+{{- default .Release.Namespace .Values.runtimeNamespace -}}
+{{- end -}}
+
+{{- define "hearth.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "hearth.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The ConfigMap every runtime pod and Job is owned by: deleting it (helm uninstall) garbage-collects them. */}}
+{{- define "hearth.ownerConfigMapName" -}}
+{{- printf "%s-pods-owner" (include "hearth.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "hearth.leaseName" -}}
+{{- default (printf "%s-reconciler" (include "hearth.fullname" .) | trunc 63 | trimSuffix "-") .Values.kubernetes.leaseName -}}
+{{- end -}}
+
+{{- define "hearth.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{/* The chart's own Secret: the executor secret unless existingSecret is set, the Redis URL when given inline. */}}
+{{- define "hearth.secretName" -}}
+{{- include "hearth.fullname" . -}}
+{{- end -}}
+
+{{- define "hearth.createsExecutorSecret" -}}
+{{- if not .Values.executor.existingSecret -}}true{{- end -}}
+{{- end -}}
+
+{{- define "hearth.hasRedis" -}}
+{{- if or .Values.redis.url .Values.redis.existingSecret -}}true{{- end -}}
+{{- end -}}
+
+{{/* Label matchers of this installation's series in alert rules. */}}
+{{- define "hearth.metricSelector" -}}
+{{- default (printf "job=%q,namespace=%q" (include "hearth.fullname" .) .Release.Namespace) .Values.monitoring.prometheusRule.selector -}}
+{{- end -}}
+
+{{/*
+Checks that stop a render whose result would not work, each saying what to change. Included by the Deployment.
+*/}}
+{{- define "hearth.validate" -}}
+{{- if and (gt (int .Values.replicaCount) 1) (not (include "hearth.hasRedis" .)) -}}
+{{- fail (printf "replicaCount is %d, but several gateway replicas must share leases, the runtime registry and pool accounting through Redis: set redis.url (or redis.existingSecret), or replicaCount=1" (int .Values.replicaCount)) -}}
+{{- end -}}
+{{- if and .Values.redis.url .Values.redis.existingSecret -}}
+{{- fail "set redis.url or redis.existingSecret, not both" -}}
+{{- end -}}
+{{- if and .Values.executor.secret .Values.executor.existingSecret -}}
+{{- fail "set executor.secret or executor.existingSecret, not both" -}}
+{{- end -}}
+{{- $images := list -}}
+{{- range $i, $pool := .Values.pools -}}
+{{- if not $pool.image -}}
+{{- fail (printf "pools[%d] has no image" $i) -}}
+{{- end -}}
+{{- if has $pool.image $images -}}
+{{- fail (printf "pools[%d]: image %q is configured twice" $i $pool.image) -}}
+{{- end -}}
+{{- $images = append $images $pool.image -}}
+{{- end -}}
+{{- range $i, $override := .Values.kubernetes.pools -}}
+{{- if not (has $override.image $images) -}}
+{{- fail (printf "kubernetes.pools[%d].image %q is not the image of any entry in pools (%s): the override would be ignored" $i (toString $override.image) (join ", " $images)) -}}
+{{- end -}}
+{{- end -}}
+{{- $shutdown := include "hearth.seconds" .Values.server.shutdownTimeout | int -}}
+{{- if le (int .Values.terminationGracePeriodSeconds) (add $shutdown (int .Values.preStopSleepSeconds)) -}}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed server.shutdownTimeout (%ds) plus preStopSleepSeconds (%d), or the kubelet kills the gateway before it has released its runtimes" (int .Values.terminationGracePeriodSeconds) $shutdown (int .Values.preStopSleepSeconds)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Whole seconds of a duration written as <n>s or <n>m (the forms values.yaml uses). */}}
+{{- define "hearth.seconds" -}}
+{{- $value := toString . -}}
+{{- if hasSuffix "m" $value -}}
+{{- mul (trimSuffix "m" $value | int) 60 -}}
+{{- else -}}
+{{- trimSuffix "s" $value | int -}}
+{{- end -}}
+{{- end -}}

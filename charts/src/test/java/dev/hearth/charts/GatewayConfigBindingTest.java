@@ -1,0 +1,188 @@
+package dev.hearth.charts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.hearth.gateway.api.error.ExecutorProperties;
+import dev.hearth.gateway.config.HearthProperties;
+import dev.hearth.gateway.config.KubernetesProperties;
+import dev.hearth.gateway.config.KubernetesProperties.PoolOverride;
+import dev.hearth.gateway.config.KubernetesProperties.Toleration;
+import dev.hearth.pool.PoolConfig;
+
+/**
+ * What the chart renders is what the gateway binds: its configuration records built from the rendered
+ * application.yaml, environment and Secret, over the jar's own application.yml, exactly as Spring Boot loads them.
+ */
+class GatewayConfigBindingTest {
+
+    @TempDir
+    Path scratch;
+
+    @Test
+    void defaultsBindToTheKubernetesDriverWithTheChartsPools() {
+        GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(), scratch);
+
+        assertThat(gateway.property("hearth.driver")).as("driver").isEqualTo("kubernetes");
+        HearthProperties hearth = gateway.bind("hearth", HearthProperties.class);
+        assertThat(hearth.poolConfigs()).as("pools: the chart's, none of the jar's local/* pools")
+                .extracting(PoolConfig::image).containsExactly("python:3.12-slim", "node:22-slim");
+        PoolConfig python = hearth.poolConfigs().get(0);
+        assertThat(python.adapter()).as("python adapter").isEqualTo("exec");
+        assertThat(python.command()).as("python command").isEqualTo("python3");
+        assertThat(python.size()).as("size from poolDefaults").isEqualTo(1);
+        assertThat(python.maxPending()).as("max-pending from poolDefaults.maxPending").isEqualTo(64);
+        assertThat(python.acquireTimeout()).as("acquire-timeout").isEqualTo(Duration.ofSeconds(30));
+        assertThat(hearth.poolConfigs().get(1).adapter()).as("node adapter").isEqualTo("http");
+        assertThat(hearth.storageRoot()).as("storage root: the storage mount")
+                .isEqualTo(Path.of(Yamls.string(container(), "volumeMounts[2].mountPath")));
+        assertThat(hearth.workDir().startsWith("/tmp")).as("work dir on the writable /tmp").isTrue();
+        assertThat(hearth.inactivityThreshold()).as("inactivity threshold").isEqualTo(Duration.ofSeconds(60));
+        assertThat(hearth.leaseTtl()).as("lease ttl").isEqualTo(Duration.ofSeconds(30));
+        assertThat(gateway.property("hearth.redis.url")).as("no Redis with one replica").isEmpty();
+    }
+
+    @Test
+    void kubernetesSettingsArriveWithTheOwnerConfigMapInTheRuntimeNamespace() {
+        GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(Map.of(
+                "runtimeNamespace", "hearth-runtimes",
+                "kubernetes", Map.of("runnerPort", 9000, "runtimeClassName", "gvisor", "leaderLease", "20s",
+                        "runnerImage", Map.of("repository", "registry.example/runner", "tag", "1.2.3"),
+                        "resources", Map.of("requests", Map.of("cpu", "250m", "memory", "256Mi"),
+                                "limits", Map.of("cpu", 2, "memory", "1Gi"))))), scratch);
+
+        KubernetesProperties k8s = gateway.bind("hearth.kubernetes", KubernetesProperties.class);
+        assertThat(k8s.namespace()).as("namespace").isEqualTo("hearth-runtimes");
+        assertThat(k8s.ownerConfigMap()).as("owner ConfigMap").isEqualTo("hearth-pods-owner");
+        assertThat(k8s.runnerImage()).as("runner image").isEqualTo("registry.example/runner:1.2.3");
+        assertThat(k8s.runnerPort()).as("runner port").isEqualTo(9000);
+        assertThat(k8s.runtimeClass()).as("runtime class").isEqualTo("gvisor");
+        assertThat(k8s.cpuRequest()).as("cpu request").isEqualTo("250m");
+        assertThat(k8s.memoryRequest()).as("memory request").isEqualTo("256Mi");
+        assertThat(k8s.cpuLimit()).as("cpu limit").isEqualTo("2");
+        assertThat(k8s.memoryLimit()).as("memory limit").isEqualTo("1Gi");
+        assertThat(k8s.leaseName()).as("lease name").isEqualTo("hearth-reconciler");
+        assertThat(k8s.leaderLease()).as("leader lease").isEqualTo(Duration.ofSeconds(20));
+        assertThat(k8s.apiServer()).as("api server: in-cluster service account").isNull();
+    }
+
+    @Test
+    void poolOverridesBindWithLabelKeysKeptWhole() {
+        GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(Map.of(
+                "pools", List.of(Map.of("image", "node:22-slim", "adapter", "http", "command", "node", "size", 3),
+                        Map.of("image", "jobs/shell", "size", 0)),
+                "kubernetes", Map.of("pools", List.of(Map.of(
+                        "image", "node:22-slim",
+                        "nodeSelector", Map.of("kubernetes.io/arch", "amd64", "disk", "ssd"),
+                        "tolerations", List.of(Map.of("key", "dedicated", "operator", "Equal", "value", "functions",
+                                "effect", "NoSchedule", "tolerationSeconds", 30)),
+                        "runtimeClassName", "kata",
+                        "imagePullSecrets", List.of("registry-creds"),
+                        "env", Map.of("NODE_OPTIONS", "--max-old-space-size=384", "feature.flag", "on"),
+                        "cpuLimit", "1500m",
+                        "memoryLimit", "2Gi"))))), scratch);
+
+        HearthProperties hearth = gateway.bind("hearth", HearthProperties.class);
+        assertThat(hearth.poolConfigs()).as("pools").extracting(PoolConfig::image, PoolConfig::size)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("node:22-slim", 3),
+                        org.assertj.core.groups.Tuple.tuple("jobs/shell", 0));
+        PoolOverride override = gateway.bind("hearth.kubernetes", KubernetesProperties.class)
+                .override("node:22-slim").orElseThrow();
+        assertThat(override.nodeSelector()).as("node selector, dotted label key whole")
+                .containsExactlyInAnyOrderEntriesOf(Map.of("kubernetes.io/arch", "amd64", "disk", "ssd"));
+        assertThat(override.tolerations()).as("tolerations")
+                .containsExactly(new Toleration("dedicated", "Equal", "functions", "NoSchedule", 30L));
+        assertThat(override.runtimeClass()).as("runtime class").isEqualTo("kata");
+        assertThat(override.imagePullSecrets()).as("pull secrets").containsExactly("registry-creds");
+        assertThat(override.env()).as("env, names kept exactly")
+                .containsExactlyInAnyOrderEntriesOf(Map.of("NODE_OPTIONS", "--max-old-space-size=384", "feature.flag", "on"));
+        assertThat(override.cpuLimit()).as("cpu limit").isEqualTo("1500m");
+        assertThat(override.memoryLimit()).as("memory limit").isEqualTo("2Gi");
+    }
+
+    @Test
+    void executorSecretArrivesFromTheChartsSecret() {
+        GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(Map.of(
+                "executor", Map.of("secret", "from-values"))), scratch);
+
+        ExecutorProperties executor = gateway.bind("hearth.executor", ExecutorProperties.class);
+        assertThat(executor.secret()).as("executor secret").isEqualTo("from-values");
+        assertThat(executor.env()).as("executor env").isEqualTo("production");
+    }
+
+    @Test
+    void executorSecretArrivesFromAnExistingSecret() {
+        GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(Map.of(
+                        "executor", Map.of("existingSecret", "operator-made", "existingSecretKey", "token"))), scratch,
+                Map.of("operator-made", Map.of("token", "from-existing")));
+
+        assertThat(gateway.bind("hearth.executor", ExecutorProperties.class).secret()).as("executor secret")
+                .isEqualTo("from-existing");
+    }
+
+    @Test
+    void podSecretKeyArrivesFromTheChartsSecretWhenSet() {
+        GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(Map.of(
+                "executor", Map.of("existingSecret", "operator-made"),
+                "kubernetes", Map.of("podSecretKey", "pod-key"))), scratch,
+                Map.of("operator-made", Map.of("executor-secret", "x")));
+
+        assertThat(gateway.bind("hearth.kubernetes", KubernetesProperties.class).podSecretKey()).as("pod secret key")
+                .isEqualTo("pod-key");
+    }
+
+    @Test
+    void podSecretKeyIsLeftToTheExecutorSecretByDefault() {
+        GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(), scratch);
+
+        assertThat(gateway.bind("hearth.kubernetes", KubernetesProperties.class).podSecretKey()).as("pod secret key")
+                .isNull();
+    }
+
+    @Test
+    void redisUrlArrivesFromTheSecretWithSeveralReplicas() {
+        GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(Map.of("replicaCount", 3,
+                "redis", Map.of("url", "redis://:pw@redis.hearth:6379", "keyPrefix", "prod:"))), scratch);
+
+        assertThat(gateway.property("hearth.redis.url")).as("redis url").isEqualTo("redis://:pw@redis.hearth:6379");
+        assertThat(gateway.property("hearth.redis.key-prefix")).as("key prefix").isEqualTo("prod:");
+    }
+
+    @Test
+    void managementAndProbeSettingsArrive() {
+        GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(), scratch);
+
+        assertThat(gateway.property("server.port")).as("API port").isEqualTo("8080");
+        assertThat(gateway.property("management.server.port")).as("management port").isEqualTo("9090");
+        assertThat(gateway.property("management.endpoint.health.probes.enabled")).as("probes").isEqualTo("true");
+        assertThat(gateway.property("management.endpoint.health.probes.add-additional-paths"))
+                .as("/livez and /readyz on the API port").isEqualTo("true");
+        assertThat(gateway.property("server.shutdown")).as("graceful shutdown").isEqualTo("graceful");
+        assertThat(gateway.property("spring.lifecycle.timeout-per-shutdown-phase")).as("shutdown timeout").isEqualTo("30s");
+        assertThat(gateway.property("management.endpoints.web.exposure.include")).as("prometheus exposed (jar's config)")
+                .contains("prometheus");
+    }
+
+    @Test
+    void extraConfigIsMergedOverTheChartsOwn() {
+        GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(Map.of("config", Map.of(
+                "logging", Map.of("level", Map.of("dev.hearth", "DEBUG")),
+                "hearth", Map.of("kubernetes", Map.of("api-retries", 9))))), scratch);
+
+        assertThat(gateway.property("logging.level.dev.hearth")).as("extra logging level").isEqualTo("DEBUG");
+        KubernetesProperties k8s = gateway.bind("hearth.kubernetes", KubernetesProperties.class);
+        assertThat(k8s.apiRetries()).as("overridden by config").isEqualTo(9);
+        assertThat(k8s.ownerConfigMap()).as("the rest kept").isEqualTo("hearth-pods-owner");
+    }
+
+    private static Map<String, Object> container() {
+        return Yamls.map(HelmChart.render().only("Deployment"), "spec.template.spec.containers[0]");
+    }
+}
