@@ -41,29 +41,43 @@ final class GatewayEnvironment {
 
     /** @param existingSecrets Secret name → key → value, for Secrets the chart references but does not create */
     static GatewayEnvironment of(Manifests manifests, Path scratch, Map<String, Map<String, String>> existingSecrets) {
+        Map<String, String> variables = containerVariables(manifests, scratch, existingSecrets);
+        ConfigurableEnvironment environment = containerEnvironment(variables);
+        ConfigDataEnvironmentPostProcessor.applyTo(environment);
+        return new GatewayEnvironment(variables, environment);
+    }
+
+    /**
+     * The gateway container's environment variables, Secret references resolved, with
+     * SPRING_CONFIG_ADDITIONAL_LOCATION moved to where the mounted ConfigMap was written under {@code scratch}.
+     */
+    static Map<String, String> containerVariables(Manifests manifests, Path scratch,
+                                                  Map<String, Map<String, String>> existingSecrets) {
         Map<String, Object> deployment = manifests.only("Deployment");
         Map<String, Object> container = Yamls.map(deployment, "spec.template.spec.containers[0]");
         Map<String, String> variables = variables(manifests, container, existingSecrets);
         Path config = writeConfig(manifests, deployment, container, scratch);
         String location = variables.get("SPRING_CONFIG_ADDITIONAL_LOCATION");
-        if (location == null || !location.startsWith("file:" + CONFIG_MOUNT + "/")) {
+        String mounted = "file:" + CONFIG_MOUNT + "/";
+        if (location == null || !location.startsWith(mounted)) {
             throw new IllegalStateException("SPRING_CONFIG_ADDITIONAL_LOCATION should point into the config mount "
                     + CONFIG_MOUNT + ", but was " + location);
         }
-        Map<String, Object> effective = new LinkedHashMap<>(variables);
-        effective.put("SPRING_CONFIG_ADDITIONAL_LOCATION",
-                "file:" + config.resolve(location.substring(("file:" + CONFIG_MOUNT + "/").length())));
-
-        StandardEnvironment environment = new StandardEnvironment();
-        // Only what the container has: no system properties or variables of this JVM.
-        environment.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
-        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
-                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, effective));
-        ConfigDataEnvironmentPostProcessor.applyTo(environment);
-        return new GatewayEnvironment(variables, environment);
+        variables.put("SPRING_CONFIG_ADDITIONAL_LOCATION", "file:" + config.resolve(location.substring(mounted.length())));
+        return variables;
     }
 
-    /** The container's environment variables as rendered (Secret references resolved). */
+    /** An environment holding only {@code variables} as its system environment: nothing of this JVM's. */
+    static StandardEnvironment containerEnvironment(Map<String, String> variables) {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
+        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        new LinkedHashMap<String, Object>(variables)));
+        return environment;
+    }
+
+    /** The container's environment variables (Secret references resolved, config location moved). */
     Map<String, String> variables() {
         return variables;
     }
