@@ -65,6 +65,13 @@ class GatewayDeploymentTest {
     }
 
     @Test
+    void noServiceLinkVariablesReachSpring() {
+        // A Service named hearth would otherwise inject HEARTH_PORT, HEARTH_SERVICE_HOST, ... which Spring's relaxed
+        // binding reads as hearth.* properties.
+        assertThat(Yamls.at(podSpec(HelmChart.render()), "enableServiceLinks")).as("enableServiceLinks").isEqualTo(false);
+    }
+
+    @Test
     void probesUseSpringBootsHealthGroupsOnTheApiPort() {
         Map<String, Object> container = container(HelmChart.render());
 
