@@ -35,6 +35,7 @@ public final class ImagePool implements PodPool {
     private final PoolConfig config;
     private final PodDriver driver;
     private final WarmCounts counts;
+    private final PoolEvents events;
     private final Scheduler timer;
 
     private final Deque<Pod> warm = new ArrayDeque<>();
@@ -49,14 +50,19 @@ public final class ImagePool implements PodPool {
     private boolean retryScheduled;
     private boolean closed;
 
-    public ImagePool(PoolConfig config, PodDriver driver, PoolAccounting accounting) {
-        this(config, driver, accounting, Schedulers.parallel());
+    public ImagePool(PoolConfig config, PodDriver driver, PoolAccounting accounting, PoolObserver observer) {
+        this(config, driver, accounting, observer, Schedulers.parallel());
     }
 
     ImagePool(PoolConfig config, PodDriver driver, PoolAccounting accounting, Scheduler timer) {
+        this(config, driver, accounting, PoolObserver.NONE, timer);
+    }
+
+    ImagePool(PoolConfig config, PodDriver driver, PoolAccounting accounting, PoolObserver observer, Scheduler timer) {
         this.config = config;
         this.driver = driver;
         this.counts = new WarmCounts(accounting, config.image());
+        this.events = new PoolEvents(observer, config.image());
         this.timer = timer;
     }
 
@@ -90,19 +96,16 @@ public final class ImagePool implements PodPool {
     /** The pod with this id, if the pool holds it warm, died: it is dropped, deleted, and replaced. */
     @Override
     public void podTerminated(String podId) {
-        Pod dead = null;
+        Pod dead;
         synchronized (this) {
-            for (Pod pod : warm) {
-                if (pod.id().equals(podId)) {
-                    dead = pod;
-                }
-            }
+            dead = warm.stream().filter(pod -> pod.id().equals(podId)).findFirst().orElse(null);
             if (dead != null) {
                 warm.remove(dead);
             }
         }
         if (dead != null) {
             counts.gone();
+            events.reaped(PoolObserver.Reap.ENDED, 1);
             // What is left of it (a Failed pod object) goes too, so nothing stays orphaned.
             destroy(dead);
         }
@@ -135,6 +138,7 @@ public final class ImagePool implements PodPool {
         }
         if (surplus != null) {
             counts.gone();
+            events.reaped(PoolObserver.Reap.SURPLUS, 1);
             destroy(surplus);
         }
     }
@@ -170,11 +174,11 @@ public final class ImagePool implements PodPool {
     }
 
     private void enqueue(MonoSink<PooledPod> sink) {
-        PoolWaiter waiter = new PoolWaiter(sink);
+        PoolWaiter waiter = events.waiter(sink);
         Optional<Pod> ready;
         synchronized (this) {
             if (closed) {
-                sink.error(new IllegalStateException("pool '" + config.image() + "' is closed"));
+                waiter.fail(new IllegalStateException("pool '" + config.image() + "' is closed"));
                 return;
             }
             ready = Optional.ofNullable(warm.pollFirst());
@@ -182,10 +186,10 @@ public final class ImagePool implements PodPool {
                 claimed++;
             } else if (driver.degraded(config.image())) {
                 // Waiting would only run into the acquire timeout: answer now (fail fast while degraded).
-                sink.error(new PoolDegradedException(config.image()));
+                waiter.fail(new PoolDegradedException(config.image()));
                 return;
             } else if (pending.size() >= config.maxPending()) {
-                sink.error(new PoolExhaustedException(config.image(), config.maxPending()));
+                waiter.fail(new PoolExhaustedException(config.image(), config.maxPending()));
                 return;
             } else {
                 pending.addLast(waiter);
@@ -193,7 +197,7 @@ public final class ImagePool implements PodPool {
         }
         if (ready.isPresent()) {
             counts.gone();
-            sink.success(claim(ready.get()));
+            waiter.deliverWarm(claim(ready.get()));
             return;
         }
         Disposable timeout = timer.schedule(() -> expire(waiter), config.acquireTimeout().toMillis(),
@@ -204,19 +208,20 @@ public final class ImagePool implements PodPool {
     }
 
     private void expire(PoolWaiter waiter) {
-        boolean removed;
-        synchronized (this) {
-            removed = pending.remove(waiter);
-        }
-        if (removed) {
+        if (unqueue(waiter)) {
             waiter.fail(new AcquireTimeoutException(config.image(), config.acquireTimeout()));
         }
     }
 
     private void cancel(PoolWaiter waiter) {
-        synchronized (this) {
-            pending.remove(waiter);
+        if (unqueue(waiter)) {
+            waiter.cancelled();
         }
+    }
+
+    /** True for the one path (timeout, cancel) that takes the waiter out of the queue. */
+    private synchronized boolean unqueue(PoolWaiter waiter) {
+        return pending.remove(waiter);
     }
 
     /** Hands warm pods to waiters and starts the creations the waiters and the accounting call for. */
@@ -285,7 +290,8 @@ public final class ImagePool implements PodPool {
     }
 
     private void createOne(boolean reservedWarm) {
-        driver.create(config).subscribe(pod -> created(pod, reservedWarm), error -> creationFailed(error, reservedWarm));
+        events.podStart(driver.create(config))
+                .subscribe(pod -> created(pod, reservedWarm), error -> creationFailed(error, reservedWarm));
     }
 
     private void created(Pod pod, boolean reservedWarm) {

@@ -30,7 +30,7 @@ public final class Pools implements AutoCloseable {
     }
 
     public Pools(List<PoolConfig> configs, PodDriver driver, PoolAccounting accounting) {
-        this(configs, driver, accounting, config -> new ImagePool(config, driver, accounting));
+        this(configs, driver, accounting, config -> new ImagePool(config, driver, accounting, PoolObserver.NONE));
     }
 
     /** Pools made by {@code factory}, e.g. cluster pools whose warm pods a reconciler keeps. */

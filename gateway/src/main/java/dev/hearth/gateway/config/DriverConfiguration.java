@@ -17,6 +17,7 @@ import dev.hearth.pool.kubernetes.KubernetesPodDriver;
 import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
 import dev.hearth.pool.kubernetes.LeaderElection;
 import dev.hearth.pool.PodPoolFactory;
+import dev.hearth.pool.PoolObserver;
 import dev.hearth.pool.lease.LeaseStore;
 import dev.hearth.pool.kubernetes.ClusterImagePool;
 import dev.hearth.pool.kubernetes.ClusterReconciliation;
@@ -120,16 +121,16 @@ public final class DriverConfiguration {
 
         /** Pools whose warm pods live in the cluster, shared by every replica, kept by the leader. */
         @Bean
-        PodPoolFactory clusterPools(KubernetesPodDriver driver) {
-            return config -> new ClusterImagePool(config, driver);
+        PodPoolFactory clusterPools(KubernetesPodDriver driver, PoolObserver observer) {
+            return config -> new ClusterImagePool(config, driver, observer);
         }
 
         @Bean(destroyMethod = "close")
         ClusterReconciliation clusterReconciliation(KubernetesPodDriver driver, LeaderElection leader,
                                                     HearthProperties properties, LeaseStore leases,
-                                                    KubernetesProperties k8s) {
+                                                    KubernetesProperties k8s, PoolObserver observer) {
             return new ClusterReconciliation(driver, leader, properties.poolConfigs(), Duration.ofSeconds(5), leases,
-                    k8s.abandonedClaimGrace());
+                    k8s.abandonedClaimGrace(), observer);
         }
 
         private static ApiClient apiClient(KubernetesProperties k8s) throws java.io.IOException {

@@ -10,12 +10,14 @@ import dev.hearth.gateway.source.LocalStorage;
 import dev.hearth.pool.ImagePool;
 import dev.hearth.pool.PodDriver;
 import dev.hearth.pool.PodPoolFactory;
+import dev.hearth.pool.PoolObserver;
 import org.springframework.beans.factory.ObjectProvider;
 import dev.hearth.pool.accounting.PoolAccounting;
 import dev.hearth.pool.Pools;
 import dev.hearth.pool.lease.LeaseStore;
 import dev.hearth.pool.registry.RuntimeRegistry;
 import dev.hearth.pool.runtime.RuntimeMaintenance;
+import dev.hearth.pool.runtime.RuntimeObserver;
 import dev.hearth.pool.runtime.Runtimes;
 import dev.hearth.pool.Secrets;
 import dev.hearth.runner.client.RunnerClient;
@@ -42,8 +44,9 @@ public class HearthConfiguration {
 
     @Bean(destroyMethod = "close")
     Pools pools(HearthProperties properties, PodDriver driver, PoolAccounting accounting,
-                ObjectProvider<PodPoolFactory> sharedPools) {
-        PodPoolFactory factory = sharedPools.getIfAvailable(() -> config -> new ImagePool(config, driver, accounting));
+                ObjectProvider<PodPoolFactory> sharedPools, PoolObserver observer) {
+        PodPoolFactory factory = sharedPools.getIfAvailable(() -> config -> new ImagePool(config, driver, accounting,
+                observer));
         Pools pools = new Pools(properties.poolConfigs(), driver, accounting, factory);
         pools.warmup();
         pools.startMaintenance(Duration.ofSeconds(1));
@@ -62,9 +65,9 @@ public class HearthConfiguration {
 
     @Bean
     Runtimes runtimes(HearthProperties properties, Pools pools, LeaseStore leases, RuntimeRegistry registry,
-                      RunnerClient runnerClient, ReplicaId replicaId) {
+                      RunnerClient runnerClient, ReplicaId replicaId, RuntimeObserver observer) {
         Runtimes runtimes = new Runtimes(pools, leases, registry, runnerClient,
-                properties.runtimesConfig(replicaId.value()), Clock.systemUTC());
+                properties.runtimesConfig(replicaId.value()), Clock.systemUTC(), observer);
         // A pod that dies on its own: a warm one is replaced, a claimed one ends its runtime.
         pools.driverTerminations().subscribe(podId -> {
             pools.podTerminated(podId);

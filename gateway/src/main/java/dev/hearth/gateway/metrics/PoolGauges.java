@@ -12,8 +12,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Per-pool gauges at {@code /actuator/prometheus}. Names and tags (this replica's view; sum over replicas in
- * Prometheus for the deployment):
+ * Per-pool gauges at {@code /actuator/prometheus} (all of Hearth's metrics are listed in {@link HearthMetrics}).
+ * Names and tags (this replica's view; sum over replicas in Prometheus for the deployment):
  * <ul>
  *   <li>{@code hearth_pool_pods{image, state="warm"|"claimed"|"creating"}}: pods of the pool by state</li>
  *   <li>{@code hearth_pool_pending{image}}: acquisitions waiting for a pod</li>
@@ -25,10 +25,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 @Component
 public class PoolGauges implements SmartInitializingSingleton {
 
-    public static final String PODS = "hearth.pool.pods";
-    public static final String PENDING = "hearth.pool.pending";
-    public static final String TARGET = "hearth.pool.target";
-    public static final String DEGRADED = "hearth.pool.degraded";
+    // The names are defined in HearthMetrics; these stay for code that names the gauges through this class.
+    public static final String PODS = HearthMetrics.POOL_PODS;
+    public static final String PENDING = HearthMetrics.POOL_PENDING;
+    public static final String TARGET = HearthMetrics.POOL_TARGET;
+    public static final String DEGRADED = HearthMetrics.POOL_DEGRADED;
 
     private final Pools pools;
     private final MeterRegistry registry;
@@ -45,18 +46,18 @@ public class PoolGauges implements SmartInitializingSingleton {
             pods(pool, image, "warm", PoolMetrics::warm);
             pods(pool, image, "claimed", PoolMetrics::claimed);
             pods(pool, image, "creating", PoolMetrics::creating);
-            Gauge.builder(PENDING, pool, p -> p.metrics().pending()).tag("image", image)
+            Gauge.builder(PENDING, pool, p -> p.metrics().pending()).tag(HearthMetrics.TAG_IMAGE, image)
                     .description("Acquisitions waiting for a pod").register(registry);
-            Gauge.builder(TARGET, pool, p -> p.config().size()).tag("image", image)
+            Gauge.builder(TARGET, pool, p -> p.config().size()).tag(HearthMetrics.TAG_IMAGE, image)
                     .description("Warm pods the deployment keeps (size)").register(registry);
-            Gauge.builder(DEGRADED, pool, p -> p.degraded() ? 1 : 0).tag("image", image)
+            Gauge.builder(DEGRADED, pool, p -> p.degraded() ? 1 : 0).tag(HearthMetrics.TAG_IMAGE, image)
                     .description("1 while the pool cannot create pods (circuit breaker open)").register(registry);
         }
     }
 
     private void pods(PodPool pool, String image, String state, ToDoubleFunction<PoolMetrics> count) {
         Gauge.builder(PODS, pool, p -> count.applyAsDouble(p.metrics()))
-                .tag("image", image).tag("state", state)
+                .tag(HearthMetrics.TAG_IMAGE, image).tag(HearthMetrics.TAG_STATE, state)
                 .description("Pods of the pool by state").register(registry);
     }
 }

@@ -16,7 +16,10 @@ import dev.hearth.pool.PodPool;
 import dev.hearth.pool.PoolConfig;
 import dev.hearth.pool.PoolDegradedException;
 import dev.hearth.pool.PoolExhaustedException;
+import dev.hearth.pool.PoolEvents;
 import dev.hearth.pool.PoolMetrics;
+import dev.hearth.pool.PoolObserver;
+import dev.hearth.pool.PoolObserver.Acquisition;
 import dev.hearth.pool.PooledPod;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -39,13 +42,19 @@ public final class ClusterImagePool implements PodPool {
 
     private final PoolConfig config;
     private final KubernetesPodDriver driver;
+    private final PoolEvents events;
     private final AtomicInteger claimed = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
     private volatile int warm;
 
     public ClusterImagePool(PoolConfig config, KubernetesPodDriver driver) {
+        this(config, driver, PoolObserver.NONE);
+    }
+
+    public ClusterImagePool(PoolConfig config, KubernetesPodDriver driver, PoolObserver observer) {
         this.config = config;
         this.driver = driver;
+        this.events = new PoolEvents(observer, config.image());
     }
 
     @Override
@@ -58,9 +67,17 @@ public final class ClusterImagePool implements PodPool {
     public void warmup() {
     }
 
+    /** Reports each acquisition: a pod claimed at once is warm; one waited for (or its own Job) is created. */
     @Override
     public Mono<PooledPod> acquire() {
-        return Mono.defer(() -> config.size() == 0 ? onDemand() : claimWarm().switchIfEmpty(Mono.defer(this::await)));
+        return Mono.defer(() -> {
+            long started = System.nanoTime();
+            if (config.size() == 0) {
+                return events.acquisition(onDemand(), Acquisition.CREATED, started);
+            }
+            return events.acquisition(claimWarm(), Acquisition.WARM, started)
+                    .switchIfEmpty(Mono.defer(() -> events.acquisition(await(), Acquisition.CREATED, started)));
+        });
     }
 
     /** One pass over the cached warm pods, in random order so that replicas rarely race for the same pod. */
@@ -106,7 +123,7 @@ public final class ClusterImagePool implements PodPool {
             return Mono.error(new PoolDegradedException(config.image()));
         }
         // A failed creation is retried until the acquire timeout, unless the pool turns degraded meanwhile.
-        return driver.create(config)
+        return events.podStart(driver.create(config))
                 .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, RETRY_CREATE).filter(error -> !degraded()))
                 .timeout(config.acquireTimeout(),
                         Mono.error(() -> new AcquireTimeoutException(config.image(), config.acquireTimeout())))

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.hearth.pool.Pod;
 import dev.hearth.pool.PoolConfig;
+import dev.hearth.pool.PoolObserver;
 import dev.hearth.pool.lease.LeaseStore;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -36,7 +37,13 @@ public final class ClusterReconciliation implements AutoCloseable {
      */
     public ClusterReconciliation(KubernetesPodDriver driver, LeaderElection leader, List<PoolConfig> pools,
                                  Duration period, LeaseStore leases, Duration claimGrace) {
-        PoolReconciler reconciler = new PoolReconciler(driver);
+        this(driver, leader, pools, period, leases, claimGrace, PoolObserver.NONE);
+    }
+
+    /** @param observer told of warm pods' start times and of every pod reaped (on the leader only) */
+    public ClusterReconciliation(KubernetesPodDriver driver, LeaderElection leader, List<PoolConfig> pools,
+                                 Duration period, LeaseStore leases, Duration claimGrace, PoolObserver observer) {
+        PoolReconciler reconciler = new PoolReconciler(driver, observer);
         Set<String> images = pools.stream().map(PoolConfig::image).collect(Collectors.toSet());
         List<PoolConfig> warmPools = pools.stream().filter(pool -> pool.size() > 0).toList();
         this.loop = Flux.merge(Flux.interval(Duration.ZERO, period).map(tick -> "tick"),
@@ -44,7 +51,7 @@ public final class ClusterReconciliation implements AutoCloseable {
                 .onBackpressureLatest()
                 .filter(trigger -> leader.isLeader())
                 .concatMap(trigger -> pass(reconciler, warmPools, images)
-                        .then(reapAbandoned(driver, leases, claimGrace)), 1)
+                        .then(reapAbandoned(driver, leases, claimGrace, observer)), 1)
                 .subscribe(null, error -> log.error("Cluster reconciliation stopped", error));
     }
 
@@ -60,7 +67,8 @@ public final class ClusterReconciliation implements AutoCloseable {
     }
 
     /** Deletes claimed pods whose holder vanished: no lease, and claimed longer ago than the grace. */
-    private static Mono<Void> reapAbandoned(KubernetesPodDriver driver, LeaseStore leases, Duration grace) {
+    private static Mono<Void> reapAbandoned(KubernetesPodDriver driver, LeaseStore leases, Duration grace,
+                                            PoolObserver observer) {
         Instant cutoff = Instant.now().minus(grace);
         return driver.claimedPods()
                 .flatMapMany(Flux::fromIterable)
@@ -68,7 +76,8 @@ public final class ClusterReconciliation implements AutoCloseable {
                 .filterWhen(claimed -> leases.current(claimed.podId()).hasElement().map(held -> !held))
                 .concatMap(claimed -> {
                     log.info("Deleting {}: claimed, but its holder's lease is gone", claimed.podId());
-                    return driver.delete(new Pod(claimed.podId(), "", "", 0, "", Instant.EPOCH));
+                    return driver.delete(new Pod(claimed.podId(), "", "", 0, "", Instant.EPOCH))
+                            .doOnSuccess(deleted -> observer.podsReaped(PoolObserver.Reap.ABANDONED, 1));
                 })
                 .then()
                 .onErrorResume(error -> {

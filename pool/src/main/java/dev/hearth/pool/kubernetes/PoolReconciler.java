@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.hearth.pool.Pod;
 import dev.hearth.pool.PoolConfig;
+import dev.hearth.pool.PoolObserver;
+import dev.hearth.pool.PoolObserver.Reap;
 import io.kubernetes.client.openapi.models.V1Pod;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -36,6 +38,8 @@ public final class PoolReconciler {
 
     private final KubernetesPodDriver driver;
     private final KubernetesDriverConfig.Reconcile limits;
+    private final PoolObserver observer;
+    private final WarmPodStarts starts = new WarmPodStarts();
     /** Pod name → pool label value, for pods created but not yet seen in the cache. */
     private final Map<String, Expected> expected = new ConcurrentHashMap<>();
 
@@ -43,8 +47,14 @@ public final class PoolReconciler {
     }
 
     public PoolReconciler(KubernetesPodDriver driver) {
+        this(driver, PoolObserver.NONE);
+    }
+
+    /** @param observer told of warm pods' create-to-ready times and of every pod this reconciler deletes */
+    public PoolReconciler(KubernetesPodDriver driver, PoolObserver observer) {
         this.driver = driver;
         this.limits = driver.config().reconcile();
+        this.observer = observer;
     }
 
     /** One pass over the pool; completes with what it did. Errors only when the informer cannot start. */
@@ -70,7 +80,7 @@ public final class PoolReconciler {
                     .distinct()
                     .toList();
             ids.forEach(id -> log.info("Deleting orphan {} (its pool is not configured)", id));
-            return deleteAll(ids);
+            return deleteAll(ids).doOnNext(deleted -> reaped(Reap.ORPHAN, deleted));
         });
     }
 
@@ -95,11 +105,25 @@ public final class PoolReconciler {
                 .sorted(Comparator.comparing(PodStates::ready).thenComparing(PodStates::created, Comparator.reverseOrder()))
                 .limit(Math.max(0, counted - wanted)));
         int missing = Math.max(0, wanted - counted);
+        starts.report(pool.image(), warm, unready, observer);
 
         return Mono.zip(deleteAll(ended), deleteAll(unready), deleteAll(surplus), createMissing(pool, poolValue, missing))
                 .map(done -> new ReconcileReport(pool.image(), counted, wanted, done.getT4(), missing - done.getT4(),
                         done.getT3(), done.getT1(), done.getT2()))
+                .doOnNext(this::reaped)
                 .doOnNext(report -> log.debug("Reconciled {}", report));
+    }
+
+    private void reaped(ReconcileReport report) {
+        reaped(Reap.SURPLUS, report.deletedSurplus());
+        reaped(Reap.ENDED, report.deletedFailed());
+        reaped(Reap.UNREADY, report.deletedUnready());
+    }
+
+    private void reaped(Reap reason, int count) {
+        if (count > 0) {
+            observer.podsReaped(reason, count);
+        }
     }
 
     private static boolean tooLongUnready(V1Pod pod, PoolConfig pool, Instant now) {

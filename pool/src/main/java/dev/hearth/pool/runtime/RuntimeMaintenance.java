@@ -11,6 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.hearth.pool.lease.Lease;
+import dev.hearth.pool.runtime.RuntimeObserver.Release;
+import dev.hearth.pool.runtime.RuntimeObserver.Renewal;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
@@ -59,13 +61,25 @@ public final class RuntimeMaintenance implements AutoCloseable {
                     // The store cannot say: keep serving on the leases we hold until they run out.
                     log.warn("Renewing {} leases failed; serving on until they expire: {}", current.size(),
                             error.toString());
-                    return Mono.just(expiredByNow(current)).flatMap(expired -> endAll(byPod, expired, "lease expired"))
+                    runtimes.observer().leasesRenewed(Renewal.FAILED, current.size());
+                    return endAll(byPod, expiredByNow(current), Release.LEASE_EXPIRED)
                             .then(Mono.empty());
                 })
                 .flatMap(lost -> {
                     byPod.values().forEach(runtime -> runtime.lease(withExpiry(runtime.lease(), renewedUntil)));
-                    return endAll(byPod, lost, "lease lost");
+                    renewed(current.size(), lost.size());
+                    return endAll(byPod, lost, Release.LEASE_LOST);
                 });
+    }
+
+    private void renewed(int leases, int lost) {
+        RuntimeObserver observer = runtimes.observer();
+        if (leases > lost) {
+            observer.leasesRenewed(Renewal.RENEWED, leases - lost);
+        }
+        if (lost > 0) {
+            observer.leasesRenewed(Renewal.LOST, lost);
+        }
     }
 
     private List<Lease> expiredByNow(List<Lease> leases) {
@@ -73,7 +87,7 @@ public final class RuntimeMaintenance implements AutoCloseable {
         return leases.stream().filter(lease -> !lease.expiresAt().isAfter(now)).toList();
     }
 
-    private Mono<Void> endAll(Map<String, HeldRuntime> byPod, List<Lease> leases, String reason) {
+    private Mono<Void> endAll(Map<String, HeldRuntime> byPod, List<Lease> leases, Release reason) {
         return Flux.fromIterable(leases)
                 .map(lease -> byPod.get(lease.podId()))
                 .flatMap(runtime -> runtimes.endLost(runtime.record().runtimeId(), reason))
@@ -85,7 +99,7 @@ public final class RuntimeMaintenance implements AutoCloseable {
         Instant cutoff = runtimes.clock().instant().minus(runtimes.config().inactivityThreshold());
         return Flux.fromIterable(List.copyOf(runtimes.held()))
                 .filter(runtime -> runtime.inFlight() == 0 && runtime.lastActivity().isBefore(cutoff))
-                .flatMap(runtime -> runtimes.endHeld(runtime.record().runtimeId(), "idle"))
+                .flatMap(runtime -> runtimes.endHeld(runtime.record().runtimeId(), Release.IDLE))
                 .then();
     }
 

@@ -16,6 +16,8 @@ import dev.hearth.pool.lease.Lease;
 import dev.hearth.pool.lease.LeaseStore;
 import dev.hearth.pool.registry.RuntimeRecord;
 import dev.hearth.pool.registry.RuntimeRegistry;
+import dev.hearth.pool.runtime.RuntimeObserver.Claim;
+import dev.hearth.pool.runtime.RuntimeObserver.Specialize;
 import dev.hearth.runner.client.RunnerCallException;
 import dev.hearth.runner.client.RunnerClient;
 import dev.hearth.runner.client.RunnerTarget;
@@ -39,9 +41,11 @@ final class RuntimeStarter {
     private final Clock clock;
     private final Map<String, HeldRuntime> held;
     private final Map<String, Mono<RuntimeRecord>> creations;
+    private final RuntimeObserver observer;
 
     RuntimeStarter(LeaseStore leases, RuntimeRegistry registry, RunnerClient runners, RuntimesConfig config,
-                   Clock clock, Map<String, HeldRuntime> held, Map<String, Mono<RuntimeRecord>> creations) {
+                   Clock clock, Map<String, HeldRuntime> held, Map<String, Mono<RuntimeRecord>> creations,
+                   RuntimeObserver observer) {
         this.leases = leases;
         this.registry = registry;
         this.runners = runners;
@@ -49,6 +53,7 @@ final class RuntimeStarter {
         this.clock = clock;
         this.held = held;
         this.creations = creations;
+        this.observer = observer;
     }
 
     /** Starts the creation detached from its caller, so that other callers may join it (see class doc). */
@@ -65,15 +70,28 @@ final class RuntimeStarter {
         long started = System.nanoTime();
         return pool.acquire()
                 .onErrorResume(error -> registry.remove(spec.runtimeId()).then(Mono.error(error)))
-                .flatMap(claim -> lease(claim)
+                .flatMap(claim -> lease(spec.image(), claim)
                         .flatMap(lease -> specialize(spec, pool, claim, lease, source, millisSince(started)))
                         .onErrorResume(error -> abandon(spec.runtimeId(), claim, error)));
     }
 
-    private Mono<Lease> lease(PooledPod claim) {
+    private Mono<Lease> lease(String image, PooledPod claim) {
+        long started = System.nanoTime();
         return leases.claim(claim.pod().id(), config.replicaId(), config.leaseTtl())
-                .switchIfEmpty(Mono.error(() -> new IllegalStateException(
-                        "pod " + claim.pod().id() + " is already leased by another holder")));
+                .doOnNext(lease -> leaseClaimed(image, Claim.CLAIMED, started))
+                .doOnError(error -> leaseClaimed(image, Claim.of(error), started))
+                .switchIfEmpty(Mono.error(() -> {
+                    leaseClaimed(image, Claim.TAKEN, started);
+                    return new IllegalStateException("pod " + claim.pod().id() + " is leased by another holder");
+                }));
+    }
+
+    private void leaseClaimed(String image, Claim outcome, long started) {
+        observer.leaseClaimed(image, outcome, System.nanoTime() - started);
+    }
+
+    private void specialized(String image, Specialize outcome, long started) {
+        observer.specialized(image, outcome, System.nanoTime() - started);
     }
 
     private Mono<RuntimeRecord> specialize(RuntimeSpec spec, PodPool pool, PooledPod claim, Lease lease,
@@ -94,6 +112,8 @@ final class RuntimeStarter {
                 .flatMap(ready -> hold(ready, claim, lease,
                         new CreationTimings(acquireMs, millisSince(started))))
                 .switchIfEmpty(Mono.error(() -> new RuntimeNotFoundException("Runtime no longer exists.")))
+                .doOnNext(ready -> specialized(spec.image(), Specialize.READY, started))
+                .doOnError(error -> specialized(spec.image(), Specialize.of(error), started))
                 .doOnNext(ready -> log.info("Runtime {} ready on pod {} in {} ms", spec.runtimeId(), pod.id(),
                         Duration.between(now, clock.instant()).toMillis()));
     }

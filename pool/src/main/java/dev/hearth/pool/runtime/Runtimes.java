@@ -19,6 +19,7 @@ import dev.hearth.pool.lease.Lease;
 import dev.hearth.pool.lease.LeaseStore;
 import dev.hearth.pool.registry.RuntimeRecord;
 import dev.hearth.pool.registry.RuntimeRegistry;
+import dev.hearth.pool.runtime.RuntimeObserver.Release;
 import dev.hearth.runner.client.ExecutionEvent;
 import dev.hearth.runner.client.RunnerClient;
 import dev.hearth.runner.client.RunnerTarget;
@@ -47,6 +48,7 @@ public final class Runtimes {
     private final RunnerClient runners;
     private final RuntimesConfig config;
     private final Clock clock;
+    private final RuntimeObserver observer;
     private final Map<String, HeldRuntime> held = new ConcurrentHashMap<>();
     private final Map<String, Mono<RuntimeRecord>> creations = new ConcurrentHashMap<>();
     private final RuntimeStarter starter;
@@ -55,13 +57,20 @@ public final class Runtimes {
 
     public Runtimes(Pools pools, LeaseStore leases, RuntimeRegistry registry, RunnerClient runners,
                     RuntimesConfig config, Clock clock) {
+        this(pools, leases, registry, runners, config, clock, RuntimeObserver.NONE);
+    }
+
+    /** @param observer told of lease claims, specializations, renewals and every runtime's end */
+    public Runtimes(Pools pools, LeaseStore leases, RuntimeRegistry registry, RunnerClient runners,
+                    RuntimesConfig config, Clock clock, RuntimeObserver observer) {
         this.pools = pools;
         this.leases = leases;
         this.registry = registry;
         this.runners = runners;
         this.config = config;
         this.clock = clock;
-        this.starter = new RuntimeStarter(leases, registry, runners, config, clock, held, creations);
+        this.observer = observer;
+        this.starter = new RuntimeStarter(leases, registry, runners, config, clock, held, creations, observer);
     }
 
     /**
@@ -152,7 +161,7 @@ public final class Runtimes {
         return registry.remove(runtimeId)
                 .switchIfEmpty(Mono.error(() -> new RuntimeNotFoundException("Runtime not found")))
                 .flatMap(removed -> held.containsKey(runtimeId)
-                        ? endHeld(runtimeId, "deleted")
+                        ? endHeld(runtimeId, Release.DELETED)
                         : releaseForeign(removed));
     }
 
@@ -198,7 +207,7 @@ public final class Runtimes {
     public Mono<Void> podTerminated(String podId) {
         return Flux.fromIterable(List.copyOf(held.values()))
                 .filter(runtime -> runtime.record().podId().equals(podId))
-                .flatMap(runtime -> endHeld(runtime.record().runtimeId(), "pod terminated"))
+                .flatMap(runtime -> endHeld(runtime.record().runtimeId(), Release.POD_ENDED))
                 .then();
     }
 
@@ -208,7 +217,7 @@ public final class Runtimes {
     }
 
     /** Ends a runtime this replica holds: registry entry, lease, pod. Idempotent. */
-    Mono<Void> endHeld(String runtimeId, String reason) {
+    Mono<Void> endHeld(String runtimeId, Release reason) {
         return endHeld(runtimeId, reason, true);
     }
 
@@ -217,16 +226,17 @@ public final class Runtimes {
      * ended the lease (a delete on another replica, or expiry) owns what the id means now; a stale record
      * is removed by the first replica that finds its lease gone ({@link #withLiveLease}).
      */
-    Mono<Void> endLost(String runtimeId, String reason) {
+    Mono<Void> endLost(String runtimeId, Release reason) {
         return endHeld(runtimeId, reason, false);
     }
 
-    private Mono<Void> endHeld(String runtimeId, String reason, boolean removeRecord) {
+    private Mono<Void> endHeld(String runtimeId, Release reason, boolean removeRecord) {
         HeldRuntime runtime = held.remove(runtimeId);
         if (runtime == null || !runtime.markEnded()) {
             return Mono.empty();
         }
         log.info("Ending runtime {} on pod {} ({})", runtimeId, runtime.record().podId(), reason);
+        observer.released(runtime.record().image(), reason);
         Mono<?> record = removeRecord ? registry.remove(runtimeId) : Mono.empty();
         return record
                 .then(leases.release(runtime.lease()))
@@ -240,7 +250,7 @@ public final class Runtimes {
     /** Ends every runtime this replica holds; for shutdown. */
     public Mono<Void> endAll() {
         return Flux.fromIterable(List.copyOf(held.keySet()))
-                .flatMap(id -> endHeld(id, "shutdown"))
+                .flatMap(id -> endHeld(id, Release.SHUTDOWN))
                 .then();
     }
 
@@ -254,6 +264,10 @@ public final class Runtimes {
 
     LeaseStore leases() {
         return leases;
+    }
+
+    RuntimeObserver observer() {
+        return observer;
     }
 
     private Mono<RuntimeRecord> conflict(String runtimeId) {
@@ -313,7 +327,8 @@ public final class Runtimes {
         }
         return registry.get(runtimeId)
                 .filter(record -> record.podId().equals(runtime.record().podId()))
-                .switchIfEmpty(Mono.defer(() -> endLost(runtimeId, "deleted by another replica")
+                // Deleted by another replica.
+                .switchIfEmpty(Mono.defer(() -> endLost(runtimeId, Release.DELETED)
                         .then(Mono.empty())))
                 .onErrorResume(StoreUnavailableException.class, unavailable -> {
                     storeFailed();
