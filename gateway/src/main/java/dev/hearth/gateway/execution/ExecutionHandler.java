@@ -17,6 +17,7 @@ import dev.hearth.gateway.api.error.ExecutorException;
 import dev.hearth.gateway.api.params.ExecutionParams;
 import dev.hearth.gateway.api.params.Params;
 import dev.hearth.gateway.execution.response.ExecutionTail;
+import dev.hearth.gateway.metrics.ExecutionMeters;
 import dev.hearth.gateway.runtime.RuntimeSources;
 import dev.hearth.pool.registry.RuntimeRecord;
 import dev.hearth.pool.runtime.CreationTimings;
@@ -24,6 +25,7 @@ import dev.hearth.pool.runtime.RuntimeNotFoundException;
 import dev.hearth.pool.runtime.Runtimes;
 import dev.hearth.runner.client.ExecutionEvent;
 import dev.hearth.runner.protocol.ExecutionEnd;
+import dev.hearth.runner.protocol.ExecutionHead;
 import dev.hearth.runner.protocol.ExecutionRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -51,11 +53,14 @@ public class ExecutionHandler {
     private final Runtimes runtimes;
     private final RuntimeSources sources;
     private final ExecutionWriters writers;
+    private final ExecutionMeters meters;
 
-    public ExecutionHandler(Runtimes runtimes, RuntimeSources sources, ExecutionWriters writers) {
+    public ExecutionHandler(Runtimes runtimes, RuntimeSources sources, ExecutionWriters writers,
+                            ExecutionMeters meters) {
         this.runtimes = runtimes;
         this.sources = sources;
         this.writers = writers;
+        this.meters = meters;
     }
 
     public Mono<ServerResponse> execute(ServerRequest request) {
@@ -99,17 +104,28 @@ public class ExecutionHandler {
         }
         Instant startTime = Instant.now();
         long started = System.nanoTime();
+        ExecutionMeters.Execution metrics = meters.start(record.image(), creation, received, started);
         Duration remaining = budget.remaining();
         ExecutionRequest executionRequest = new ExecutionRequest(params.method(), params.path(),
                 headers(params.headers()), Math.max(1, remaining.toMillis()));
         Flux<ExecutionEvent> events = runtimes.execute(record, executionRequest, body(params.body()))
                 .timeout(Mono.delay(remaining.plus(GUARD)), event -> Mono.never())
-                .onErrorMap(TimeoutException.class, e -> new ExecutorException(ErrorType.EXECUTION_TIMEOUT));
+                .onErrorMap(TimeoutException.class, e -> new ExecutorException(ErrorType.EXECUTION_TIMEOUT))
+                // A client that goes away cancels the runner's stream (the response write itself completes quietly).
+                .doOnError(metrics::failed)
+                .doOnCancel(metrics::clientGone);
         return ExecutionOutputs.write(events, exchange.getResponse().bufferFactory(),
-                head -> exchange.getResponse().getHeaders().set(PhaseTimings.HEADER,
-                        new PhaseTimings(creation, millisSince(started), millisSince(received)).header()),
-                end -> tail(end, startTime, started),
-                output -> writers.write(exchange, output));
+                        head -> timed(exchange, head, metrics, new PhaseTimings(creation, millisSince(started),
+                                millisSince(received))),
+                        end -> tail(metrics.end(end), startTime, started),
+                        output -> writers.write(exchange, output))
+                .doOnError(metrics::failed);
+    }
+
+    private static void timed(ServerWebExchange exchange, ExecutionHead head, ExecutionMeters.Execution metrics,
+                              PhaseTimings timings) {
+        metrics.head(head.status());
+        exchange.getResponse().getHeaders().set(PhaseTimings.HEADER, timings.header());
     }
 
     private static ExecutionTail tail(ExecutionEnd end, Instant startTime, long started) {

@@ -1,0 +1,147 @@
+package dev.hearth.gateway.metrics;
+
+import static dev.hearth.gateway.metrics.HearthMetrics.TAG_IMAGE;
+
+import java.util.Collection;
+import java.util.concurrent.TimeUnit;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+import dev.hearth.gateway.api.error.ErrorType;
+import dev.hearth.gateway.api.error.ExecutorException;
+import dev.hearth.gateway.config.HearthProperties;
+import dev.hearth.pool.PoolConfig;
+import dev.hearth.pool.runtime.CreationTimings;
+import dev.hearth.runner.protocol.ExecutionEnd;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import reactor.netty.channel.AbortedException;
+
+/**
+ * {@link HearthMetrics#EXECUTION} and {@link HearthMetrics#EXECUTION_OVERHEAD}. On the hot path: the meters of
+ * every configured image are registered at start; an execution costs one map read, one small object and two
+ * timer updates, and no lock.
+ */
+@Component
+public class ExecutionMeters {
+
+    /** How an execution ended, as tag {@code outcome}. */
+    public enum Outcome {
+        /** The function answered, below 500. */
+        SUCCESS,
+        /** The function answered 5xx (an {@code exec} function exiting non-zero answers 500). */
+        FUNCTION_ERROR,
+        /** The runner ended it at its timeout, or the gateway's guard gave up on the runner. */
+        TIMEOUT,
+        /** It broke off: the runner unreachable, the pod gone, the stream cut. */
+        FAILED,
+        /** The client went away before the execution ended. */
+        CLIENT_GONE
+    }
+
+    private record Meters(Timer[] executions, Timer overhead) {
+    }
+
+    private final ByImage<Meters> byImage;
+
+    @Autowired
+    public ExecutionMeters(MeterRegistry registry, HearthProperties properties) {
+        this(registry, properties.poolConfigs().stream().map(PoolConfig::image).toList());
+    }
+
+    /** @param images the configured pool images, whose meters are registered at once */
+    ExecutionMeters(MeterRegistry registry, Collection<String> images) {
+        this.byImage = new ByImage<>(images, image -> new Meters(
+                ByImage.each(Outcome.values(), outcome -> Timer.builder(HearthMetrics.EXECUTION)
+                        .description("The execute phase of executions, by how they ended")
+                        .tags(TAG_IMAGE, image, HearthMetrics.TAG_OUTCOME, ByImage.tag(outcome))
+                        .register(registry), Timer[]::new),
+                Timer.builder(HearthMetrics.EXECUTION_OVERHEAD)
+                        .description("What the gateway adds to an execution, beyond pool, specialization and runner")
+                        .tag(TAG_IMAGE, image)
+                        .publishPercentileHistogram()
+                        .serviceLevelObjectives(HearthMetrics.OVERHEAD_SLOS)
+                        .minimumExpectedValue(HearthMetrics.OVERHEAD_MIN)
+                        .maximumExpectedValue(HearthMetrics.OVERHEAD_MAX)
+                        .register(registry)));
+    }
+
+    /**
+     * Starts recording one execution.
+     *
+     * @param creation      the runtime's creation phases if this request waited for them, else {@code NONE}
+     * @param receivedNanos {@link System#nanoTime()} when the request arrived
+     * @param startedNanos  {@link System#nanoTime()} when its execute phase started
+     */
+    public Execution start(String image, CreationTimings creation, long receivedNanos, long startedNanos) {
+        return new Execution(byImage.get(image), creation, receivedNanos, startedNanos);
+    }
+
+    /**
+     * One execution being recorded. It ends once: the first of {@link #end}, {@link #failed} and
+     * {@link #clientGone} counts, later ones are ignored (a client leaving after the end is not a failure).
+     */
+    public static final class Execution {
+
+        private final Meters meters;
+        private final CreationTimings creation;
+        private final long received;
+        private final long started;
+        private volatile int status;
+        private boolean ended;
+
+        private Execution(Meters meters, CreationTimings creation, long received, long started) {
+            this.meters = meters;
+            this.creation = creation;
+            this.received = received;
+            this.started = started;
+        }
+
+        /** The function's response head arrived with {@code status}. */
+        public void head(int status) {
+            this.status = status;
+        }
+
+        /** The runner's end frame arrived: the execution ended by the function's answer or its timeout. */
+        public ExecutionEnd end(ExecutionEnd end) {
+            long now = System.nanoTime();
+            Outcome outcome = end.timedOut() ? Outcome.TIMEOUT
+                    : status >= 500 ? Outcome.FUNCTION_ERROR : Outcome.SUCCESS;
+            if (ended(outcome, now)) {
+                long runner = (long) ((end.durationMs() + creation.acquireMs() + creation.specializeMs()) * 1e6);
+                meters.overhead().record(Math.max(0, now - received - runner), TimeUnit.NANOSECONDS);
+            }
+            return end;
+        }
+
+        public void failed(Throwable error) {
+            ended(outcome(error), System.nanoTime());
+        }
+
+        private static Outcome outcome(Throwable error) {
+            if (error instanceof AbortedException) {
+                return Outcome.CLIENT_GONE;
+            }
+            boolean guard = error instanceof ExecutorException executor
+                    && executor.errorType() == ErrorType.EXECUTION_TIMEOUT;
+            return guard ? Outcome.TIMEOUT : Outcome.FAILED;
+        }
+
+        public void clientGone() {
+            ended(Outcome.CLIENT_GONE, System.nanoTime());
+        }
+
+        /** True for the one call that ends it; records the execute phase. */
+        private boolean ended(Outcome outcome, long now) {
+            synchronized (this) {
+                if (ended) {
+                    return false;
+                }
+                ended = true;
+            }
+            meters.executions()[outcome.ordinal()].record(now - started, TimeUnit.NANOSECONDS);
+            return true;
+        }
+    }
+}
