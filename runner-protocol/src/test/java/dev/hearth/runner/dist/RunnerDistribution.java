@@ -1,0 +1,89 @@
+package dev.hearth.runner.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The runner distribution built by {@code docker/runner/build-dist.sh} from the packaged jars, then installed the
+ * way a pod's init container installs it: {@code cp -R /hearth/. /opt/hearth/} with busybox, which keeps
+ * modes but not timestamps.
+ *
+ * <p>Paths come from failsafe's system properties (runner-protocol/pom.xml).
+ */
+record RunnerDistribution(Path installed, String buildOutput) {
+
+    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
+
+    static RunnerDistribution build() throws IOException {
+        Path work = Path.of(property("hearth.runner.dist-work"));
+        deleteRecursively(work);
+        Files.createDirectories(work);
+        Path dist = work.resolve("hearth");
+        List<String> command = new ArrayList<>(List.of("bash", property("hearth.runner.build-dist"),
+                "--out", dist.toString()));
+        command.addAll(jars());
+        // The JRE is linked from the JDK running this test, which is the one the runner was built for.
+        String output = Shell.run(BUILD_TIMEOUT, Map.of("JAVA_HOME", System.getProperty("java.home")), null,
+                command.toArray(String[]::new));
+
+        Path installed = Files.createDirectory(work.resolve("opt-hearth"));
+        Shell.run(Duration.ofMinutes(1), Prerequisites.BUSYBOX.toString(), "cp", "-R", dist + "/.", installed + "/");
+        assertThat(installed.resolve("runner")).as("installed launcher").isExecutable();
+        return new RunnerDistribution(installed, output);
+    }
+
+    private static List<String> jars() throws IOException {
+        Path runnerJar = Path.of(property("hearth.runner.jar"));
+        assertThat(runnerJar).as("packaged runner jar").isRegularFile();
+        List<String> jars = new ArrayList<>(List.of(runnerJar.toString()));
+        try (Stream<Path> lib = Files.list(Path.of(property("hearth.runner.lib")))) {
+            lib.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> jars.add(p.toString()));
+        }
+        assertThat(jars).as("runner jars").anyMatch(j -> j.contains("slf4j-simple"));
+        return jars;
+    }
+
+    long sizeBytes() throws IOException {
+        try (Stream<Path> files = Files.walk(installed)) {
+            return files.filter(Files::isRegularFile).mapToLong(RunnerDistribution::size).sum();
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String property(String name) {
+        String value = System.getProperty(name);
+        if (value == null) {
+            throw new AssertionError("system property " + name + " is not set: run this test through"
+                    + " `./mvnw verify` (failsafe sets it, see runner-protocol/pom.xml)");
+        }
+        return value;
+    }
+
+    static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package dev.hearth.runner.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import dev.hearth.runner.client.ExecutionEvent;
+import dev.hearth.runner.client.RunnerClient;
+import dev.hearth.runner.protocol.ExecutionEnd;
+import dev.hearth.runner.protocol.ExecutionHead;
+import dev.hearth.runner.protocol.ExecutionRequest;
+import dev.hearth.runner.protocol.LogLine;
+import dev.hearth.runner.protocol.RunnerHealth;
+import dev.hearth.runner.protocol.Specialization;
+import dev.hearth.runner.testing.TarGz;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The runner distribution ({@code docker/runner}) as a pod runs it: built from the packaged jars, installed with
+ * the init container's {@code cp -R}, and started as {@code /opt/hearth/runner} in an image that has no glibc
+ * anywhere ({@link ForeignRootFs}), as PID 1, uid 10001, read-only {@code /opt/hearth} ({@link SandboxedRunner}).
+ * Everything the runner does there, from starting the JVM to spawning the image's shell, proves that it needs
+ * nothing from the image but {@code sh}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RunnerDistributionIT {
+
+    private static final Duration BLOCK = Duration.ofSeconds(30);
+    private static final String FUNCTION = """
+            case "$PATH_INFO" in
+              /probe) exec /usr/bin/hearth-probe ;;
+              /orphan) (setsid sleep 1 </dev/null >/dev/null 2>&1 &) ;;
+              /sleep) exec sleep 300 ;;
+              *) body=$(cat); echo "handled $REQUEST_METHOD $PATH_INFO" >&2; printf '%s, %s' "$GREETING" "$body" ;;
+            esac
+            """;
+
+    private Path work;
+    private RunnerDistribution dist;
+    private ForeignRootFs rootFs;
+    private RunnerClient client;
+    private SandboxedRunner runner;
+
+    @BeforeAll
+    void buildAndStart() throws Exception {
+        Prerequisites.check();
+        dist = RunnerDistribution.build();
+        work = dist.installed().getParent();
+        rootFs = ForeignRootFs.create(work.resolve("rootfs"));
+        client = RunnerClient.create(Duration.ofSeconds(2));
+        runner = SandboxedRunner.start(rootFs, dist, client, work.resolve("exec-runner.log"));
+        System.out.printf("runner distribution: %.1f MiB; start to healthy in a sandbox without glibc: %d ms%n",
+                dist.sizeBytes() / (1024.0 * 1024.0), runner.startToHealthy().toMillis());
+    }
+
+    @AfterAll
+    void stop() throws InterruptedException {
+        if (runner != null) {
+            runner.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void answersHealthAsPid1OnTheBundledGlibc() throws Exception {
+        RunnerHealth health = client.health(runner.target.host(), runner.target.port()).block(BLOCK);
+
+        assertThat(health.status()).isEqualTo("ok");
+        assertThat(health.specialized()).as("specialized").isFalse();
+        assertThat(Files.readString(Path.of("/proc", Long.toString(runner.launcher().pid()), "status")))
+                .as("the launcher's status: PID 1 of its namespace")
+                .containsPattern("(?m)^NSpid:\\s+\\d+\\s+1$");
+        ProcessHandle jvm = runner.launcher().children().findFirst().orElseThrow();
+        String status = Files.readString(Path.of("/proc", Long.toString(jvm.pid()), "status"));
+        if (Prerequisites.isRoot()) {
+            assertThat(status).as("the JVM's status: the pod's user, no supplementary groups")
+                    .containsPattern("(?m)^Uid:\\s+10001\\s+10001\\s+10001\\s+10001$")
+                    .containsPattern("(?m)^Gid:\\s+10001\\s+10001\\s+10001\\s+10001$")
+                    .containsPattern("(?m)^Groups:\\s*$");
+        }
+        // Paths in maps are as the host sees them, under the sandbox's root.
+        assertThat(Files.readAllLines(Path.of("/proc", Long.toString(jvm.pid()), "maps")))
+                .as("files mapped into the JVM")
+                .anyMatch(line -> line.endsWith("/opt/hearth/glibc/ld-linux-x86-64.so.2"))
+                .anyMatch(line -> line.endsWith("/opt/hearth/glibc/libc.so.6"))
+                .noneMatch(line -> line.matches(".*/(libc|ld-)[^/]*$") && !line.contains("/opt/hearth/glibc/"));
+    }
+
+    @Test
+    @Order(2)
+    void runsAnExecFunctionWithTheImagesShell() {
+        client.specialize(runner.target,
+                        new Specialization("exec", "sh main.sh", "main.sh", Map.of("GREETING", "Grüße ✓"), 10_000),
+                        Mono.just(Unpooled.wrappedBuffer(TarGz.builder().file("main.sh", FUNCTION, 0755).build())))
+                .block(BLOCK);
+
+        Result result = execute("POST", "/greet", "hello from the test");
+
+        assertThat(result.head().status()).isEqualTo(200);
+        assertThat(result.body()).as("body: UTF-8 survives the JVM's environment encoding")
+                .isEqualTo("Grüße ✓, hello from the test");
+        assertThat(result.end().exitCode()).isZero();
+        assertThat(result.end().errors()).isEqualTo("handled POST /greet\n");
+        List<LogLine> log = client.logs(runner.target, false).collectList().block(BLOCK);
+        assertThat(log).as("live log").anySatisfy(line -> {
+            assertThat(line.stream()).isEqualTo("stderr");
+            assertThat(line.line()).isEqualTo("handled POST /greet");
+        });
+    }
+
+    @Test
+    @Order(3)
+    void functionProcessesSeeNeitherLdVariablesNorTheBundledGlibc() {
+        Result result = execute("GET", "/probe", "");
+
+        assertThat(result.end().exitCode()).as("probe exit code; errors: %s", result.end().errors()).isZero();
+        List<String> lines = result.body().lines().toList();
+        assertThat(lines).as("what the image's musl program saw")
+                .noneMatch(line -> line.startsWith("env LD_"))
+                .anyMatch(line -> line.equals("map /lib/ld-musl-x86_64.so.1"))
+                .anyMatch(line -> line.equals("map " + ForeignRootFs.PROBE))
+                .noneMatch(line -> line.contains("/opt/hearth"));
+    }
+
+    @Test
+    @Order(4)
+    void reapsOrphansAsPid1() throws Exception {
+        execute("GET", "/orphan", "");
+
+        // setsid took the sleep out of the function's process group, so it outlives the execution as PID 1's.
+        assertThat(runner.orphans()).as("orphans of PID 1 right after the execution")
+                .anyMatch(stat -> stat.contains("(sleep)"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!runner.orphans().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(runner.orphans()).as("orphans (Z: unreaped) of PID 1 after the sleep ended").isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void proxiesAnHttpFunctionServedByTheImage() throws Exception {
+        try (SandboxedRunner http = SandboxedRunner.start(rootFs, dist, client, work.resolve("http-runner.log"))) {
+            byte[] site = TarGz.builder().file("www/index.html", "served by busybox httpd\n").build();
+            client.specialize(http.target,
+                            new Specialization("http", "exec httpd -f -p 127.0.0.1:$PORT -h www", "", Map.of(), 10_000),
+                            Mono.just(Unpooled.wrappedBuffer(site)))
+                    .block(BLOCK);
+
+            Result result = execute(http, "GET", "/index.html", "");
+
+            assertThat(result.head().status()).isEqualTo(200);
+            assertThat(result.body()).isEqualTo("served by busybox httpd\n");
+            assertThat(http.terminate(Duration.ofSeconds(15))).as("exit status after SIGTERM").isEqualTo(143);
+            SandboxedRunner.assertNoProcessLeft(http);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void stopsOnSigtermKillingFunctionsAndLeavingNoProcess() throws Exception {
+        CompletableFuture<List<ExecutionEvent>> inFlight = client.execute(runner.target,
+                        new ExecutionRequest("GET", "/sleep", Map.of(), 600_000), Flux.empty())
+                .collectList()
+                .toFuture();
+        long deadline = System.nanoTime() + BLOCK.toNanos();
+        while (runner.processes().size() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(runner.processes()).as("launcher, JVM and the function's sleep").hasSizeGreaterThanOrEqualTo(3);
+
+        int status = runner.terminate(Duration.ofSeconds(15));
+
+        assertThat(status).as("exit status after SIGTERM; output:%n%s", runner.output()).isEqualTo(143);
+        SandboxedRunner.assertNoProcessLeft(runner);
+        assertThat(inFlight.exceptionally(cut -> List.of())).as("the execution in flight ends").succeedsWithin(BLOCK);
+    }
+
+    private Result execute(String method, String path, String body) {
+        return execute(runner, method, path, body);
+    }
+
+    private Result execute(SandboxedRunner target, String method, String path, String body) {
+        List<ExecutionEvent> events = client.execute(target.target, new ExecutionRequest(method, path, Map.of(), 20_000),
+                        Mono.just(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)))
+                .collectList()
+                .block(BLOCK);
+        ExecutionHead head = null;
+        ExecutionEnd end = null;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (ExecutionEvent event : events) {
+            if (event instanceof ExecutionEvent.Head h) {
+                head = h.head();
+            } else if (event instanceof ExecutionEvent.Body b) {
+                ByteBuf chunk = b.chunk();
+                byte[] copy = new byte[chunk.readableBytes()];
+                chunk.readBytes(copy);
+                chunk.release();
+                bytes.writeBytes(copy);
+            } else if (event instanceof ExecutionEvent.End e) {
+                end = e.end();
+            }
+        }
+        assertThat(head).as("HEAD frame").isNotNull();
+        assertThat(end).as("END frame").isNotNull();
+        return new Result(head, bytes.toString(StandardCharsets.UTF_8), end);
+    }
+
+    private record Result(ExecutionHead head, String body, ExecutionEnd end) {
+    }
+}
