@@ -3,11 +3,11 @@ package dev.hearth.charts;
 import java.util.Set;
 import java.util.TreeSet;
 
-import dev.hearth.gateway.metrics.PoolGauges;
+import dev.hearth.gateway.metrics.HearthMetrics;
 
 /**
  * Prometheus series the gateway exports at /actuator/prometheus, which the dashboard and the alert rules may query.
- * Hearth's own come from the constants that name them in the gateway ({@link PoolGauges}); the Spring Boot,
+ * Hearth's own come from the gateway's list of them ({@link HearthMetrics#ALL}); the Spring Boot,
  * Micrometer and JVM ones are listed here, and {@code ChartGatewayIT} checks every name the chart queries against
  * a scrape of the gateway started with the chart's configuration.
  */
@@ -27,13 +27,9 @@ final class ExportedMetrics {
     private ExportedMetrics() {
     }
 
-    /** Hearth's gauges, named as the Prometheus registry names them (dots become underscores). */
+    /** Hearth's own series, as the Prometheus registry names them (from HearthMetrics: names, kinds, suffixes). */
     static Set<String> hearth() {
-        Set<String> names = new TreeSet<>();
-        for (String meter : new String[] {PoolGauges.PODS, PoolGauges.PENDING, PoolGauges.TARGET, PoolGauges.DEGRADED}) {
-            names.add(meter.replace('.', '_'));
-        }
-        return names;
+        return HearthMetrics.prometheusSeries();
     }
 
     static Set<String> platform() {

@@ -16,12 +16,12 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * Just enough of a Kubernetes API for the chart's {@code lookup} of its own Secret: helm-java's {@code template},
  * unlike the helm CLI's, runs lookups against a cluster. Serves the core group's discovery document and
- * {@code GET} of Secrets the test put here (404 for any other). Helm finds it through {@code KUBECONFIG}, which
- * the Surefire configuration points at {@link #KUBECONFIG}; the file is written when this server starts.
+ * {@code GET} of Secrets the test put here (404 for any other). Helm finds it through {@code KUBECONFIG}: the
+ * Helm library reads the environment the JVM started with, so the Surefire configuration sets it (to a file of its
+ * own per build), and this server writes that file when it starts.
  */
 final class LookupApiServer {
 
-    static final Path KUBECONFIG = Path.of(System.getProperty("basedir", "."), "target", "lookup-kubeconfig.yaml");
 
     private static final String DISCOVERY = """
             {"kind":"APIResourceList","apiVersion":"v1","groupVersion":"v1","resources":[
@@ -39,8 +39,15 @@ final class LookupApiServer {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             server.createContext("/", this::handle);
             server.start();
-            Files.createDirectories(KUBECONFIG.getParent());
-            Files.writeString(KUBECONFIG, """
+            String kubeconfig = System.getenv("KUBECONFIG");
+            if (kubeconfig == null || kubeconfig.isBlank()) {
+                throw new IllegalStateException("KUBECONFIG is not set: run the chart tests through Maven, or set it to a"
+                        + " writable file this test may overwrite");
+            }
+            Path file = Path.of(kubeconfig);
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            file.toFile().deleteOnExit();
+            Files.writeString(file, """
                     apiVersion: v1
                     kind: Config
                     clusters:

@@ -13,6 +13,7 @@ import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 
+import dev.hearth.gateway.metrics.HearthMetrics;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -57,7 +58,7 @@ class MonitoringTest {
         assertThat(Yamls.map(rule, "metadata.labels")).as("labels").containsEntry("release", "kube-prometheus-stack");
         assertThat(alerts(rule)).as("alert names").extracting(alert -> alert.get("alert"))
                 .containsExactlyInAnyOrder("HearthGatewayDown", "HearthPoolDegraded", "HearthWarmPodsBelowTarget",
-                        "HearthHighErrorRate");
+                        "HearthAcquisitionsFailing", "HearthLeaseRenewalsFailing", "HearthHighErrorRate");
         for (Map<String, Object> alert : alerts(rule)) {
             assertThat(Yamls.string(alert, "labels.severity")).as("severity of %s", alert.get("alert"))
                     .isIn("warning", "critical");
@@ -114,7 +115,9 @@ class MonitoringTest {
 
         assertThat(queries).as("queries found in the dashboard").hasSizeGreaterThan(10);
         assertThat(ExportedMetrics.queryable()).as("exported metrics").containsAll(queried);
-        assertThat(queried).as("every Hearth gauge is on the dashboard").containsAll(ExportedMetrics.hearth());
+        for (HearthMetrics.Metric metric : HearthMetrics.ALL) {
+            assertThat(queried).as("%s on the dashboard", metric.name()).containsAnyElementsOf(metric.prometheusSeries());
+        }
     }
 
     @Test
