@@ -16,8 +16,9 @@
 #   jre/            jlink'd JRE; every ELF in it has its interpreter set to glibc/ld-linux-x86-64.so.2 and a
 #                   DT_RPATH reaching glibc/. DT_RPATH rather than DT_RUNPATH: it is searched before
 #                   LD_LIBRARY_PATH, and also for the libraries glibc itself dlopens (NSS modules, libgcc_s).
-#   glibc/          the glibc the JRE links against and every other library ldd reports for the JRE's ELFs,
-#                   NSS modules, libgcc_s (glibc dlopens it to unwind threads), the C.UTF-8 locale, licences
+#   glibc/          the glibc the JRE links against and every other library ldd reports for the JRE's ELFs
+#                   and for the native libraries inside the jars, NSS modules, libgcc_s (glibc dlopens it to
+#                   unwind threads), the C.UTF-8 locale, licences
 #   app/            the jars
 #   build-info.txt  versions and contents, for whoever debugs a pod
 set -euo pipefail
@@ -85,11 +86,23 @@ is_elf() { [ "$(od -An -N4 -tx1 "$1" | tr -d ' \n')" = 7f454c46 ]; }
 mapfile -t elves < <(find "$out/jre" -type f | sort | while read -r f; do if is_elf "$f"; then echo "$f"; fi; done)
 [ ${#elves[@]} -gt 0 ] || die "no ELF files in the JRE"
 
+# Native libraries inside the jars (Netty's epoll transport) are extracted and dlopened at run time, so
+# what they link against (libdl, librt) is bundled too; java's DT_RPATH covers their lookups.
+natives=$(mktemp -d)
+trap 'rm -rf "$natives"' EXIT
+for jar in "${jars[@]}"; do
+  mapfile -t entries < <("$java_home/bin/jar" tf "$jar" | grep -E '\.so$' || true)
+  if [ ${#entries[@]} -gt 0 ]; then
+    (cd "$natives" && "$java_home/bin/jar" xf "$(realpath "$jar")" "${entries[@]}")
+  fi
+done
+mapfile -t jar_natives < <(find "$natives" -type f -name '*.so' | while read -r f; do if is_elf "$f"; then echo "$f"; fi; done)
+
 # --- glibc/ -----------------------------------------------------------------------------------------
 mkdir "$out/glibc"
 interpreter=
 declare -A libraries=()
-for elf in "${elves[@]}"; do
+for elf in "${elves[@]}" "${jar_natives[@]}"; do
   while read -r line; do
     case "$line" in
       *"not found"*)

@@ -101,6 +101,8 @@ class RunnerDistributionIT {
                 .as("files mapped into the JVM")
                 .anyMatch(line -> line.endsWith("/opt/hearth/glibc/ld-linux-x86-64.so.2"))
                 .anyMatch(line -> line.endsWith("/opt/hearth/glibc/libc.so.6"))
+                .as("files mapped into the JVM: Netty's epoll transport, a native library from a jar, loaded")
+                .anyMatch(line -> line.contains("libnetty_transport_native_epoll"))
                 .noneMatch(line -> line.matches(".*/(libc|ld-)[^/]*$") && !line.contains("/opt/hearth/glibc/"));
     }
 

@@ -122,6 +122,7 @@ final class SandboxedRunner implements AutoCloseable {
             }
             Thread.sleep(5);
         }
+        unshare.destroyForcibly();
         throw new AssertionError("the sandbox did not start:\n" + Files.readString(log));
     }
 
