@@ -47,7 +47,7 @@ class RunnerDistributionIT {
     private static final String FUNCTION = """
             case "$PATH_INFO" in
               /probe) exec /usr/bin/hearth-probe ;;
-              /orphan) (setsid sleep 1 </dev/null >/dev/null 2>&1 &) ;;
+              /orphan) (setsid sleep 2 </dev/null >/dev/null 2>&1 &) ;;
               /sleep) exec sleep 300 ;;
               *) body=$(cat); echo "handled $REQUEST_METHOD $PATH_INFO" >&2; printf '%s, %s' "$GREETING" "$body" ;;
             esac
@@ -150,7 +150,7 @@ class RunnerDistributionIT {
         // setsid took the sleep out of the function's process group, so it outlives the execution as PID 1's.
         assertThat(runner.orphans()).as("orphans of PID 1 right after the execution")
                 .anyMatch(stat -> stat.contains("(sleep)"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!runner.orphans().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
