@@ -24,10 +24,16 @@ record RunnerDistribution(Path installed, String buildOutput) {
 
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
 
-    static RunnerDistribution build() throws IOException {
-        Path work = Path.of(property("hearth.runner.dist-work"));
-        deleteRecursively(work);
-        Files.createDirectories(work);
+    /**
+     * A directory of its own under {@code target/runner-dist-it} for one test run: builds in one checkout may
+     * run concurrently.
+     */
+    static Path newWorkDir() throws IOException {
+        Path base = Files.createDirectories(Path.of(property("hearth.runner.dist-work")));
+        return Files.createTempDirectory(base, "run-");
+    }
+
+    static RunnerDistribution build(Path work) throws IOException {
         Path dist = work.resolve("hearth");
         List<String> command = new ArrayList<>(List.of("bash", property("hearth.runner.build-dist"),
                 "--out", dist.toString()));

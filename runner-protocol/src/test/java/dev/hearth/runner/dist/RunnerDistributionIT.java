@@ -62,8 +62,8 @@ class RunnerDistributionIT {
     @BeforeAll
     void buildAndStart() throws Exception {
         Prerequisites.check();
-        dist = RunnerDistribution.build();
-        work = dist.installed().getParent();
+        work = RunnerDistribution.newWorkDir();
+        dist = RunnerDistribution.build(work);
         rootFs = ForeignRootFs.create(work.resolve("rootfs"));
         client = RunnerClient.create(Duration.ofSeconds(2));
         runner = SandboxedRunner.start(rootFs, dist, client, work.resolve("exec-runner.log"));
@@ -71,10 +71,16 @@ class RunnerDistributionIT {
                 dist.sizeBytes() / (1024.0 * 1024.0), runner.startToHealthy().toMillis());
     }
 
+    /** Keeps the runners' logs ({@code *.log}) and deletes the rest, about 200 MB. */
     @AfterAll
-    void stop() throws InterruptedException {
+    void stop() throws Exception {
         if (runner != null) {
             runner.close();
+        }
+        if (work != null) {
+            for (String heavy : List.of("hearth", "opt-hearth", "rootfs")) {
+                RunnerDistribution.deleteRecursively(work.resolve(heavy));
+            }
         }
     }
 
