@@ -146,6 +146,9 @@ class ChartGatewayIT {
                     });
             assertThat(pod.getMetadata().getLabels()).as("labels of %s", name)
                     .containsKey(Yamls.string(policy, "spec.podSelector.matchExpressions[0].key"));
+            assertThat((Map<String, Object>) new java.util.HashMap<String, Object>(pod.getMetadata().getLabels()))
+                    .as("labels of %s match the policy's", name)
+                    .containsAllEntriesOf(Yamls.map(policy, "spec.podSelector.matchLabels"));
             assertThat(pod.getSpec().getContainers().get(0).getPorts()).as("runner port of %s", name)
                     .anyMatch(port -> policyPort.equals(port.getContainerPort()));
         }

@@ -61,6 +61,8 @@ class GatewayConfigBindingTest {
         KubernetesProperties k8s = gateway.bind("hearth.kubernetes", KubernetesProperties.class);
         assertThat(k8s.namespace()).as("namespace").isEqualTo("hearth-runtimes");
         assertThat(k8s.ownerConfigMap()).as("owner ConfigMap").isEqualTo("hearth-pods-owner");
+        assertThat(k8s.podLabels()).as("pod labels: the instance, one key despite its dots and slash")
+                .isEqualTo(Map.of("app.kubernetes.io/instance", HelmChart.RELEASE));
         assertThat(k8s.runnerImage()).as("runner image").isEqualTo("registry.example/runner:1.2.3");
         assertThat(k8s.runnerPort()).as("runner port").isEqualTo(9000);
         assertThat(k8s.runtimeClass()).as("runtime class").isEqualTo("gvisor");

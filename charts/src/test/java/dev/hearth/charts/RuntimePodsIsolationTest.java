@@ -38,8 +38,9 @@ class RuntimePodsIsolationTest {
         Map<String, Object> deployment = manifests.only("Deployment");
 
         assertThat(Yamls.string(policy, "metadata.namespace")).as("policy namespace").isEqualTo("hearth-runtimes");
-        assertThat(Yamls.at(policy, "spec.podSelector")).as("selects every pod with the pool label")
-                .isEqualTo(Map.of("matchExpressions", List.of(Map.of("key", Labels.POOL, "operator", "Exists"))));
+        assertThat(Yamls.at(policy, "spec.podSelector")).as("selects this release's pods with the pool label")
+                .isEqualTo(Map.of("matchLabels", Map.of("app.kubernetes.io/instance", HelmChart.RELEASE),
+                        "matchExpressions", List.of(Map.of("key", Labels.POOL, "operator", "Exists"))));
         assertThat(Yamls.list(policy, "spec.policyTypes")).as("policy types").containsExactly("Ingress");
         assertThat(Yamls.list(policy, "spec.ingress")).as("one ingress rule").hasSize(1);
         assertThat(Yamls.list(policy, "spec.ingress[0].from")).as("one peer").hasSize(1);

@@ -59,7 +59,8 @@ public final class DriverConfiguration {
                     .withRetry(new KubernetesDriverConfig.Retry(k8s.apiRetries(), Duration.ofMillis(100),
                             Duration.ofSeconds(5), 0.5))
                     .withBreaker(new KubernetesDriverConfig.Breaker(50, Math.max(10, k8s.breakerMinimumCalls()),
-                            k8s.breakerMinimumCalls(), k8s.breakerOpenFor(), 2));
+                            k8s.breakerMinimumCalls(), k8s.breakerOpenFor(), 2))
+                    .withLabels(k8s.podLabels());
             if (k8s.ownerConfigMap() != null && !k8s.ownerConfigMap().isBlank()) {
                 config = config.withOwner(new KubernetesApi(requests, config)
                         .ownerConfigMap(k8s.namespace(), k8s.ownerConfigMap())

@@ -12,6 +12,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param runnerPort    the runner's port in every pod
  * @param ownerConfigMap ConfigMap in {@code namespace} every pod and Job gets an owner reference to, so that
  *                      deleting it (uninstalling the chart) garbage-collects them; looked up at start. Empty = none
+ * @param podLabels     extra labels on every pod, Job and Secret, which this installation's informers also select
+ *                      on (the chart sets {@code app.kubernetes.io/instance}): installations sharing a namespace
+ *                      then neither see nor reap each other's pods. Keys with dots or slashes go in brackets
  * @param podSecretKey  key every replica derives each pod's secret from (the same on all replicas); empty = the
  *                      executor secret. Changing it retires every existing pod at its next call
  * @param cpuRequest    default CPU request of a runtime container (Kubernetes quantity)
@@ -33,6 +36,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record KubernetesProperties(@DefaultValue("default") String namespace, String apiServer,
                                    @DefaultValue("ghcr.io/hearth/runner:0.1.0") String runnerImage,
                                    @DefaultValue("8080") int runnerPort, String ownerConfigMap, String podSecretKey,
+                                   java.util.Map<String, String> podLabels,
                                    @DefaultValue("100m") String cpuRequest, @DefaultValue("128Mi") String memoryRequest,
                                    @DefaultValue("1") String cpuLimit, @DefaultValue("512Mi") String memoryLimit,
                                    String runtimeClass, @DefaultValue("hearth-reconciler") String leaseName,
@@ -51,6 +55,7 @@ public record KubernetesProperties(@DefaultValue("default") String namespace, St
     }
 
     public KubernetesProperties {
+        podLabels = podLabels == null ? java.util.Map.of() : java.util.Map.copyOf(podLabels);
         pools = pools == null ? java.util.List.of() : java.util.List.copyOf(pools);
     }
 

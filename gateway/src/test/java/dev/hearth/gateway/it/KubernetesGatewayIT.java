@@ -48,6 +48,7 @@ import io.kubernetes.client.openapi.models.V1Pod;
         "hearth.pools[2].image=jobs/shell", "hearth.pools[2].adapter=exec", "hearth.pools[2].command=sh",
         "hearth.pools[2].size=0",
         "hearth.kubernetes.api-retries=1",
+        "hearth.kubernetes.pod-labels[app.kubernetes.io/instance]=" + KubernetesGatewayIT.INSTANCE,
         "hearth.kubernetes.breaker-minimum-calls=2",
         "hearth.kubernetes.breaker-open-for=2s",
         "hearth.kubernetes.abandoned-claim-grace=2s",
@@ -64,6 +65,7 @@ import io.kubernetes.client.openapi.models.V1Pod;
 class KubernetesGatewayIT {
 
     static final String SECRET = "k8s-it-secret";
+    static final String INSTANCE = "hearth-it";
     static final KubernetesHarness HARNESS = KubernetesHarness.builder().namespace("hearth").build();
     static final Path STORAGE = tempDir();
     /** What the Helm chart creates and {@code helm uninstall} deletes, taking every runtime pod with it. */
@@ -279,12 +281,40 @@ class KubernetesGatewayIT {
                 .filter(pod -> "local/shell".equals(pod.getMetadata().getAnnotations().get("hearth.dev/image")))
                 .findFirst().orElseThrow();
         assertThat(shell.getSpec().getRuntimeClassName()).as("other pools keep the defaults").isNull();
+        assertThat(pods()).as("every pod carries the installation's labels").allSatisfy(pod ->
+                assertThat(pod.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", INSTANCE));
         assertThat(pods()).as("every pod is owned by the owner ConfigMap, looked up at start").allSatisfy(pod ->
                 assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
                     assertThat(ref.getKind()).isEqualTo("ConfigMap");
                     assertThat(ref.getName()).isEqualTo(OWNER.getMetadata().getName());
                     assertThat(ref.getUid()).isEqualTo(OWNER.getMetadata().getUid());
                 }));
+    }
+
+    @Test
+    void anotherInstallationsPodsInTheNamespaceAreLeftAlone() throws Exception {
+        GatewayITSupport.await("pools filled to size", () -> pods().size() == 3);
+        V1Pod foreign = HARNESS.core().createNamespacedPod(HARNESS.namespace(), new V1Pod().apiVersion("v1").kind("Pod")
+                .metadata(new V1ObjectMeta().name("other-install-pod").labels(Map.of(
+                        "hearth.dev/pool", dev.hearth.pool.kubernetes.Labels.poolValue("local/shell"),
+                        "hearth.dev/state", "warm", "app.kubernetes.io/managed-by", "hearth",
+                        "app.kubernetes.io/instance", "another-installation")))
+                .spec(new io.kubernetes.client.openapi.models.V1PodSpec().containers(List.of(
+                        new io.kubernetes.client.openapi.models.V1Container().name("runtime").image("local/shell")))))
+                .execute();
+        try {
+            TarGz.builder().file("main.sh", "echo mine").writeTo(STORAGE.resolve("mine.tar.gz"));
+            create("k-mine", "local/shell", "mine.tar.gz", "main.sh").expectStatus().isCreated();
+            execute("k-mine", "").jsonPath("$.body").isEqualTo("mine\n");
+            client.delete().uri("/v1/runtimes/k-mine").exchange().expectStatus().isOk();
+            Thread.sleep(6_000); // more than one periodic reconciliation pass (5 s)
+
+            assertThat(HARNESS.core().readNamespacedPod(foreign.getMetadata().getName(), HARNESS.namespace()).execute()
+                    .getMetadata().getDeletionTimestamp()).as("the other installation's pod, not reaped").isNull();
+            assertThat(pools.forImage("local/shell").metrics().warm()).as("warm pods of this installation").isEqualTo(2);
+        } finally {
+            HARNESS.core().deleteNamespacedPod(foreign.getMetadata().getName(), HARNESS.namespace()).execute();
+        }
     }
 
     @Test
