@@ -5,6 +5,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
+
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -118,6 +121,15 @@ public final class DriverConfiguration {
                     return Integer.MAX_VALUE;
                 }
             };
+        }
+
+        /**
+         * Each pool's pod-creation breaker as {@code resilience4j_circuitbreaker_state{name="pool:<image>"}} and its
+         * call counts; breakers created later (on a pool's first creation) are bound as they appear.
+         */
+        @Bean
+        MeterBinder poolBreakerMetrics(KubernetesPodDriver driver) {
+            return TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(driver.api().breakers());
         }
 
         /** Pools whose warm pods live in the cluster, shared by every replica, kept by the leader. */

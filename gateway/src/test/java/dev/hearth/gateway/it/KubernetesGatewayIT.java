@@ -242,7 +242,8 @@ class KubernetesGatewayIT {
                     .expectBody().jsonPath("$.components.pools.status").isEqualTo("DEGRADED");
             String metrics = client.get().uri("/actuator/prometheus").exchange()
                     .expectBody(String.class).returnResult().getResponseBody();
-            assertThat(metrics).contains("hearth_pool_degraded{image=\"jobs/shell\"} 1.0");
+            assertThat(metrics).contains("hearth_pool_degraded{image=\"jobs/shell\"} 1.0")
+                    .contains("resilience4j_circuitbreaker_state{name=\"pool:jobs/shell\",state=\"open\"} 1.0");
         } finally {
             HARNESS.faults().apiFailureRate(0);
         }
