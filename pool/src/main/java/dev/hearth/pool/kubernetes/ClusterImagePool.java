@@ -171,6 +171,14 @@ public final class ClusterImagePool implements PodPool {
             return pod;
         }
 
+        /** The pod stays: the replica whose runtime it serves deletes it with that runtime. */
+        @Override
+        public void relinquish() {
+            if (released.compareAndSet(false, true)) {
+                claimed.decrementAndGet();
+            }
+        }
+
         @Override
         public void release() {
             if (released.compareAndSet(false, true)) {

@@ -82,7 +82,7 @@ final class RuntimeStarter {
                 .doOnError(error -> leaseClaimed(image, Claim.of(error), started))
                 .switchIfEmpty(Mono.error(() -> {
                     leaseClaimed(image, Claim.TAKEN, started);
-                    return new IllegalStateException("pod " + claim.pod().id() + " is leased by another holder");
+                    return new LeasedElsewhereException(claim.pod().id());
                 }));
     }
 
@@ -129,12 +129,28 @@ final class RuntimeStarter {
         if (runtime != null) {
             runtime.markEnded();
         }
+        boolean elsewhere = error instanceof LeasedElsewhereException;
         return registry.remove(runtimeId)
                 .then(leases.current(claim.pod().id()))
+                // Only this replica's own lease: another holder's lease and runtime on the pod are not ours to end.
+                .filter(lease -> config.replicaId().equals(lease.holder()))
                 .flatMap(leases::release)
                 .onErrorResume(cleanup -> Mono.empty())
-                .doFinally(signal -> claim.release())
+                .doFinally(signal -> {
+                    if (elsewhere) {
+                        claim.relinquish();
+                    } else {
+                        claim.release();
+                    }
+                })
                 .then(Mono.error(error));
+    }
+
+    /** The pod the pool handed out is leased by another holder: it serves someone else's runtime. */
+    static final class LeasedElsewhereException extends IllegalStateException {
+        LeasedElsewhereException(String podId) {
+            super("pod " + podId + " is leased by another holder");
+        }
     }
 
     private static double millisSince(long nanoTime) {

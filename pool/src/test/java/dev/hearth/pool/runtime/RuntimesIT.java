@@ -185,4 +185,45 @@ class RuntimesIT {
                 .isInstanceOf(RuntimeNotFoundException.class);
         assertThat(registry.get("rt-6").blockOptional()).as("its stale record is cleaned up").isEmpty();
     }
+
+    @Test
+    void aPodLeasedByAnotherHolderFailsTheCreationWithoutTouchingTheOtherLease() {
+        java.util.Set<String> takenPods = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        dev.hearth.pool.lease.LeaseStore contended = new dev.hearth.pool.lease.LeaseStore() {
+            @Override
+            public Mono<Lease> claim(String podId, String holder, Duration ttl) {
+                // Another replica takes the pod's lease just before this one asks.
+                return leases.claim(podId, "replica-2", ttl).doOnNext(lease -> takenPods.add(podId))
+                        .then(leases.claim(podId, holder, ttl));
+            }
+
+            @Override
+            public Flux<Lease> renew(java.util.Collection<Lease> held, Duration ttl) {
+                return leases.renew(held, ttl);
+            }
+
+            @Override
+            public Mono<Void> release(Lease lease) {
+                return leases.release(lease);
+            }
+
+            @Override
+            public Mono<Lease> current(String podId) {
+                return leases.current(podId);
+            }
+        };
+        Runtimes contendedRuntimes = new Runtimes(pools, contended, registry, RunnerClient.create(Duration.ofSeconds(2)),
+                new RuntimesConfig("replica-1", Duration.ofSeconds(30), Duration.ofMillis(300), Duration.ofHours(1)),
+                Clock.systemUTC());
+
+        assertThatThrownBy(() -> contendedRuntimes.create(spec("rt-taken"), source("echo x")).block())
+                .hasMessageContaining("leased by another holder");
+
+        assertThat(takenPods).as("the pod the other replica leased").hasSize(1);
+        Lease other = leases.current(takenPods.iterator().next()).block();
+        assertThat(other).as("the other holder's lease survives the failed creation").isNotNull();
+        assertThat(other.holder()).isEqualTo("replica-2");
+        assertThat(registry.get("rt-taken").blockOptional()).as("no record left").isEmpty();
+        leases.release(other).block();
+    }
 }
