@@ -4,12 +4,16 @@
 #
 #   build-dist.sh --out DIR [--prefix /opt/hearth] JAR...
 #
-# JAR...    the runner jar and its runtime dependencies, including an SLF4J binding
+# JAR...    the runner jar and its runtime dependencies, including an SLF4J binding, in class-path order
 # --out     the distribution directory to create (it must not exist)
 # --prefix  where the distribution will be mounted; the ELF interpreter path is absolute, so the
-#           distribution works only there. When --out equals --prefix the result is also smoke-run.
+#           distribution works only there. The script runs the result there once (see app/runner.jsa): in
+#           place when --out equals --prefix (the Docker build), otherwise in a private mount namespace
+#           (unshare) where --out is mounted at --prefix.
 #
-# Needs a JDK 17 with jmods (JAVA_HOME, or the one javac belongs to), gcc with a static libc, patchelf, ldd.
+# Needs a JDK 17 with jmods (JAVA_HOME, or the one javac belongs to), gcc with a static libc, patchelf, ldd,
+# curl, tar, base64; and unshare and mount when --out differs from --prefix (as root, or where unprivileged
+# user namespaces are allowed).
 #
 # Layout:
 #   runner          static launcher (runner.c)
@@ -19,7 +23,7 @@
 #   glibc/          the glibc the JRE links against and every other library ldd reports for the JRE's ELFs
 #                   and for the native libraries inside the jars, NSS modules, libgcc_s (glibc dlopens it to
 #                   unwind threads), the C.UTF-8 locale, licences
-#   app/            the jars
+#   app/            the jars, with a fixed mtime; runner.jsa, a dynamic AppCDS archive of the runner's classes
 #   build-info.txt  versions and contents, for whoever debugs a pod
 set -euo pipefail
 
@@ -50,15 +54,28 @@ done
 command -v patchelf >/dev/null || die "patchelf not found (apt-get install patchelf)"
 command -v gcc >/dev/null || die "gcc not found (apt-get install gcc)"
 command -v ldd >/dev/null || die "ldd not found (apt-get install libc-bin)"
+command -v curl >/dev/null || die "curl not found (apt-get install curl)"
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 # --- app/ -------------------------------------------------------------------------------------------
+# The class path is compiled into the launcher in the order the jars were given: app/runner.jsa is accepted
+# only with the class path it was dumped with, and a wildcard would follow the directory's order, which a copy
+# may change. Every jar gets one fixed mtime, so that a rebuild from the same jars produces the same app/;
+# JDK 17 rejects the archive when a jar's size or mtime differs from dump time, which is why the init
+# container installs with `cp -Rp`.
+jar_mtime=2000-01-01T00:00:00Z
 mkdir "$out/app"
+app_classpath=
 for jar in "${jars[@]}"; do
   [ -f "$jar" ] || die "not a file: $jar"
-  cp "$jar" "$out/app/"
+  name=$(basename "$jar")
+  [[ "$name" =~ ^[A-Za-z0-9._+-]+\.jar$ ]] || die "jar names are compiled into the launcher: $name has other characters"
+  [ ! -e "$out/app/$name" ] || die "two jars named $name"
+  cp "$jar" "$out/app/$name"
+  touch -d "$jar_mtime" "$out/app/$name"
+  app_classpath=${app_classpath:+$app_classpath:}$prefix/app/$name
 done
 
 # --- jre/ -------------------------------------------------------------------------------------------
@@ -89,11 +106,13 @@ mapfile -t elves < <(find "$out/jre" -type f | sort | while read -r f; do if is_
 # Native libraries inside the jars (Netty's epoll transport) are extracted and dlopened at run time, so
 # what they link against (libdl, librt) is bundled too; java's DT_RPATH covers their lookups.
 natives=$(mktemp -d)
-trap 'rm -rf "$natives"' EXIT
+stage=
+trap 'rm -rf "$natives"; if [ -n "$stage" ]; then rmdir "$stage"; fi' EXIT
 for jar in "${jars[@]}"; do
   mapfile -t entries < <("$java_home/bin/jar" tf "$jar" | grep -E '\.so$' || true)
   if [ ${#entries[@]} -gt 0 ]; then
-    (cd "$natives" && "$java_home/bin/jar" xf "$(realpath "$jar")" "${entries[@]}")
+    jar_path=$(realpath "$jar")
+    (cd "$natives" && "$java_home/bin/jar" xf "$jar_path" "${entries[@]}")
   fi
 done
 mapfile -t jar_natives < <(find "$natives" -type f -name '*.so' | while read -r f; do if is_elf "$f"; then echo "$f"; fi; done)
@@ -148,10 +167,117 @@ for elf in "${elves[@]}"; do
 done
 
 # --- runner -----------------------------------------------------------------------------------------
-gcc -static -Os -s -Wall -Wextra -Werror -DHEARTH_HOME="\"$prefix\"" -o "$out/runner" "$here/runner.c" \
+gcc -static -Os -s -Wall -Wextra -Werror -DHEARTH_HOME="\"$prefix\"" -DHEARTH_CLASSPATH="\"$app_classpath\"" \
+    -o "$out/runner" "$here/runner.c" \
   || die "static link of runner.c failed (Debian: apt-get install gcc libc6-dev)"
 if patchelf --print-interpreter "$out/runner" >/dev/null 2>&1; then
   die "runner is not statically linked"
+fi
+
+# --- app/runner.jsa ---------------------------------------------------------------------------------
+# A dynamic AppCDS archive of the classes the runner loads while it starts, answers health, is specialized with
+# an exec function and runs it: the runner answers health in about half the time with it (docker/README.md).
+# The JVM writes it when it exits. The launcher itself runs here, so that flags and class path are a pod's;
+# that works only at the prefix, where the JRE's interpreter path points. The launcher passes the archive when
+# it exists and JDK 17 starts without it when it does not fit (runner.c); the second run, with -Xshare:on, fails
+# instead, and proves that the runner's classes come from it.
+read -r -d '' dump_script <<'SCRIPT' || true
+set -euo pipefail
+prefix=$1
+secret=build-dist
+scratch=$(mktemp -d)
+pid=
+log=/dev/null
+trap 'if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null || true; fi; rm -rf "$scratch"' EXIT
+fail() { echo "build-dist.sh: app/runner.jsa: $1; the runner's output:" >&2; cat "$log" >&2; exit 1; }
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+
+# Starts the launcher with HEARTH_RUNNER_JAVA_OPTS=$1 and waits for health; sets pid, log and url.
+start() {
+  log=$scratch/$2.log
+  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HEARTH_RUNNER_SECRET=$secret HEARTH_RUNNER_HOST=127.0.0.1 \
+      HEARTH_RUNNER_PORT=0 HEARTH_RUNNER_WORK_DIR="$scratch/$2" HEARTH_RUNNER_JAVA_OPTS="$1" \
+      "$prefix/runner" >"$log" 2>&1 &
+  pid=$!
+  local port=
+  for _ in $(seq 300); do
+    port=$(sed -nE 's/.*runner listening on [^ ]*:([0-9]+) .*/\1/p' "$log")
+    if [ -n "$port" ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  [ -n "$port" ] || fail "the runner did not start"
+  url=http://127.0.0.1:$port
+  curl -fsS --max-time 10 "$url/v1/health" | grep -q '"status":"ok"' || fail "health did not answer"
+}
+
+# What a pod does first: one specialization with an exec function, a few executions, the log.
+exercise() {
+  mkdir "$scratch/code"
+  echo 'body=$(cat); echo "handled $REQUEST_METHOD $PATH_INFO" >&2; printf "%s, %s" "$GREETING" "$body"' \
+    >"$scratch/code/main.sh"
+  tar -czf "$scratch/code.tar.gz" -C "$scratch/code" main.sh
+  local spec request
+  spec=$(echo '{"adapter":"exec","command":"sh main.sh","entrypoint":"main.sh","env":{"GREETING":"hello"},"startTimeoutMs":10000}' | b64url)
+  curl -fsS --max-time 20 -H "x-hearth-secret: $secret" -H "x-hearth-specialization: $spec" \
+      -H 'content-type: application/gzip' --data-binary "@$scratch/code.tar.gz" "$url/v1/specialize" >/dev/null \
+    || fail "specialize failed"
+  request=$(echo '{"method":"POST","path":"/warm","headers":{},"timeoutMs":10000}' | b64url)
+  for i in 1 2 3; do
+    curl -fsS --max-time 20 -H "x-hearth-secret: $secret" -H "x-hearth-request: $request" \
+        --data-binary "request $i" -o "$scratch/frames" "$url/v1/execute" || fail "execute failed"
+    grep -aq "hello, request $i" "$scratch/frames" || fail "execute answered without the function's output"
+  done
+  curl -fsS --max-time 10 -H "x-hearth-secret: $secret" "$url/v1/logs" | grep -q 'handled POST /warm' \
+    || fail "the log lacks the function's stderr"
+}
+
+# SIGTERM, as the kubelet stops a pod: the JVM runs its shutdown hooks and exits, writing the archive.
+stop() {
+  local status=0
+  kill -TERM "$pid"
+  wait "$pid" || status=$?
+  pid=
+  [ "$status" = 143 ] || fail "the runner exited with $status after SIGTERM"
+}
+
+start "-XX:ArchiveClassesAtExit=$prefix/app/runner.jsa" dump
+exercise
+stop
+[ -s "$prefix/app/runner.jsa" ] || fail "the JVM wrote no app/runner.jsa"
+start "-Xshare:on -Xlog:class+load=info" check
+grep -q 'dev.hearth.runner.RunnerMain source: shared objects file (top)' "$log" \
+  || fail "the runner's classes were not loaded from app/runner.jsa"
+stop
+SCRIPT
+
+if [ "$out" = "$prefix" ]; then
+  bash -c "$dump_script" dump "$prefix" || die "could not make app/runner.jsa"
+else
+  # $out is mounted at $prefix in a mount namespace of its own. Where $prefix does not exist, a tmpfs on its
+  # parent provides the mount point, hiding the parent's contents in that namespace only; $out is reached
+  # through a bind mount made before.
+  stage=$(mktemp -d)
+  userns=()
+  [ "$(id -u)" = 0 ] || userns=(--user --map-root-user)
+  unshare "${userns[@]}" --mount -- bash -c '
+      set -euo pipefail
+      out=$1 prefix=$2 stage=$3
+      if [ -d "$prefix" ]; then
+        mount --bind "$out" "$prefix"
+      else
+        parent=$(dirname "$prefix")
+        [ -d "$parent" ] && [ "$parent" != / ] || { echo "neither $prefix nor $parent exists" >&2; exit 1; }
+        case "$stage/" in "$parent"/*)
+          echo "$prefix does not exist, and a tmpfs on $parent would hide $stage: create $prefix" >&2; exit 1 ;;
+        esac
+        mount --bind "$out" "$stage"
+        mount -t tmpfs -o mode=0755 tmpfs "$parent"
+        mkdir "$prefix"
+        mount --move "$stage" "$prefix"
+      fi
+      exec bash -c "$4" dump "$prefix"' \
+    mount "$out" "$prefix" "$stage" "$dump_script" \
+    || die "could not make app/runner.jsa with $out mounted at $prefix (needs unshare and mount: root, or user namespaces)"
 fi
 
 chmod -R a+rX,go-w "$out"
@@ -161,10 +287,7 @@ chmod -R a+rX,go-w "$out"
   echo "glibc: $(ldd --version | head -1)"
   echo "modules: $modules"
   echo "libraries: $(cd "$out/glibc" && find . -maxdepth 1 -type f -printf '%f\n' | sort | paste -sd' ' -)"
-  echo "jars: $(cd "$out/app" && ls | paste -sd' ' -)"
+  echo "class path: $app_classpath"
+  echo "app archive: runner.jsa, $(stat -c %s "$out/app/runner.jsa") bytes, jars' mtime $jar_mtime"
 } >"$out/build-info.txt"
-
-if [ "$out" = "$prefix" ]; then
-  env -i "$out/jre/bin/java" -Xshare:auto -version
-fi
 echo "runner distribution: $out ($(du -sh "$out" | cut -f1))"

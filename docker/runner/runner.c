@@ -14,6 +14,10 @@
  *   - HEARTH_RUNNER_JAVA_OPTS (whitespace-separated, no quoting) is appended to the default JVM flags, so a
  *     pool can override any of them (the last occurrence of a flag wins).
  *
+ * The class path is the jars of app/ in the order build-dist.sh compiled in (HEARTH_CLASSPATH), never a
+ * wildcard: the JVM would expand that in directory order, which a copy may change, and the runner's class
+ * archive (app/runner.jsa) is only accepted with the class path it was dumped with.
+ *
  * As PID 1 of a container it also does what an init must: function processes leave orphans (a killed
  * shell's background children) that the kernel re-parents to PID 1, and the JVM reaps only the children
  * it started. So when it is PID 1 it forks the JVM, reaps every child, forwards termination signals to
@@ -32,8 +36,12 @@
 #define HEARTH_HOME "/opt/hearth"
 #endif
 
+#ifndef HEARTH_CLASSPATH
+#error "HEARTH_CLASSPATH (the jars of app/, colon-separated) is set by build-dist.sh"
+#endif
+
 #define JAVA HEARTH_HOME "/jre/bin/java"
-#define CLASSPATH HEARTH_HOME "/app/*"
+#define APP_ARCHIVE HEARTH_HOME "/app/runner.jsa"
 #define MAIN_CLASS "dev.hearth.runner.RunnerMain"
 #define JAVA_OPTS_ENV "HEARTH_RUNNER_JAVA_OPTS"
 
@@ -43,6 +51,10 @@
  * follows the container's limit. C1 only: the runner moves bytes between sockets and pipes, and C2 cost
  * about 200 ms of start and 24 MB of resident memory in the measurements of docker/README.md.
  * -Xshare:auto maps the CDS archive build-dist.sh dumped (about 130 ms of start) and carries on without it.
+ * The runner's own class archive (APP_ARCHIVE) is added when it exists; JDK 17 accepts it only if every jar
+ * has the size and mtime it had at build time (the init container copies with `cp -Rp`); otherwise it prints
+ * one warning ("The top archive failed to load") and starts without it. -Xlog:cds=info through
+ * HEARTH_RUNNER_JAVA_OPTS says which jar differs; -Xshare:on makes the JVM fail instead.
  */
 static const char *const DEFAULT_FLAGS[] = {
     "-XX:+UseSerialGC",
@@ -94,7 +106,7 @@ static char **java_arguments(int argc, char **argv) {
     const char *opts = getenv(JAVA_OPTS_ENV);
     char *opts_copy = opts != NULL ? strdup(opts) : NULL;
     size_t max_opts = opts_copy != NULL ? strlen(opts_copy) / 2 + 1 : 0;
-    char **args = calloc(1 + DEFAULT_FLAG_COUNT + max_opts + 3 + (size_t) argc, sizeof(char *));
+    char **args = calloc(1 + DEFAULT_FLAG_COUNT + 1 + max_opts + 3 + (size_t) argc, sizeof(char *));
     if (args == NULL) {
         return NULL;
     }
@@ -103,11 +115,14 @@ static char **java_arguments(int argc, char **argv) {
     for (size_t i = 0; i < DEFAULT_FLAG_COUNT; i++) {
         args[n++] = (char *) DEFAULT_FLAGS[i];
     }
+    if (access(APP_ARCHIVE, R_OK) == 0) {
+        args[n++] = "-XX:SharedArchiveFile=" APP_ARCHIVE;
+    }
     if (opts_copy != NULL) {
         n += split_options(opts_copy, args + n, max_opts);
     }
     args[n++] = "-cp";
-    args[n++] = CLASSPATH;
+    args[n++] = HEARTH_CLASSPATH;
     args[n++] = MAIN_CLASS;
     for (int i = 1; i < argc; i++) {
         args[n++] = argv[i];

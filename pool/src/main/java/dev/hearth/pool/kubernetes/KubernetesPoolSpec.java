@@ -36,7 +36,7 @@ public record KubernetesPoolSpec(String namespace, String runnerImage, List<Stri
                                  boolean readOnlyRootFilesystem, long activeDeadlineSeconds,
                                  int ttlSecondsAfterFinished) {
 
-    public static final List<String> DEFAULT_INSTALL_COMMAND = List.of("cp", "-R", "/hearth/.", "/opt/hearth/");
+    public static final List<String> DEFAULT_INSTALL_COMMAND = List.of("cp", "-Rp", "/hearth/.", "/opt/hearth/");
     public static final int DEFAULT_RUNNER_PORT = 8080;
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");

@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * The runner distribution built by {@code docker/runner/build-dist.sh} from the packaged jars, then installed the
- * way a pod's init container installs it: {@code cp -R /hearth/. /opt/hearth/} with busybox, which keeps
- * modes but not timestamps.
+ * way a pod's init container installs it: {@code cp -Rp /hearth/. /opt/hearth/} with busybox, which keeps modes
+ * and mtimes (the runner's class archive, {@code app/runner.jsa}, needs the jars' mtimes).
  *
  * <p>Paths come from failsafe's system properties (runner-protocol/pom.xml).
  */
@@ -42,10 +42,20 @@ record RunnerDistribution(Path installed, String buildOutput) {
         String output = Shell.run(BUILD_TIMEOUT, Map.of("JAVA_HOME", System.getProperty("java.home")), null,
                 command.toArray(String[]::new));
 
-        Path installed = Files.createDirectory(work.resolve("opt-hearth"));
-        Shell.run(Duration.ofMinutes(1), Prerequisites.BUSYBOX.toString(), "cp", "-R", dist + "/.", installed + "/");
-        assertThat(installed.resolve("runner")).as("installed launcher").isExecutable();
-        return new RunnerDistribution(installed, output);
+        assertThat(dist.resolve("app/runner.jsa")).as("the runner's class archive").isNotEmptyFile();
+        return new RunnerDistribution(install(dist, work.resolve("opt-hearth"), "-Rp"), output);
+    }
+
+    /** A copy installed with plain {@code cp -R}, as the init container did before: the jars' mtimes are lost. */
+    RunnerDistribution installedWithoutMtimes(Path target) throws IOException {
+        return new RunnerDistribution(install(installed, target, "-R"), buildOutput);
+    }
+
+    private static Path install(Path dist, Path target, String cpFlags) throws IOException {
+        Files.createDirectory(target);
+        Shell.run(Duration.ofMinutes(1), Prerequisites.BUSYBOX.toString(), "cp", cpFlags, dist + "/.", target + "/");
+        assertThat(target.resolve("runner")).as("installed launcher").isExecutable();
+        return target;
     }
 
     private static List<String> jars() throws IOException {

@@ -34,7 +34,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * The runner distribution ({@code docker/runner}) as a pod runs it: built from the packaged jars, installed with
- * the init container's {@code cp -R}, and started as {@code /opt/hearth/runner} in an image that has no glibc
+ * the init container's {@code cp -Rp}, and started as {@code /opt/hearth/runner} in an image that has no glibc
  * anywhere ({@link ForeignRootFs}), as PID 1, uid 10001, read-only {@code /opt/hearth} ({@link SandboxedRunner}).
  * Everything the runner does there, from starting the JVM to spawning the image's shell, proves that it needs
  * nothing from the image but {@code sh}.
@@ -44,6 +44,10 @@ import reactor.core.publisher.Mono;
 class RunnerDistributionIT {
 
     private static final Duration BLOCK = Duration.ofSeconds(30);
+    /** The JDK's CDS archive and the runner's own (dynamic, on top of it), as the host sees them in maps. */
+    private static final String BASE_ARCHIVE = "/opt/hearth/jre/lib/server/classes.jsa";
+    private static final String APP_ARCHIVE = "/opt/hearth/app/runner.jsa";
+    private static final String ARCHIVE_REJECTED = "The top archive failed to load: " + APP_ARCHIVE;
     private static final String FUNCTION = """
             case "$PATH_INFO" in
               /probe) exec /usr/bin/hearth-probe ;;
@@ -67,7 +71,8 @@ class RunnerDistributionIT {
         rootFs = ForeignRootFs.create(work.resolve("rootfs"));
         client = RunnerClient.create(Duration.ofSeconds(2));
         runner = SandboxedRunner.start(rootFs, dist, client, work.resolve("exec-runner.log"));
-        System.out.printf("runner distribution: %.1f MiB; start to healthy in a sandbox without glibc: %d ms%n",
+        // The first start also pays for this JVM's client warming up on the same cores: test 5 gives the figure.
+        System.out.printf("runner distribution: %.1f MiB; first start to healthy in a sandbox without glibc: %d ms%n",
                 dist.sizeBytes() / (1024.0 * 1024.0), runner.startToHealthy().toMillis());
     }
 
@@ -78,7 +83,7 @@ class RunnerDistributionIT {
             runner.close();
         }
         if (work != null) {
-            for (String heavy : List.of("hearth", "opt-hearth", "rootfs")) {
+            for (String heavy : List.of("hearth", "opt-hearth", "opt-hearth-cp-r", "rootfs")) {
                 RunnerDistribution.deleteRecursively(work.resolve(heavy));
             }
         }
@@ -102,14 +107,17 @@ class RunnerDistributionIT {
                     .containsPattern("(?m)^Gid:\\s+10001\\s+10001\\s+10001\\s+10001$")
                     .containsPattern("(?m)^Groups:\\s*$");
         }
-        // Paths in maps are as the host sees them, under the sandbox's root.
-        assertThat(Files.readAllLines(Path.of("/proc", Long.toString(jvm.pid()), "maps")))
+        assertThat(runner.jvmMaps())
                 .as("files mapped into the JVM")
                 .anyMatch(line -> line.endsWith("/opt/hearth/glibc/ld-linux-x86-64.so.2"))
                 .anyMatch(line -> line.endsWith("/opt/hearth/glibc/libc.so.6"))
                 .as("files mapped into the JVM: Netty's epoll transport, a native library from a jar, loaded")
                 .anyMatch(line -> line.contains("libnetty_transport_native_epoll"))
-                .noneMatch(line -> line.matches(".*/(libc|ld-)[^/]*$") && !line.contains("/opt/hearth/glibc/"));
+                .noneMatch(line -> line.matches(".*/(libc|ld-)[^/]*$") && !line.contains("/opt/hearth/glibc/"))
+                .as("files mapped into the JVM: both class archives, so cp -Rp kept the jars' mtimes")
+                .anyMatch(line -> line.endsWith(BASE_ARCHIVE))
+                .anyMatch(line -> line.endsWith(APP_ARCHIVE));
+        assertThat(runner.output()).as("the runner's output").doesNotContain(ARCHIVE_REJECTED);
     }
 
     @Test
@@ -167,6 +175,8 @@ class RunnerDistributionIT {
     @Order(5)
     void proxiesAnHttpFunctionServedByTheImage() throws Exception {
         try (SandboxedRunner http = SandboxedRunner.start(rootFs, dist, client, work.resolve("http-runner.log"))) {
+            System.out.printf("start to healthy in a sandbox without glibc (with app/runner.jsa): %d ms%n",
+                    http.startToHealthy().toMillis());
             byte[] site = TarGz.builder().file("www/index.html", "served by busybox httpd\n").build();
             client.specialize(http.target,
                             new Specialization("http", "exec httpd -f -p 127.0.0.1:$PORT -h www", "", Map.of(), 10_000),
@@ -200,6 +210,38 @@ class RunnerDistributionIT {
         assertThat(status).as("exit status after SIGTERM; output:%n%s", runner.output()).isEqualTo(143);
         SandboxedRunner.assertNoProcessLeft(runner);
         assertThat(inFlight.exceptionally(cut -> List.of())).as("the execution in flight ends").succeedsWithin(BLOCK);
+    }
+
+    /** -Xshare:on: the JVM refuses to start unless both archives are usable, instead of starting without them. */
+    @Test
+    @Order(7)
+    void loadsTheRunnersClassesFromItsArchive() throws Exception {
+        try (SandboxedRunner strict = SandboxedRunner.start(rootFs, dist, client, work.resolve("xshare-on-runner.log"),
+                "-Xshare:on -Xlog:class+load=info")) {
+            assertThat(strict.output()).as("class loading of a runner started with -Xshare:on")
+                    .contains("dev.hearth.runner.RunnerMain source: shared objects file (top)")
+                    .contains("reactor.netty.http.server.HttpServer source: shared objects file (top)");
+        }
+    }
+
+    /** JDK 17 checks every jar's size and mtime against the archive's record; cp -R sets the mtimes to now. */
+    @Test
+    @Order(8)
+    void startsWithoutItsArchiveWhenTheInstallLostTheJarsMtimes() throws Exception {
+        RunnerDistribution withoutMtimes = dist.installedWithoutMtimes(work.resolve("opt-hearth-cp-r"));
+        try (SandboxedRunner fallback = SandboxedRunner.start(rootFs, withoutMtimes, client,
+                work.resolve("cp-r-runner.log"))) {
+            System.out.printf("start to healthy in a sandbox without glibc, installed with cp -R"
+                    + " (app/runner.jsa rejected): %d ms%n", fallback.startToHealthy().toMillis());
+
+            RunnerHealth health = client.health(fallback.target.host(), fallback.target.port()).block(BLOCK);
+
+            assertThat(health.status()).isEqualTo("ok");
+            assertThat(fallback.output()).as("the runner's output: JDK 17's one warning").contains(ARCHIVE_REJECTED);
+            assertThat(fallback.jvmMaps()).as("files mapped into the JVM: the JDK's archive only")
+                    .anyMatch(line -> line.endsWith(BASE_ARCHIVE))
+                    .noneMatch(line -> line.endsWith(APP_ARCHIVE));
+        }
     }
 
     private Result execute(String method, String path, String body) {

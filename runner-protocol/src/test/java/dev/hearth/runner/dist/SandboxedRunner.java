@@ -69,6 +69,12 @@ final class SandboxedRunner implements AutoCloseable {
     /** Starts the runner and waits until its health answers. */
     static SandboxedRunner start(ForeignRootFs rootFs, RunnerDistribution dist, RunnerClient client, Path log)
             throws Exception {
+        return start(rootFs, dist, client, log, "");
+    }
+
+    /** @param javaOpts the pod's {@code HEARTH_RUNNER_JAVA_OPTS}, appended to the launcher's JVM flags */
+    static SandboxedRunner start(ForeignRootFs rootFs, RunnerDistribution dist, RunnerClient client, Path log,
+                                 String javaOpts) throws Exception {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of("unshare"));
         if (!Prerequisites.isRoot()) {
@@ -88,6 +94,9 @@ final class SandboxedRunner implements AutoCloseable {
         builder.environment().put(RunnerConfig.SECRET_ENV, SECRET);
         builder.environment().put(RunnerConfig.HOST_ENV, "127.0.0.1");
         builder.environment().put(RunnerConfig.PORT_ENV, Integer.toString(port));
+        if (!javaOpts.isEmpty()) {
+            builder.environment().put("HEARTH_RUNNER_JAVA_OPTS", javaOpts);
+        }
 
         long started = System.nanoTime();
         Process unshare = builder.start();
@@ -176,6 +185,12 @@ final class SandboxedRunner implements AutoCloseable {
 
     ProcessHandle launcher() {
         return launcher;
+    }
+
+    /** The files mapped into the JVM, as the host sees their paths (under the sandbox's root). */
+    List<String> jvmMaps() throws IOException {
+        ProcessHandle jvm = launcher.children().findFirst().orElseThrow();
+        return Files.readAllLines(Path.of("/proc", Long.toString(jvm.pid()), "maps"));
     }
 
     String output() {
