@@ -70,8 +70,7 @@ public final class DriverConfiguration {
                         .block(Duration.ofSeconds(60)));
             }
             java.util.Map<String, KubernetesPoolSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
-            String podSecretKey = k8s.podSecretKey() != null && !k8s.podSecretKey().isBlank()
-                    ? k8s.podSecretKey() : executor.secret();
+            String podSecretKey = podSecretKey(k8s, executor);
             KubernetesPodDriver driver = new KubernetesPodDriver(requests, watches, config, new PodSecrets(podSecretKey),
                     image -> specs.computeIfAbsent(image, i -> spec(k8s, i)), runners);
             driver.start().block(Duration.ofSeconds(60));
@@ -144,6 +143,21 @@ public final class DriverConfiguration {
                                                     KubernetesProperties k8s, PoolObserver observer) {
             return new ClusterReconciliation(driver, leader, properties.poolConfigs(), Duration.ofSeconds(5), leases,
                     k8s.abandonedClaimGrace(), observer);
+        }
+
+        /**
+         * The key pod secrets derive from: {@code pod-secret-key}, else the executor secret. A blank or "0" executor
+         * secret means "no auth" to Open Runtimes: deriving from it would make every pod secret guessable.
+         */
+        private static String podSecretKey(KubernetesProperties k8s, ExecutorProperties executor) {
+            if (k8s.podSecretKey() != null && !k8s.podSecretKey().isBlank()) {
+                return k8s.podSecretKey();
+            }
+            if (!executor.hasUsableSecret()) {
+                throw new IllegalStateException("hearth.kubernetes.pod-secret-key is not set and the executor secret"
+                        + " (OPR_EXECUTOR_SECRET) is empty or \"0\": set either, pod secrets are derived from it");
+            }
+            return executor.secret();
         }
 
         private static ApiClient apiClient(KubernetesProperties k8s) throws java.io.IOException {

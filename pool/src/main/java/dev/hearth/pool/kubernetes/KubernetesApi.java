@@ -111,7 +111,15 @@ public final class KubernetesApi {
     public Mono<V1Job> createJob(String namespace, V1Job job) {
         String name = job.getMetadata().getName();
         return call("create job " + name, () -> batch.createNamespacedJob(namespace, job).execute())
-                .onErrorResume(e -> isStatus(e, 409), e -> Mono.just(job));
+                // Names are random: a conflict is this call's own earlier attempt, answered too late. The stored
+                // Job (with its uid) is read back, so its Secret can still be handed over to it.
+                .onErrorResume(e -> isStatus(e, 409), e -> readJob(namespace, name));
+    }
+
+    /** The Job, or empty when it does not exist. */
+    public Mono<V1Job> readJob(String namespace, String name) {
+        return call("read job " + name, () -> batch.readNamespacedJob(name, namespace).execute())
+                .onErrorResume(e -> isStatus(e, 404), e -> Mono.empty());
     }
 
     /** Deletes the Job and, through background propagation, its pods; 404 counts as gone. */

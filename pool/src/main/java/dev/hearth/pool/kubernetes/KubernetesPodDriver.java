@@ -18,8 +18,7 @@ import dev.hearth.pool.Secrets;
 import dev.hearth.runner.client.RunnerClient;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.models.V1ObjectMeta;
-import io.kubernetes.client.openapi.models.V1OwnerReference;
+import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1Pod;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
@@ -51,6 +50,7 @@ public final class KubernetesPodDriver implements PodDriver {
     private final KubernetesApi api;
     private final PodTemplates templates;
     private final PodSecrets podSecrets;
+    private final SecretFirstCreation secretFirst;
     private final Function<String, KubernetesPoolSpec> specs;
     private final RunnerClient runners;
     private final ApiClient watchClient;
@@ -73,6 +73,7 @@ public final class KubernetesPodDriver implements PodDriver {
         this.podSecrets = podSecrets;
         this.api = new KubernetesApi(requestClient, config);
         this.templates = new PodTemplates(config);
+        this.secretFirst = new SecretFirstCreation(api, templates, podSecrets);
         this.specs = specs;
         this.runners = runners;
         this.watchClient = watchClient;
@@ -185,6 +186,8 @@ public final class KubernetesPodDriver implements PodDriver {
             return informer(spec.namespaceOr(config.namespace())).map(informer ->
                     informer.withLabel(Labels.POOL, Labels.poolValue(image)).stream()
                             .filter(pod -> Labels.STATE_WARM.equals(PodStates.label(pod, Labels.STATE)))
+                            // A pod made under another pod-secret key would refuse every call: the leader replaces it.
+                            .filter(pod -> podSecrets.keyId().equals(PodStates.label(pod, Labels.SECRET_KEY_ID)))
                             .filter(pod -> PodStates.ready(pod) && !PodStates.ended(pod) && !PodStates.terminating(pod))
                             .map(pod -> asPod(pod, image, spec))
                             .filter(pod -> pod != null)
@@ -247,65 +250,42 @@ public final class KubernetesPodDriver implements PodDriver {
         return Mono.defer(() -> {
             KubernetesPoolSpec spec = specs.apply(pool.image());
             String namespace = spec.namespaceOr(config.namespace());
-            String name = POD_PREFIX + Secrets.hex(6);
-            V1Pod pod = templates.pod(name, pool, spec, Labels.STATE_WARM);
-            return api.guarded(pool.image(), withSecret(namespace, name, spec, api.createPod(namespace, pod),
-                    created -> owner("v1", "Pod", created.getMetadata())));
+            V1Pod pod = warmPod(pool, spec);
+            return api.guarded(pool.image(), secretFirst.create(namespace, pod.getMetadata().getName(), spec,
+                    api.createPod(namespace, pod), V1Pod::getMetadata, "v1", "Pod"));
         });
     }
 
     private Mono<Pod> createWarmPod(PoolConfig pool, KubernetesPoolSpec spec, String namespace) {
-        String name = POD_PREFIX + Secrets.hex(6);
-        V1Pod pod = templates.pod(name, pool, spec, Labels.STATE_WARM);
+        V1Pod pod = warmPod(pool, spec);
+        String name = pod.getMetadata().getName();
         return informer(namespace)
-                .flatMap(informer -> withSecret(namespace, name, spec, api.createPod(namespace, pod),
-                        done -> owner("v1", "Pod", done.getMetadata()))
+                .flatMap(informer -> secretFirst.create(namespace, name, spec, api.createPod(namespace, pod),
+                                V1Pod::getMetadata, "v1", "Pod")
                         .doOnNext(done -> created.put(name, namespace))
                         .then(awaitWarm(informer, name, pool, spec, namespace)));
+    }
+
+    /** A new warm pod, labelled with the key its secret is derived from. */
+    private V1Pod warmPod(PoolConfig pool, KubernetesPoolSpec spec) {
+        V1Pod pod = templates.pod(POD_PREFIX + Secrets.hex(6), pool, spec, Labels.STATE_WARM);
+        pod.getMetadata().putLabelsItem(Labels.SECRET_KEY_ID, podSecrets.keyId());
+        return pod;
     }
 
     private Mono<Pod> createJobPod(PoolConfig pool, KubernetesPoolSpec spec, String namespace) {
         String name = JOB_PREFIX + Secrets.hex(6);
         return informer(namespace)
-                .flatMap(informer -> withSecret(namespace, name, spec, api.createJob(namespace, templates.job(name, pool, spec)),
-                        done -> owner("batch/v1", "Job", done.getMetadata()))
+                .flatMap(informer -> secretFirst.create(namespace, name, spec,
+                                api.createJob(namespace, templates.job(name, pool, spec)), V1Job::getMetadata,
+                                "batch/v1", "Job")
                         .doOnNext(done -> created.put(name, namespace))
                         .then(awaitWarm(informer, name, pool, spec, namespace)));
     }
 
-    /**
-     * The pod's Secret first, then {@code creation} (the pod or Job), then the Secret handed over to it: the pod
-     * never waits for a missing Secret, and the garbage collector deletes the Secret with its pod, whoever deletes
-     * the pod. When the creation fails the Secret is deleted; when the handover fails it stays owned by the
-     * installation's owner and goes at uninstall.
-     */
-    private <T> Mono<T> withSecret(String namespace, String name, KubernetesPoolSpec spec, Mono<T> creation,
-                                   Function<T, V1OwnerReference> ownerOf) {
-        return api.createSecret(namespace, templates.secret(name, spec, podSecrets.secretOf(name)))
-                .then(creation.onErrorResume(error -> api.deleteSecret(namespace, name)
-                        .onErrorResume(e -> Mono.empty())
-                        .then(Mono.error(error))))
-                .flatMap(object -> {
-                    V1OwnerReference owner = ownerOf.apply(object);
-                    if (owner == null) {
-                        return Mono.just(object);
-                    }
-                    return api.ownSecret(namespace, name, owner)
-                            .onErrorResume(error -> {
-                                log.warn("Secret {} stays with the installation's owner: {}", name,
-                                        KubernetesApi.describe(error));
-                                return Mono.empty();
-                            })
-                            .thenReturn(object);
-                });
-    }
-
-    private static V1OwnerReference owner(String apiVersion, String kind, V1ObjectMeta created) {
-        if (created == null || created.getUid() == null) {
-            return null;
-        }
-        return new V1OwnerReference().apiVersion(apiVersion).kind(kind).name(created.getName())
-                .uid(created.getUid()).blockOwnerDeletion(false).controller(false);
+    /** Derives every pod's secret and knows the key's public id. */
+    PodSecrets podSecrets() {
+        return podSecrets;
     }
 
     /**

@@ -27,10 +27,11 @@ public final class KubernetesRbac {
             // a claimer reads the pod once when its informer is behind.
             new Rule("", "pods", Set.of("create", "get", "list", "watch", "delete", "patch")),
             // Each pod's Secret (PodSecrets): created before the pod, handed over to it by a patch, deleted when the
-            // pod could not be created. Never read: every replica derives the value.
+            // pod could not be created. Never read for its value (every replica derives it); the patch's answer does
+            // carry the data, so `patch` amounts to read: give the runtime pods a namespace of their own.
             new Rule("", "secrets", Set.of("create", "patch", "delete")),
-            // Size-0 pools: one Job per runtime, deleted with it.
-            new Rule("batch", "jobs", Set.of("create", "delete")),
+            // Size-0 pools: one Job per runtime, deleted with it; read back when its creation answered 409.
+            new Rule("batch", "jobs", Set.of("create", "get", "delete")),
             // Leader election of the reconciler.
             new Rule("coordination.k8s.io", "leases", Set.of("get", "create", "update")),
             // The owner ConfigMap's uid, read once at start (the chart narrows this to that one name).

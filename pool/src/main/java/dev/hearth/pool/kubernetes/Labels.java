@@ -20,6 +20,11 @@ public final class Labels {
     public static final String POD_ID = "hearth.dev/pod-id";
     /** {@link #KIND_POD} or {@link #KIND_JOB}: how the pod was created, so any replica can delete it. */
     public static final String KIND = "hearth.dev/kind";
+    /**
+     * Which pod-secret key made the pod's secret ({@link PodSecrets#keyId()}): a pod made under another key is
+     * never claimed (its runner would refuse every call) and the leader replaces it.
+     */
+    public static final String SECRET_KEY_ID = "hearth.dev/secret-key-id";
     /** Set by the Job controller on a Job's pods. */
     public static final String JOB_NAME = "job-name";
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";

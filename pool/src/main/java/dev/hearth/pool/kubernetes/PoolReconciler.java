@@ -98,8 +98,15 @@ public final class PoolReconciler {
         List<V1Pod> warm = pods.stream()
                 .filter(pod -> Labels.STATE_WARM.equals(PodStates.label(pod, Labels.STATE)) && !PodStates.ended(pod))
                 .toList();
-        List<String> unready = names(warm.stream().filter(pod -> tooLongUnready(pod, pool, now)));
-        List<V1Pod> usable = warm.stream().filter(pod -> !unready.contains(PodStates.name(pod))).toList();
+        // Warm pods made under another pod-secret key (the key changed) would refuse every call: replaced.
+        String keyId = driver.podSecrets().keyId();
+        List<String> stale = names(warm.stream().filter(pod -> !keyId.equals(PodStates.label(pod, Labels.SECRET_KEY_ID))));
+        List<String> unready = names(warm.stream()
+                .filter(pod -> !stale.contains(PodStates.name(pod)) && tooLongUnready(pod, pool, now)));
+        List<V1Pod> usable = warm.stream()
+                .filter(pod -> !unready.contains(PodStates.name(pod)) && !stale.contains(PodStates.name(pod)))
+                .toList();
+        stale.forEach(name -> log.info("Deleting stale {} (its secret was derived from another pod-secret key)", name));
         int counted = usable.size() + (int) pending;
         List<String> surplus = names(usable.stream()
                 .sorted(Comparator.comparing(PodStates::ready).thenComparing(PodStates::created, Comparator.reverseOrder()))
@@ -107,7 +114,9 @@ public final class PoolReconciler {
         int missing = Math.max(0, wanted - counted);
         starts.report(pool.image(), warm, unready, observer);
 
-        return Mono.zip(deleteAll(ended), deleteAll(unready), deleteAll(surplus), createMissing(pool, poolValue, missing))
+        return Mono.zip(deleteAll(ended), deleteAll(unready), deleteAll(surplus), createMissing(pool, poolValue, missing),
+                        deleteAll(stale))
+                .doOnNext(done -> reaped(Reap.ORPHAN, done.getT5()))
                 .map(done -> new ReconcileReport(pool.image(), counted, wanted, done.getT4(), missing - done.getT4(),
                         done.getT3(), done.getT1(), done.getT2()))
                 .doOnNext(this::reaped)

@@ -64,6 +64,11 @@ class KubernetesRbacIT {
             driver.delete(warm).block(Duration.ofSeconds(10));
 
             Pod job = driver.create(TestDrivers.pool("ruby:3.3", 0)).block(Duration.ofSeconds(20));
+            var stored = harness.batch().readNamespacedJob(job.id(), harness.namespace()).execute();
+            assertThat(driver.api().createJob(harness.namespace(), stored.metadata(stored.getMetadata()
+                            .resourceVersion(null))).block(Duration.ofSeconds(10)).getMetadata().getUid())
+                    .as("a repeated Job creation (409) reads the stored Job back, uid and all")
+                    .isEqualTo(stored.getMetadata().getUid());
             driver.delete(job).block(Duration.ofSeconds(10));
 
             harness.faults().rejectPodCreations(true);

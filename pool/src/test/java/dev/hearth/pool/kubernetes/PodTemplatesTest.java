@@ -186,5 +186,8 @@ class PodTemplatesTest {
         assertThat(same.secretOf("hearth-p-2")).as("another pod").isNotEqualTo(same.secretOf("hearth-p-1"));
         assertThat(other.secretOf("hearth-p-1")).as("another key").isNotEqualTo(same.secretOf("hearth-p-1"));
         assertThat(same.toString()).as("toString").doesNotContain("test-installation-key");
+        assertThat(same.keyId()).as("key id: the same for the same key").isEqualTo(TestDrivers.POD_SECRETS.keyId())
+                .matches("[A-Za-z0-9]{16}").isNotEqualTo(other.keyId());
+        assertThat(same.secretOf("hearth-p-1")).as("cached, still the same").isEqualTo(same.secretOf("hearth-p-1"));
     }
 }

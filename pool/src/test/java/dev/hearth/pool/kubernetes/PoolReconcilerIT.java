@@ -85,6 +85,29 @@ class PoolReconcilerIT {
     }
 
     @Test
+    void podsMadeUnderAnotherPodSecretKeyAreNeverClaimedAndAreReplaced() throws Exception {
+        PoolConfig pool = TestDrivers.pool("ruby:3.4", 1);
+        KubernetesPodDriver oldKey = new KubernetesPodDriver(harness.apiClient(), harness.watchClient(),
+                TestDrivers.config(harness), new PodSecrets("the-previous-key"), image -> TestDrivers.spec(harness),
+                TestDrivers.RUNNERS);
+        try (oldKey) {
+            oldKey.start().block(Duration.ofSeconds(20));
+            Pod stale = oldKey.create(pool).block(Duration.ofSeconds(20));
+            Eventually.await("the stale pod is cached", Duration.ofSeconds(10), () -> driver.informer(harness.namespace())
+                    .block().get(stale.id()).map(PodStates::ready).orElse(false));
+
+            assertThat(driver.warmPods(pool.image()).block(Duration.ofSeconds(10))).as("claimable warm pods")
+                    .extracting(Pod::id).doesNotContain(stale.id());
+            ReconcileReport report = reconciler.reconcile(pool, 1).block(Duration.ofSeconds(20));
+
+            assertThat(report.created()).as("a pod under the current key").isEqualTo(1);
+            Eventually.await("the stale pod is deleted", Duration.ofSeconds(10), () -> !harness.kubelet().running(stale.id()));
+        }
+        Eventually.await("1 claimable pod", Duration.ofSeconds(20), () ->
+                driver.warmPods(pool.image()).block(Duration.ofSeconds(10)).size() == 1);
+    }
+
+    @Test
     void replacesPodsUnreadyForLongerThanTheStartTimeout() throws Exception {
         PoolConfig pool = new PoolConfig("php:8.3", 1, 4, 4, Duration.ofSeconds(5), "exec", "sh -c",
                 Duration.ofSeconds(1));
