@@ -2,9 +2,12 @@ package dev.hearth.gateway.config;
 
 import java.time.Duration;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 import dev.hearth.pool.lease.InMemoryLeaseStore;
 import dev.hearth.pool.lease.LeaseStore;
@@ -32,8 +35,27 @@ public final class StateStoreConfiguration {
     private StateStoreConfiguration() {
     }
 
+    /**
+     * Whether {@code hearth.redis.url} is set, read from the environment directly: placed into a SpEL expression,
+     * a password with a quote would break the expression and the error would print the URL, password included.
+     */
+    static final class RedisConfigured implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            String url = context.getEnvironment().getProperty("hearth.redis.url", "");
+            return !url.isBlank();
+        }
+    }
+
+    static final class RedisNotConfigured implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return !new RedisConfigured().matches(context, metadata);
+        }
+    }
+
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnExpression("'${hearth.redis.url:}'.isEmpty()")
+    @Conditional(RedisNotConfigured.class)
     static class InMemory {
 
         @Bean
@@ -53,7 +75,7 @@ public final class StateStoreConfiguration {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnExpression("!'${hearth.redis.url:}'.isEmpty()")
+    @Conditional(RedisConfigured.class)
     static class Redis {
 
         /** Connects at startup: a gateway configured for Redis that cannot reach it does not start. */
