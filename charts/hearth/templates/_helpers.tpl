@@ -54,6 +54,11 @@ app.kubernetes.io/part-of: hearth
 {{- printf "%s-pods-owner" (include "hearth.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/* The ClusterIP Service of the management port (/actuator), apart from the API's. */}}
+{{- define "hearth.managementServiceName" -}}
+{{- printf "%s-management" (include "hearth.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{- define "hearth.leaseName" -}}
 {{- default (printf "%s-reconciler" (include "hearth.fullname" .) | trunc 63 | trimSuffix "-") .Values.kubernetes.leaseName -}}
 {{- end -}}
@@ -62,7 +67,7 @@ app.kubernetes.io/part-of: hearth
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
 {{- end -}}
 
-{{/* The chart's own Secret: the executor secret unless existingSecret is set, the Redis URL when given inline. */}}
+{{/* The chart's own Secret: the pod secret key, the executor secret unless existingSecret is set, the Redis URL when given inline. */}}
 {{- define "hearth.secretName" -}}
 {{- include "hearth.fullname" . -}}
 {{- end -}}
@@ -108,9 +113,21 @@ Checks that stop a render whose result would not work, each saying what to chang
 {{- fail (printf "kubernetes.pools[%d].image %q is not the image of any entry in pools (%s): the override would be ignored" $i (toString $override.image) (join ", " $images)) -}}
 {{- end -}}
 {{- end -}}
+{{- if and (eq (include "hearth.runtimeNamespace" .) .Release.Namespace) (not .Values.allowSharedNamespace) -}}
+{{- fail (printf "runtimeNamespace is the release namespace (%s): the gateway's Role there (create, patch and delete on Secrets and pods, which runtime pods need) would cover the chart's own Secret (executor secret, Redis URL, pod secret key) and the gateway's own pods, and a PATCH answers with the Secret's data, so patch on Secrets amounts to reading them. Set runtimeNamespace to a namespace of its own, created beforehand and holding only runtime pods, or allowSharedNamespace=true to accept this" .Release.Namespace) -}}
+{{- end -}}
+{{- /*
+What the gateway does after SIGTERM, one step after the other, each bounded. The two constants are the bounds
+written in the gateway's code: RuntimeMaintenance.close ends the runtimes it holds (runtimes.endAll(), at most
+10 s) and KubernetesPodDriver.close deletes the pods it created (at most 30 s). Change them with that code.
+*/ -}}
+{{- $endRuntimesSeconds := 10 -}}
+{{- $closeDriverSeconds := 30 -}}
 {{- $shutdown := include "hearth.seconds" .Values.server.shutdownTimeout | int -}}
-{{- if le (int .Values.terminationGracePeriodSeconds) (add $shutdown (int .Values.preStopSleepSeconds)) -}}
-{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed server.shutdownTimeout (%ds) plus preStopSleepSeconds (%d), or the kubelet kills the gateway before it has released its runtimes" (int .Values.terminationGracePeriodSeconds) $shutdown (int .Values.preStopSleepSeconds)) -}}
+{{- $preStop := int .Values.preStopSleepSeconds -}}
+{{- $budget := add $preStop $shutdown $endRuntimesSeconds $closeDriverSeconds -}}
+{{- if le (int .Values.terminationGracePeriodSeconds) $budget -}}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed %ds: preStopSleepSeconds (%d) + server.shutdownTimeout (%ds) + ending the runtimes the gateway holds (up to %ds) + deleting the pods it created (up to %ds), or the kubelet kills the gateway before it has released its runtimes" (int .Values.terminationGracePeriodSeconds) (int $budget) $preStop $shutdown $endRuntimesSeconds $closeDriverSeconds) -}}
 {{- end -}}
 {{- end -}}
 

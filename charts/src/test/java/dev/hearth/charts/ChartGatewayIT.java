@@ -130,6 +130,23 @@ class ChartGatewayIT {
     }
 
     @Test
+    void probesOnTheApiPortTellOnlyTheStatusWhileTheManagementPortKeepsTheDetails() throws Exception {
+        Map<String, Object> container = GatewayDeploymentTest.container(manifests);
+        JsonMapper json = JsonMapper.builder().build();
+
+        for (String probe : List.of("livenessProbe", "readinessProbe")) {
+            HttpResponse<String> response = get(httpPort, Yamls.string(container, probe + ".httpGet.path"));
+            tools.jackson.databind.JsonNode body = json.readTree(response.body());
+            assertThat(body.has("status")).as("%s status: %s", probe, response.body()).isTrue();
+            assertThat(body.has("components")).as("%s components: %s", probe, response.body()).isFalse();
+            assertThat(body.has("details")).as("%s details: %s", probe, response.body()).isFalse();
+        }
+        HttpResponse<String> health = get(managementPort, "/actuator/health");
+        assertThat(json.readTree(health.body()).has("components")).as("components on the management port: %s",
+                health.body()).isTrue();
+    }
+
+    @Test
     void warmPodsAreOwnedByTheChartsOwnerConfigMapAndSelectedByItsNetworkPolicy() {
         await("the pool's warm pods exist", () -> pods().size() == 2);
         Map<String, Object> policy = manifests.only("NetworkPolicy");
@@ -178,6 +195,8 @@ class ChartGatewayIT {
 
     @Test
     void everyMetricTheChartQueriesIsExported() throws Exception {
+        // The pools' breakers are bound as they are created, on a pool's first pod creation.
+        await("the pool's warm pods exist", () -> pods().size() == 2);
         get(httpPort, "/v1/health");
         System.gc();
         Set<String> exported = scrapedNames();

@@ -13,13 +13,19 @@ import dev.hearth.gateway.metrics.HearthMetrics;
  */
 final class ExportedMetrics {
 
-    /** Exported by Spring Boot and Micrometer with the chart's configuration (http.server.requests as a histogram). */
+    /**
+     * Exported by Spring Boot, Micrometer and Resilience4j with the chart's configuration (http.server.requests as a
+     * histogram).
+     */
     private static final Set<String> PLATFORM = Set.of(
             "http_server_requests_seconds_count", "http_server_requests_seconds_sum",
             "http_server_requests_seconds_bucket", "http_server_requests_seconds_max",
             "jvm_memory_used_bytes", "jvm_memory_max_bytes", "jvm_memory_committed_bytes",
             "jvm_buffer_memory_used_bytes", "jvm_gc_pause_seconds_sum", "jvm_gc_pause_seconds_count",
-            "jvm_gc_overhead", "jvm_threads_live_threads", "process_cpu_usage", "process_uptime_seconds");
+            "jvm_gc_overhead", "jvm_threads_live_threads", "process_cpu_usage", "process_uptime_seconds",
+            // The Kubernetes pools' pod-creation breakers (the gateway's DriverConfiguration.poolBreakerMetrics),
+            // tagged name="pool:<image>"; exported once a pool has created its first pod.
+            "resilience4j_circuitbreaker_state");
 
     /** Written by Prometheus itself for every scrape target. */
     static final Set<String> SYNTHETIC = Set.of("up");

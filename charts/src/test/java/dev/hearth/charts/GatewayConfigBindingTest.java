@@ -141,11 +141,12 @@ class GatewayConfigBindingTest {
     }
 
     @Test
-    void podSecretKeyIsLeftToTheExecutorSecretByDefault() {
+    void podSecretKeyIsNeverTheExecutorSecretByDefault() {
         GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(), scratch);
 
-        assertThat(gateway.bind("hearth.kubernetes", KubernetesProperties.class).podSecretKey()).as("pod secret key")
-                .isNull();
+        String podSecretKey = gateway.bind("hearth.kubernetes", KubernetesProperties.class).podSecretKey();
+        assertThat(podSecretKey).as("pod secret key: the chart's generated one").hasSize(64)
+                .isNotEqualTo(gateway.bind("hearth.executor", ExecutorProperties.class).secret());
     }
 
     @Test
@@ -166,6 +167,12 @@ class GatewayConfigBindingTest {
         assertThat(gateway.property("management.endpoint.health.probes.enabled")).as("probes").isEqualTo("true");
         assertThat(gateway.property("management.endpoint.health.probes.add-additional-paths"))
                 .as("/livez and /readyz on the API port").isEqualTo("true");
+        assertThat(gateway.property("management.endpoint.health.show-details"))
+                .as("details on /actuator/health, served on the management port only").isEqualTo("always");
+        assertThat(gateway.property("management.endpoint.health.group.liveness.include"))
+                .as("liveness left to Spring Boot's probe group (status only)").isNull();
+        assertThat(gateway.property("management.endpoint.health.group.readiness.include"))
+                .as("readiness left to Spring Boot's probe group (status only)").isNull();
         assertThat(gateway.property("server.shutdown")).as("graceful shutdown").isEqualTo("graceful");
         assertThat(gateway.property("spring.lifecycle.timeout-per-shutdown-phase")).as("shutdown timeout").isEqualTo("30s");
         assertThat(gateway.property("management.endpoints.web.exposure.include")).as("prometheus exposed (jar's config)")

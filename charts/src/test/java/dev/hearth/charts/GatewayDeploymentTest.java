@@ -89,15 +89,25 @@ class GatewayDeploymentTest {
     void shutdownIsGracefulWithinTheTerminationGracePeriod() {
         Map<String, Object> pod = podSpec(HelmChart.render());
 
-        assertThat((Integer) pod.get("terminationGracePeriodSeconds")).as("grace period beyond the 30 s shutdown phase")
-                .isGreaterThan(30);
+        assertThat((Integer) pod.get("terminationGracePeriodSeconds"))
+                .as("grace period beyond the 30 s request drain, 10 s to end runtimes and 30 s to close the driver")
+                .isGreaterThan(30 + 10 + 30);
     }
 
     @Test
-    void tooShortAGracePeriodFailsRendering() {
-        assertThatThrownBy(() -> HelmChart.render(Map.of("terminationGracePeriodSeconds", 20)))
-                .as("grace period 20 s with a 30 s shutdown")
-                .hasMessageContaining("terminationGracePeriodSeconds (20) must exceed server.shutdownTimeout (30s)");
+    void gracePeriodMustCoverDrainEndingRuntimesAndClosingTheDriver() {
+        assertThatThrownBy(() -> HelmChart.render(Map.of("terminationGracePeriodSeconds", 45)))
+                .as("the former default, 45 s")
+                .hasMessageContaining("terminationGracePeriodSeconds (45) must exceed 70s: preStopSleepSeconds (0)"
+                        + " + server.shutdownTimeout (30s) + ending the runtimes the gateway holds (up to 10s)"
+                        + " + deleting the pods it created (up to 30s)");
+        assertThatThrownBy(() -> HelmChart.render(Map.of("terminationGracePeriodSeconds", 70)))
+                .as("exactly the budget").hasMessageContaining("must exceed 70s");
+        assertThat(podSpec(HelmChart.render(Map.of("terminationGracePeriodSeconds", 71))).get("terminationGracePeriodSeconds"))
+                .as("one second beyond").isEqualTo(71);
+        assertThatThrownBy(() -> HelmChart.render(Map.of("terminationGracePeriodSeconds", 80, "preStopSleepSeconds", 10,
+                "server", Map.of("shutdownTimeout", "1m"))))
+                .as("preStop sleep and a longer drain count too").hasMessageContaining("must exceed 110s");
     }
 
     @Test
@@ -142,9 +152,53 @@ class GatewayDeploymentTest {
         Manifests manifests = HelmChart.render(Map.of("executor",
                 Map.of("existingSecret", "opr-executor", "existingSecretKey", "token")));
 
-        assertThat(manifests.ofKind("Secret")).as("no chart Secret needed").isEmpty();
+        assertThat(Yamls.map(manifests.only("Secret"), "data")).as("the chart's Secret: the pod secret key only")
+                .containsOnlyKeys("pod-secret-key");
         assertThat(secretRef(container(manifests), "OPR_EXECUTOR_SECRET")).as("OPR_EXECUTOR_SECRET reference")
                 .isEqualTo(Map.of("name", "opr-executor", "key", "token"));
+    }
+
+    @Test
+    void podSecretKeyIsGeneratedApartFromTheExecutorSecret() {
+        Manifests manifests = HelmChart.render();
+        Manifests again = HelmChart.render();
+
+        String key = decoded(manifests, "pod-secret-key");
+        assertThat(key).as("generated pod secret key").hasSize(64).isAlphanumeric()
+                .isNotEqualTo(decoded(manifests, "executor-secret"));
+        assertThat(decoded(again, "pod-secret-key")).as("a new key at each install").isNotEqualTo(key);
+        assertThat(secretRef(container(manifests), "HEARTH_KUBERNETES_PODSECRETKEY"))
+                .as("HEARTH_KUBERNETES_PODSECRETKEY reference").isEqualTo(Map.of("name", "hearth", "key", "pod-secret-key"));
+    }
+
+    @Test
+    void generatedPodSecretKeyIsKeptOnUpgrade() {
+        LookupApiServer.get().putSecret(HelmChart.NAMESPACE, "hearth", Map.of(
+                "executor-secret", base64("installed-executor"), "pod-secret-key", base64("installed-pod-key")));
+
+        Manifests manifests = HelmChart.render();
+
+        assertThat(decoded(manifests, "pod-secret-key")).as("pod secret key on upgrade").isEqualTo("installed-pod-key");
+        assertThat(decoded(manifests, "executor-secret")).as("executor secret on upgrade").isEqualTo("installed-executor");
+    }
+
+    @Test
+    void upgradeFromAnInstallationWithoutPodSecretKeyGeneratesOne() {
+        LookupApiServer.get().putSecret(HelmChart.NAMESPACE, "hearth", "executor-secret", base64("installed-executor"));
+
+        Manifests manifests = HelmChart.render();
+
+        assertThat(decoded(manifests, "executor-secret")).as("executor secret kept").isEqualTo("installed-executor");
+        assertThat(decoded(manifests, "pod-secret-key")).as("a pod secret key of its own").hasSize(64)
+                .isNotEqualTo("installed-executor");
+    }
+
+    @Test
+    void givenPodSecretKeyWinsOverTheInstalledOne() {
+        LookupApiServer.get().putSecret(HelmChart.NAMESPACE, "hearth", "pod-secret-key", base64("installed-pod-key"));
+
+        assertThat(decoded(HelmChart.render(Map.of("kubernetes", Map.of("podSecretKey", "given"))), "pod-secret-key"))
+                .as("pod secret key from values").isEqualTo("given");
     }
 
     @Test
@@ -198,14 +252,22 @@ class GatewayDeploymentTest {
     }
 
     @Test
-    void serviceExposesTheApiAndManagementPorts() {
-        Manifests manifests = HelmChart.render();
-        Map<String, Object> service = manifests.only("Service");
+    void apiServiceCarriesOnlyTheApiPortAndManagementAClusterIpServiceOfItsOwn() {
+        Manifests manifests = HelmChart.render(Map.of("service", Map.of("type", "LoadBalancer")));
+        Map<String, Object> api = manifests.get("Service", "hearth");
+        Map<String, Object> management = manifests.get("Service", "hearth-management");
+        Object gatewayPods = Yamls.at(manifests.only("Deployment"), "spec.selector.matchLabels");
 
-        assertThat(Yamls.at(service, "spec.selector")).as("selects the gateway pods")
-                .isEqualTo(Yamls.at(manifests.only("Deployment"), "spec.selector.matchLabels"));
-        assertThat(Yamls.list(service, "spec.ports")).as("ports").extracting(port -> Yamls.string(port, "targetPort"))
-                .containsExactly("http", "management");
+        assertThat(manifests.ofKind("Service")).as("Services").hasSize(2);
+        assertThat(Yamls.string(api, "spec.type")).as("API Service type").isEqualTo("LoadBalancer");
+        assertThat(Yamls.list(api, "spec.ports")).as("API Service ports")
+                .containsExactly(Map.of("name", "http", "port", 80, "targetPort", "http", "protocol", "TCP"));
+        assertThat(Yamls.string(management, "spec.type")).as("management Service type, whatever service.type")
+                .isEqualTo("ClusterIP");
+        assertThat(Yamls.list(management, "spec.ports")).as("management Service ports")
+                .containsExactly(Map.of("name", "management", "port", 9090, "targetPort", "management", "protocol", "TCP"));
+        assertThat(Yamls.at(api, "spec.selector")).as("API Service selects the gateway pods").isEqualTo(gatewayPods);
+        assertThat(Yamls.at(management, "spec.selector")).as("management Service selects them").isEqualTo(gatewayPods);
     }
 
     static Map<String, Object> podSpec(Manifests manifests) {
@@ -250,6 +312,10 @@ class GatewayDeploymentTest {
 
     private static String configChecksum(Manifests manifests) {
         return Yamls.string(manifests.only("Deployment"), "spec.template.metadata.annotations.checksum/config");
+    }
+
+    private static String base64(String value) {
+        return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String decoded(Manifests manifests, String key) {

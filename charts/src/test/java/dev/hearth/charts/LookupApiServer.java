@@ -75,9 +75,17 @@ final class LookupApiServer {
 
     /** Serves a Secret {@code namespace/name} whose {@code data} holds {@code key} (already base64). */
     void putSecret(String namespace, String name, String key, String base64Value) {
+        putSecret(namespace, name, Map.of(key, base64Value));
+    }
+
+    /** Serves a Secret {@code namespace/name} with this {@code data} (values already base64). */
+    void putSecret(String namespace, String name, Map<String, String> base64Data) {
+        String data = base64Data.entrySet().stream()
+                .map(entry -> "\"%s\":\"%s\"".formatted(entry.getKey(), entry.getValue()))
+                .collect(java.util.stream.Collectors.joining(","));
         secrets.put(namespace + "/" + name, """
-                {"apiVersion":"v1","kind":"Secret","metadata":{"name":"%s","namespace":"%s"},"data":{"%s":"%s"}}"""
-                .formatted(name, namespace, key, base64Value));
+                {"apiVersion":"v1","kind":"Secret","metadata":{"name":"%s","namespace":"%s"},"data":{%s}}"""
+                .formatted(name, namespace, data));
     }
 
     void clear() {

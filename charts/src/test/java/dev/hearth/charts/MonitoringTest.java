@@ -33,16 +33,22 @@ class MonitoringTest {
     }
 
     @Test
-    void serviceMonitorScrapesTheManagementPortOfTheGatewayService() {
+    void serviceMonitorScrapesTheManagementServiceOnly() {
         Manifests manifests = HelmChart.render(MONITORING_ON);
         Map<String, Object> monitor = manifests.only("ServiceMonitor");
-        Map<String, Object> service = manifests.only("Service");
+        Map<String, Object> service = manifests.get("Service", "hearth-management");
+        Map<String, Object> selector = Yamls.map(monitor, "spec.selector.matchLabels");
 
         assertThat(Yamls.string(monitor, "apiVersion")).as("apiVersion").isEqualTo("monitoring.coreos.com/v1");
         assertThat(Yamls.map(monitor, "metadata.labels")).as("labels Prometheus selects by")
                 .containsEntry("release", "kube-prometheus-stack");
-        assertThat(Yamls.map(service, "metadata.labels")).as("the Service carries the monitor's selector")
-                .containsAllEntriesOf(Yamls.map(monitor, "spec.selector.matchLabels"));
+        assertThat(Yamls.map(service, "metadata.labels")).as("the management Service carries the monitor's selector")
+                .containsAllEntriesOf(selector);
+        assertThat(Yamls.map(manifests.get("Service", "hearth"), "metadata.labels"))
+                .as("the API Service does not carry it").doesNotContainEntry("app.kubernetes.io/component",
+                        selector.get("app.kubernetes.io/component"));
+        assertThat(Yamls.map(service, "metadata.labels").get(Yamls.string(monitor, "spec.jobLabel")))
+                .as("job label of the scraped series: the fullname the alert rules select").isEqualTo("hearth");
         assertThat(Yamls.list(monitor, "spec.namespaceSelector.matchNames")).as("namespace")
                 .containsExactly(HelmChart.NAMESPACE);
         Map<String, Object> endpoint = Yamls.map(monitor, "spec.endpoints[0]");

@@ -1,6 +1,7 @@
 package dev.hearth.charts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashSet;
 import java.util.List;
@@ -66,6 +67,28 @@ class RbacTest {
 
         assertThat(manifests.ofKind("ClusterRole")).as("ClusterRoles").isEmpty();
         assertThat(manifests.ofKind("ClusterRoleBinding")).as("ClusterRoleBindings").isEmpty();
+    }
+
+    @Test
+    void runtimePodsInTheReleaseNamespaceAreRefused() {
+        for (Map<String, Object> values : List.<Map<String, Object>>of(Map.of(),
+                Map.of("runtimeNamespace", HelmChart.NAMESPACE))) {
+            assertThatThrownBy(() -> HelmChart.renderAsGiven(values))
+                    .as("runtime namespace = release namespace, values %s", values)
+                    .hasMessageContaining("runtimeNamespace is the release namespace (" + HelmChart.NAMESPACE + ")")
+                    .hasMessageContaining("a PATCH answers with the Secret's data")
+                    .hasMessageContaining("allowSharedNamespace=true");
+        }
+    }
+
+    @Test
+    void sharingTheReleaseNamespaceIsAnExplicitChoice() {
+        Manifests manifests = HelmChart.renderAsGiven(Map.of("allowSharedNamespace", true));
+
+        assertThat(Yamls.string(manifests.only("Role"), "metadata.namespace")).as("Role namespace")
+                .isEqualTo(HelmChart.NAMESPACE);
+        assertThat(Yamls.string(manifests.get("Secret", "hearth"), "metadata.namespace"))
+                .as("the chart's Secret, within the Role's reach").isEqualTo(HelmChart.NAMESPACE);
     }
 
     @Test
