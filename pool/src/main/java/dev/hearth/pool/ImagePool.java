@@ -3,12 +3,10 @@ package dev.hearth.pool;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
@@ -20,8 +18,8 @@ import dev.hearth.pool.accounting.PoolAccounting;
  * replenishes the moment a pod is claimed or dies (DESIGN.md, "Lifecycle of a pod").
  *
  * <p>Concurrency: all state lives behind this object's monitor, held only for bookkeeping (never across
- * I/O or a subscriber's callback). Pod creation and deletion run through the {@link PodDriver}, which is
- * non-blocking.
+ * I/O, a subscriber's callback or a {@link PoolObserver} call). Pod creation and deletion run through the
+ * {@link PodDriver}, which is non-blocking.
  *
  * <p>Accounting: locally {@code warm + claimed + creating <= max}. Waiters beyond the warm pods get pods
  * created on demand, up to {@code max}; with {@code size: 0} every acquisition creates its own pod. Warm
@@ -166,7 +164,7 @@ public final class ImagePool implements PodPool {
             toFail = new ArrayDeque<>(pending);
             pending.clear();
         }
-        toFail.forEach(waiter -> waiter.fail(new IllegalStateException("pool '" + config.image() + "' is closed")));
+        toFail.forEach(waiter -> waiter.fail(closedError()));
         toDelete.forEach(pod -> {
             counts.gone();
             destroy(pod);
@@ -175,48 +173,42 @@ public final class ImagePool implements PodPool {
 
     private void enqueue(MonoSink<PooledPod> sink) {
         PoolWaiter waiter = events.waiter(sink);
-        Optional<Pod> ready;
+        Pod ready;
+        RuntimeException refused;
         synchronized (this) {
-            if (closed) {
-                waiter.fail(new IllegalStateException("pool '" + config.image() + "' is closed"));
-                return;
-            }
-            ready = Optional.ofNullable(warm.pollFirst());
-            if (ready.isPresent()) {
+            ready = closed ? null : warm.pollFirst();
+            refused = ready == null ? refusal() : null;
+            if (ready != null) {
                 claimed++;
-            } else if (driver.degraded(config.image())) {
-                // Waiting would only run into the acquire timeout: answer now (fail fast while degraded).
-                waiter.fail(new PoolDegradedException(config.image()));
-                return;
-            } else if (pending.size() >= config.maxPending()) {
-                waiter.fail(new PoolExhaustedException(config.image(), config.maxPending()));
-                return;
-            } else {
+            } else if (refused == null) {
                 pending.addLast(waiter);
             }
         }
-        if (ready.isPresent()) {
+        // Like every end of a waiter, the observer and the subscriber's callbacks run outside the monitor.
+        if (refused != null) {
+            waiter.fail(refused);
+        } else if (ready != null) {
             counts.gone();
-            waiter.deliverWarm(claim(ready.get()));
-            return;
-        }
-        Disposable timeout = timer.schedule(() -> expire(waiter), config.acquireTimeout().toMillis(),
-                java.util.concurrent.TimeUnit.MILLISECONDS);
-        sink.onCancel(() -> cancel(waiter));
-        sink.onDispose(timeout);
-        replenish();
-    }
-
-    private void expire(PoolWaiter waiter) {
-        if (unqueue(waiter)) {
-            waiter.fail(new AcquireTimeoutException(config.image(), config.acquireTimeout()));
+            waiter.deliverWarm(claim(ready));
+        } else {
+            waiter.await(timer, config, this::unqueue);
+            replenish();
         }
     }
 
-    private void cancel(PoolWaiter waiter) {
-        if (unqueue(waiter)) {
-            waiter.cancelled();
+    /** Why an acquisition finding no warm pod may not queue, or null; degraded fails fast (waiting would time out). */
+    private RuntimeException refusal() {
+        if (closed) {
+            return closedError();
         }
+        if (driver.degraded(config.image())) {
+            return new PoolDegradedException(config.image());
+        }
+        return pending.size() >= config.maxPending() ? new PoolExhaustedException(config.image(), config.maxPending()) : null;
+    }
+
+    private IllegalStateException closedError() {
+        return new IllegalStateException("pool '" + config.image() + "' is closed");
     }
 
     /** True for the one path (timeout, cancel) that takes the waiter out of the queue. */

@@ -22,14 +22,26 @@ public final class PoolEvents {
         this.image = image;
     }
 
-    /** Times {@code creation} from subscription until the pod is warm or the creation fails. */
+    /**
+     * Times {@code creation} from subscription until the pod is warm ({@link PodStart#READY}), or the creation
+     * fails or is cancelled (e.g. by its caller's timeout), both {@link PodStart#FAILED}: every started creation
+     * is recorded exactly once. Each subscription (a retry) is a creation of its own.
+     */
     public Mono<Pod> podStart(Mono<Pod> creation) {
         return Mono.defer(() -> {
             long started = System.nanoTime();
+            AtomicBoolean ended = new AtomicBoolean();
             return creation
-                    .doOnNext(pod -> observer.podStarted(image, PodStart.READY, System.nanoTime() - started))
-                    .doOnError(error -> observer.podStarted(image, PodStart.FAILED, System.nanoTime() - started));
+                    .doOnNext(pod -> podStarted(ended, PodStart.READY, started))
+                    .doOnError(error -> podStarted(ended, PodStart.FAILED, started))
+                    .doOnCancel(() -> podStarted(ended, PodStart.FAILED, started));
         });
+    }
+
+    private void podStarted(AtomicBoolean ended, PodStart outcome, long started) {
+        if (ended.compareAndSet(false, true)) {
+            observer.podStarted(image, outcome, System.nanoTime() - started);
+        }
     }
 
     /**

@@ -10,9 +10,9 @@ package dev.hearth.pool;
  * defined in one gateway class that the chart's dashboards are checked against; and pool tests assert what
  * was reported with a plain recording observer.
  *
- * <p>Threading: called on whatever thread the event happens on (an event loop, a timer), sometimes under a
- * pool's monitor. Implementations must be quick, must not block, must not throw and must not call back into a
- * pool.
+ * <p>Threading: called on whatever thread the event happens on (an event loop, a timer), never under an
+ * {@link ImagePool}'s monitor. Implementations must be quick, must not block, must not throw and must not call
+ * back into a pool.
  */
 public interface PoolObserver {
 
@@ -52,7 +52,7 @@ public interface PoolObserver {
     enum PodStart {
         /** It became warm (its runner answers health). */
         READY,
-        /** It could not be created or did not become ready in time. */
+        /** It could not be created, did not become ready in time, or its creation was cancelled. */
         FAILED
     }
 

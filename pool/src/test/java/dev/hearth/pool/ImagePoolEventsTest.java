@@ -14,6 +14,7 @@ import dev.hearth.pool.PoolObserver.PodStart;
 import dev.hearth.pool.PoolObserver.Reap;
 import dev.hearth.pool.accounting.LocalPoolAccounting;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -80,7 +81,42 @@ class ImagePoolEventsTest {
         assertThat(events.reaps).as("dead warm pod reaped").containsExactly(Reap.ENDED);
     }
 
+    @Test
+    void refusedAcquisitionsEndOutsideThePoolsMonitor() {
+        ImagePool pool = pool(1, 1, 0);
+        events.lock = pool;
+        pool.warmup();
+        PooledPod only = pool.acquire().block();
+        List<Boolean> errorsUnderLock = new CopyOnWriteArrayList<>();
+        pool.acquire().subscribe(pod -> { }, error -> errorsUnderLock.add(Thread.holdsLock(pool)));
+        pool.close();
+        pool.acquire().subscribe(pod -> { }, error -> errorsUnderLock.add(Thread.holdsLock(pool)));
+        only.release();
+
+        assertThat(events.acquisitions).as("warm, then refused: queue full, then closed")
+                .containsExactly(Acquisition.WARM, Acquisition.EXHAUSTED, Acquisition.FAILED);
+        assertThat(events.underLock).as("outcomes reported while holding the pool's monitor").isEmpty();
+        assertThat(errorsUnderLock).as("subscriber's error callback under the pool's monitor")
+                .containsExactly(false, false);
+    }
+
+    @Test
+    void cancelledCreationsAreReportedAsFailedOnce() {
+        PoolEvents poolEvents = new PoolEvents(events, "img");
+        Pod pod = new Pod("pod-1", "img", "127.0.0.1", 1, "secret", java.time.Instant.now());
+        poolEvents.podStart(Mono.never())
+                .timeout(Duration.ofSeconds(5), time)
+                .subscribe(created -> { }, error -> { });
+        time.advanceTimeBy(Duration.ofSeconds(5));
+        poolEvents.podStart(Mono.just(pod)).flux().take(1).blockLast();
+
+        assertThat(events.starts).as("the creation its caller gave up on, then a ready one counted once")
+                .containsExactly(PodStart.FAILED, PodStart.READY);
+    }
+
     private static final class Recorder implements PoolObserver {
+        volatile Object lock;
+        final List<Acquisition> underLock = new CopyOnWriteArrayList<>();
         final List<Acquisition> acquisitions = new CopyOnWriteArrayList<>();
         final List<PodStart> starts = new CopyOnWriteArrayList<>();
         final List<Reap> reaps = new CopyOnWriteArrayList<>();
@@ -88,6 +124,10 @@ class ImagePoolEventsTest {
 
         @Override
         public void acquired(String image, Acquisition outcome, long nanos) {
+            Object pool = lock;
+            if (pool != null && Thread.holdsLock(pool)) {
+                underLock.add(outcome);
+            }
             acquisitions.add(outcome);
             this.nanos.add(nanos);
         }
