@@ -68,35 +68,51 @@ public class ExecutionHandler {
         String runtimeId = request.pathVariable("runtimeId");
         return Params.read(request)
                 .map(params -> ExecutionParams.from(params, runtimeId))
-                .flatMap(params -> {
-                    ExecutionBudget budget = new ExecutionBudget(Duration.ofSeconds(params.timeout()));
-                    return runtime(params, budget)
-                            .flatMap(found -> ServerResponse.ok().build((exchange, context) ->
-                                    run(exchange, params, found, budget, received)));
-                });
+                .flatMap(params -> respond(params, received));
     }
 
-    /** The runtime to run on, and how its creation went if this request created or waited for it. */
-    private record Found(RuntimeRecord record, CreationTimings creation) {
+    /** Runs once the parameters are read, so a slow upload of the body is not counted as the gateway's overhead. */
+    private Mono<ServerResponse> respond(ExecutionParams params, long received) {
+        long paramsRead = System.nanoTime();
+        ExecutionBudget budget = new ExecutionBudget(Duration.ofSeconds(params.timeout()));
+        return runtime(params, budget, paramsRead)
+                .flatMap(found -> ServerResponse.ok().build((exchange, context) ->
+                        run(exchange, params, found, budget, received, paramsRead)));
     }
 
-    private Mono<Found> runtime(ExecutionParams params, ExecutionBudget budget) {
+    /**
+     * The runtime to run on; how its creation went if this replica created it (for {@code Server-Timing}); and
+     * how long this request waited for it, 0 when it was ready already.
+     */
+    private record Found(RuntimeRecord record, CreationTimings creation, long waitNanos) {
+    }
+
+    private Mono<Found> runtime(ExecutionParams params, ExecutionBudget budget, long paramsRead) {
         Mono<Found> existing = runtimes.ready(params.runtimeId())
-                .map(record -> new Found(record, CreationTimings.NONE));
+                .map(record -> new Found(record, CreationTimings.NONE, 0));
         if (!params.canCreateRuntime()) {
             return existing.switchIfEmpty(Mono.error(() -> new RuntimeNotFoundException(
                     "Runtime not found. Please start it first or provide runtime-related parameters.")));
         }
         return existing
-                .switchIfEmpty(Mono.defer(() -> runtimes.getOrCreate(RuntimeSources.spec(params.toCreateRuntimeParams()),
-                                sources.read(params.source()), POLL)
-                        .map(record -> new Found(record, runtimes.creationTimings(record.runtimeId())))))
+                .switchIfEmpty(Mono.defer(() -> created(params, paramsRead)))
                 .timeout(budget.remaining())
                 .onErrorMap(TimeoutException.class, e -> new ExecutorException(ErrorType.RUNTIME_TIMEOUT));
     }
 
+    /**
+     * Creates the runtime, or waits for the creation another request or replica started. The wait is this
+     * request's own: a request joining a creation late waited less than the creation took.
+     */
+    private Mono<Found> created(ExecutionParams params, long paramsRead) {
+        return runtimes.getOrCreate(RuntimeSources.spec(params.toCreateRuntimeParams()),
+                        sources.read(params.source()), POLL)
+                .map(record -> new Found(record, runtimes.creationTimings(record.runtimeId()),
+                        System.nanoTime() - paramsRead));
+    }
+
     private Mono<Void> run(ServerWebExchange exchange, ExecutionParams params, Found found,
-                           ExecutionBudget budget, long received) {
+                           ExecutionBudget budget, long received, long paramsRead) {
         RuntimeRecord record = found.record();
         CreationTimings creation = found.creation();
         if (budget.exhausted()) {
@@ -104,7 +120,7 @@ public class ExecutionHandler {
         }
         Instant startTime = Instant.now();
         long started = System.nanoTime();
-        ExecutionMeters.Execution metrics = meters.start(record.image(), creation, received, started);
+        ExecutionMeters.Execution metrics = meters.start(record.image(), paramsRead, found.waitNanos(), started);
         Duration remaining = budget.remaining();
         ExecutionRequest executionRequest = new ExecutionRequest(params.method(), params.path(),
                 headers(params.headers()), Math.max(1, remaining.toMillis()));
@@ -113,7 +129,9 @@ public class ExecutionHandler {
                 .onErrorMap(TimeoutException.class, e -> new ExecutorException(ErrorType.EXECUTION_TIMEOUT))
                 // A client that goes away cancels the runner's stream (the response write itself completes quietly).
                 .doOnError(metrics::failed)
-                .doOnCancel(metrics::clientGone);
+                .doOnCancel(metrics::clientGone)
+                // After the end frame (already handled downstream) a no-op; without one, the execution broke off.
+                .doOnComplete(metrics::streamEnded);
         return ExecutionOutputs.write(events, exchange.getResponse().bufferFactory(),
                         head -> timed(exchange, head, metrics, new PhaseTimings(creation, millisSince(started),
                                 millisSince(received))),

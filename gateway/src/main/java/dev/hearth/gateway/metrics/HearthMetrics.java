@@ -25,8 +25,10 @@ import java.util.TreeSet;
  *       <td>queue wait: from asking the pool for a pod to holding one or giving up; {@code warm} = a warm pod was
  *       there, {@code created} = waited for one to be created</td></tr>
  *   <tr><td>{@code hearth.pod.start}</td><td>timer</td><td>image, outcome=ready|failed</td>
- *       <td>pod creation to warm (runner healthy); on Kubernetes, warm pods are timed by the leader from the pod's
- *       own timestamps (to the second)</td></tr>
+ *       <td>pod creation to warm (runner healthy); {@code failed} = the creation failed, timed out, or was cancelled
+ *       (e.g. an on-demand creation its acquisition gave up on at the acquire timeout), each creation attempt
+ *       counted once; on Kubernetes, warm pods are timed by the leader from the pod's own timestamps (to the
+ *       second)</td></tr>
  *   <tr><td>{@code hearth.pods.reaped}</td><td>counter</td>
  *       <td>reason=surplus|ended|unready|orphan|abandoned</td>
  *       <td>pods deleted by the pool or the leader's reconciler rather than with their runtime</td></tr>
@@ -44,11 +46,23 @@ import java.util.TreeSet;
  *       <td>runtimes this replica held that ended, and why</td></tr>
  *   <tr><td>{@code hearth.execution}</td><td>timer</td>
  *       <td>image, outcome=success|function_error|timeout|failed|client_gone</td>
- *       <td>the execute phase: from sending the call to the runner to its end (or the failure, or the client
- *       leaving); {@code function_error} = the function answered 5xx (an {@code exec} exit code other than 0)</td></tr>
+ *       <td>the execute phase: from sending the call to the runner to its end frame (or the failure, or the client
+ *       leaving); {@code function_error} = the function answered 5xx (an {@code exec} exit code other than 0);
+ *       {@code failed} includes a runner stream that ended without an end frame</td></tr>
  *   <tr><td>{@code hearth.execution.overhead}</td><td>timer, histogram</td><td>image</td>
- *       <td>what the gateway adds: request arrival to the runner's end frame, less acquire and specialize (when the
- *       request created the runtime) and less the runner's own duration; executions that reached their end</td></tr>
+ *       <td>what the gateway adds to an execution that reached its end frame: (end frame − parameters read)
+ *       − this request's wait for the runtime − the runner's own {@code durationMs}, floored at 0. The clock starts
+ *       once the request's parameters are read, so the client's upload of the body is not included. The wait is
+ *       the time from the parameters read until the runtime was ready for this request, when it had to be created
+ *       (by this request, or by another request or replica it joined); for a runtime already ready it is 0, so
+ *       the registry lookup counts. Included: that lookup, building the call and the response head, the network
+ *       and runner time outside its own duration, and relaying the response up to the end frame. With the default
+ *       JSON response the body is collected before the end frame is read, so the client's reading is not
+ *       included; a streamed {@code multipart/form-data} body is relayed under the client connection's
+ *       backpressure, and the end frame is read only after the body has been handed to the connection, so a slow
+ *       reader's time after the runner read the function's last byte (where {@code durationMs} stops: the output
+ *       still buffered in the sockets and Netty between runner and client drains at the reader's pace) is
+ *       included</td></tr>
  * </table>
  *
  * <p>Histograms publish Prometheus buckets ({@code _bucket}, see {@link #ACQUIRE_SLOS} and {@link #OVERHEAD_SLOS});

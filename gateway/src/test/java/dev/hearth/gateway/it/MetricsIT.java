@@ -130,6 +130,70 @@ class MetricsIT extends GatewayITSupport {
     }
 
     @Test
+    void aSlowUploadIsNotTheGatewaysOverhead() {
+        String source = store("m-upload.tar.gz", TarGz.builder().file("main.sh", "cat"));
+        createRuntime("m-upload", SHELL, source, "main.sh").expectStatus().isCreated();
+        PrometheusText before = scrape();
+        // The client sends its parameters in two pieces, a second and a half apart.
+        Flux<ByteBuf> upload = Flux.concat(Mono.just("{\"body\":\"slow"),
+                        Mono.just(" upload\"}").delaySubscription(Duration.ofMillis(1_500)))
+                .map(text -> Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+        String response = HttpClient.create()
+                .baseUrl("http://127.0.0.1:" + port)
+                .headers(h -> h.set("Authorization", "Bearer " + SECRET).set("content-type", "application/json")
+                        .set("accept", "application/json"))
+                .post().uri("/v1/runtimes/m-upload/executions")
+                .send(upload)
+                .responseSingle((head, body) -> body.asString())
+                .block(Duration.ofSeconds(30));
+        PrometheusText after = scrape();
+
+        assertThat(response).as("the function got the whole upload").contains("slow upload");
+        assertThat(rise(before, after, "hearth_execution_overhead_seconds_count", "image", SHELL)).as("one execution")
+                .isEqualTo(1);
+        assertThat(rise(before, after, "hearth_execution_overhead_seconds_sum", "image", SHELL))
+                .as("overhead in seconds, without the 1.5 s upload").isLessThan(0.5);
+    }
+
+    @Test
+    void aRequestJoiningAnotherRequestsCreationIsChargedOnlyItsOwnWait() {
+        // An http function that listens after 1.5 s: creating its runtime takes that long.
+        String source = store("m-late.tar.gz", TarGz.builder().file("index.js", "setTimeout(() => require('http')"
+                + ".createServer((req, res) => res.end('ok')).listen(Number(process.env.PORT), '127.0.0.1'), 1500);"));
+        PrometheusText before = scrape();
+        WebClient web = WebClient.builder()
+                .baseUrl("http://127.0.0.1:" + port)
+                .clientConnector(new ReactorClientHttpConnector(HttpClient.create(ConnectionProvider.newConnection())))
+                .build();
+        Mono<Integer> execution = web.post().uri("/v1/runtimes/m-late/executions")
+                .header("Authorization", "Bearer " + SECRET)
+                .contentType(MediaType.APPLICATION_JSON)
+                .accept(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("image", "local/node", "source", source, "entrypoint", "index.js"))
+                .exchangeToMono(response -> Mono.just(response.statusCode().value()));
+        // The second request joins the creation the first started, 0.7 s into it.
+        List<Integer> statuses = Flux.merge(execution, execution.delaySubscription(Duration.ofMillis(700)))
+                .collectList()
+                .block(Duration.ofSeconds(30));
+        PrometheusText after = scrape();
+
+        assertThat(statuses).as("statuses").containsExactly(200, 200);
+        String buckets = "hearth_execution_overhead_seconds_bucket";
+        String lowest = after.samples(buckets, Map.of("image", "local/node")).stream()
+                .map(sample -> sample.labels().get("le"))
+                .filter(le -> !le.equals("+Inf"))
+                .min(java.util.Comparator.comparingDouble(Double::parseDouble))
+                .orElseThrow();
+        assertThat(rise(before, after, buckets, "image", "local/node", "le", "+Inf")).as("both executions")
+                .isEqualTo(2);
+        // Less the whole 1.5 s creation, the joiner's own 0.8 s wait would come out negative and be floored at 0.
+        assertThat(rise(before, after, buckets, "image", "local/node", "le", lowest))
+                .as("overheads floored at zero (in the lowest bucket, le=" + lowest + ")").isZero();
+        assertThat(rise(before, after, "hearth_execution_overhead_seconds_sum", "image", "local/node") / 2)
+                .as("mean overhead in seconds, without waiting for the runtime").isLessThan(0.25);
+    }
+
+    @Test
     void acquisitionsBeyondMaxCountAsTimeoutAndExhausted() {
         String source = store("m-small.tar.gz", TarGz.builder().file("main.sh", "echo ok"));
         for (int i = 0; i < 4; i++) {
