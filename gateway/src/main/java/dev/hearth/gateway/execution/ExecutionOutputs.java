@@ -53,6 +53,10 @@ final class ExecutionOutputs {
                                     end.tryEmitValue(tail.apply(last.end()));
                                 }
                             })
+                            // A stream that ends without its END frame (the runner's connection closed early)
+                            // fails the tail: a writer waiting for it would otherwise wait forever.
+                            .doOnComplete(() -> end.tryEmitError(new IllegalStateException(
+                                    "the runner ended the execution without its end frame")))
                             .doOnDiscard(DataBuffer.class, DataBufferUtils::release);
                     return writer.apply(new ExecutionOutput(head.head().status(), head.head().headers(), body,
                             end.asMono()));
