@@ -64,7 +64,8 @@ public interface PoolObserver {
         ENDED,
         /** A warm pod not ready within the pool's start timeout. */
         UNREADY,
-        /** Its pool is no longer configured. */
+        /** Made under a configuration no longer current: its pool is not configured, or its secret was derived from
+         *  another pod-secret key. */
         ORPHAN,
         /** Claimed, but its holder's lease is gone (the replica that claimed it died). */
         ABANDONED

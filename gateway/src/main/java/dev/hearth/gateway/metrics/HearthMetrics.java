@@ -31,7 +31,8 @@ import java.util.TreeSet;
  *       second)</td></tr>
  *   <tr><td>{@code hearth.pods.reaped}</td><td>counter</td>
  *       <td>reason=surplus|ended|unready|orphan|abandoned</td>
- *       <td>pods deleted by the pool or the leader's reconciler rather than with their runtime</td></tr>
+ *       <td>pods deleted by the pool or the leader's reconciler rather than with their runtime; {@code orphan} = its
+ *       pool is no longer configured or it was made under another pod-secret key</td></tr>
  *   <tr><td>{@code hearth.lease.claim}</td><td>timer</td>
  *       <td>image, outcome=claimed|taken|store_unavailable|failed</td>
  *       <td>claim: taking the lease on an acquired pod</td></tr>
