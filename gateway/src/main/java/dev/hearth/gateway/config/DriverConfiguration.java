@@ -142,7 +142,7 @@ public final class DriverConfiguration {
                                                     HearthProperties properties, LeaseStore leases,
                                                     KubernetesProperties k8s, PoolObserver observer) {
             return new ClusterReconciliation(driver, leader, properties.poolConfigs(), Duration.ofSeconds(5), leases,
-                    k8s.abandonedClaimGrace(), observer);
+                    k8s.abandonedClaimGrace(), observer, k8s.orphanSecretGrace());
         }
 
         /**

@@ -28,6 +28,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param breakerOpenFor how long an open breaker fails acquisitions fast before probing again
  * @param leaderLease   the reconciler Lease's duration: a dead leader is replaced within it; renewed every
  *                      fifth of it, given up when not renewed within two thirds of it
+ * @param orphanSecretGrace a pod Secret whose pod has been gone this long is deleted by the leader (swept as
+ *                      often); the garbage collector normally removes it with its pod first
  * @param abandonedClaimGrace a claimed pod whose lease is missing this long after its claim lost its holder
  *                      (the replica died; its lease expired) and the leader deletes it. With several replicas
  *                      this needs the shared lease store (Redis): an in-memory store knows only its own leases
@@ -44,6 +46,7 @@ public record KubernetesProperties(@DefaultValue("default") String namespace, St
                                    @DefaultValue("30s") java.time.Duration breakerOpenFor,
                                    @DefaultValue("15s") java.time.Duration leaderLease,
                                    @DefaultValue("30s") java.time.Duration abandonedClaimGrace,
+                                   @DefaultValue("1m") java.time.Duration orphanSecretGrace,
                                    java.util.List<PoolOverride> pools) {
 
     /** Keeps the pod secret key out of logs and actuator dumps that print the bound properties. */

@@ -52,6 +52,7 @@ import io.kubernetes.client.openapi.models.V1Pod;
         "hearth.kubernetes.breaker-minimum-calls=2",
         "hearth.kubernetes.breaker-open-for=2s",
         "hearth.kubernetes.abandoned-claim-grace=2s",
+        "hearth.kubernetes.orphan-secret-grace=4s",
         "hearth.kubernetes.pools[0].image=local/node",
         "hearth.kubernetes.pools[0].node-selector.disk=ssd",
         "hearth.kubernetes.pools[0].runtime-class=gvisor",

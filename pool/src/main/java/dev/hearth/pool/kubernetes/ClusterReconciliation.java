@@ -27,7 +27,11 @@ public final class ClusterReconciliation implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterReconciliation.class);
 
+    /** How long a pod Secret may be without its pod before the leader deletes it, unless told otherwise. */
+    public static final Duration SECRET_GRACE = Duration.ofMinutes(1);
+
     private final Disposable loop;
+    private final Disposable sweeps;
 
     /**
      * @param leases      where holders record their claims; a claimed pod with no lease for {@code claimGrace}
@@ -43,6 +47,22 @@ public final class ClusterReconciliation implements AutoCloseable {
     /** @param observer told of warm pods' start times and of every pod reaped (on the leader only) */
     public ClusterReconciliation(KubernetesPodDriver driver, LeaderElection leader, List<PoolConfig> pools,
                                  Duration period, LeaseStore leases, Duration claimGrace, PoolObserver observer) {
+        this(driver, leader, pools, period, leases, claimGrace, observer, SECRET_GRACE);
+    }
+
+    /** @param secretGrace pod Secrets without their pod this long are deleted, in a sweep as often */
+    public ClusterReconciliation(KubernetesPodDriver driver, LeaderElection leader, List<PoolConfig> pools,
+                                 Duration period, LeaseStore leases, Duration claimGrace, PoolObserver observer,
+                                 Duration secretGrace) {
+        SecretSweeper sweeper = new SecretSweeper(driver, secretGrace);
+        this.sweeps = Flux.interval(secretGrace, secretGrace)
+                .onBackpressureDrop()
+                .filter(tick -> leader.isLeader())
+                .concatMap(tick -> sweeper.sweep().onErrorResume(error -> {
+                    log.warn("Sweeping pod Secrets failed; the next sweep retries: {}", error.toString());
+                    return Mono.empty();
+                }), 1)
+                .subscribe();
         PoolReconciler reconciler = new PoolReconciler(driver, observer);
         Set<String> images = pools.stream().map(PoolConfig::image).collect(Collectors.toSet());
         List<PoolConfig> warmPools = pools.stream().filter(pool -> pool.size() > 0).toList();
@@ -88,6 +108,7 @@ public final class ClusterReconciliation implements AutoCloseable {
 
     @Override
     public void close() {
+        sweeps.dispose();
         loop.dispose();
     }
 }

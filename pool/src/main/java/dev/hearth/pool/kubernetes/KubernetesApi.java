@@ -138,6 +138,12 @@ public final class KubernetesApi {
                 .onErrorResume(e -> isStatus(e, 409), e -> Mono.just(secret));
     }
 
+    /** The Secrets matching {@code labelSelector}. */
+    public Mono<java.util.List<V1Secret>> listSecrets(String namespace, String labelSelector) {
+        return call("list secrets", () -> core.listNamespacedSecret(namespace).labelSelector(labelSelector).execute()
+                .getItems());
+    }
+
     /** Completes when the Secret is gone; 404 counts as gone. */
     public Mono<Void> deleteSecret(String namespace, String name) {
         return call("delete secret " + name, () -> core.deleteNamespacedSecret(name, namespace).execute())

@@ -29,7 +29,8 @@ public final class KubernetesRbac {
             // Each pod's Secret (PodSecrets): created before the pod, handed over to it by a patch, deleted when the
             // pod could not be created. Never read for its value (every replica derives it); the patch's answer does
             // carry the data, so `patch` amounts to read: give the runtime pods a namespace of their own.
-            new Rule("", "secrets", Set.of("create", "patch", "delete")),
+            // The leader also lists them, to delete those whose pod is gone (SecretSweeper).
+            new Rule("", "secrets", Set.of("create", "patch", "delete", "list")),
             // Size-0 pools: one Job per runtime, deleted with it; read back when its creation answered 409.
             new Rule("batch", "jobs", Set.of("create", "get", "delete")),
             // Leader election of the reconciler.

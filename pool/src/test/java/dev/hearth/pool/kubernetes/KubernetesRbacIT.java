@@ -71,6 +71,13 @@ class KubernetesRbacIT {
                     .isEqualTo(stored.getMetadata().getUid());
             driver.delete(job).block(Duration.ofSeconds(10));
 
+            harness.core().createNamespacedSecret(harness.namespace(), new io.kubernetes.client.openapi.models.V1Secret()
+                    .apiVersion("v1").kind("Secret").metadata(new V1ObjectMeta().name("hearth-p-leftover")
+                            .labels(Map.of(Labels.POD_ID, "hearth-p-leftover", Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE))))
+                    .execute();
+            assertThat(new SecretSweeper(driver, Duration.ZERO).sweep().block(Duration.ofSeconds(10)))
+                    .as("Secrets swept: the one whose pod never existed").isEqualTo(1);
+
             harness.faults().rejectPodCreations(true);
             try {
                 assertThatThrownBy(() -> driver.create(TestDrivers.pool("python:3.12-slim", 1)).block(Duration.ofSeconds(20)))
@@ -106,10 +113,10 @@ class KubernetesRbacIT {
     @Test
     void aCallOutsideTheRulesIsForbidden() {
         assertThatThrownBy(() -> new io.kubernetes.client.openapi.apis.CoreV1Api(harness.apiClient())
-                .listNamespacedSecret(harness.namespace()).execute())
-                .as("list secrets")
+                .listNamespacedService(harness.namespace()).execute())
+                .as("list services")
                 .satisfies(error -> assertThat(KubernetesApi.isStatus(error, 403)).as("403").isTrue());
         assertThat(Set.copyOf(harness.observedAccess())).as("the refused call is not recorded as used")
-                .noneMatch(access -> access.resource().equals("secrets"));
+                .noneMatch(access -> access.resource().equals("services"));
     }
 }
