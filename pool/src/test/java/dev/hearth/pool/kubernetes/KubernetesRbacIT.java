@@ -75,6 +75,11 @@ class KubernetesRbacIT {
                     .apiVersion("v1").kind("Secret").metadata(new V1ObjectMeta().name("hearth-p-leftover")
                             .labels(Map.of(Labels.POD_ID, "hearth-p-leftover", Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE))))
                     .execute();
+            // The deleted pod's and Job's Secrets go with them (the harness's garbage collector): wait for that, so
+            // the sweep finds exactly the one Secret nothing would ever remove.
+            Eventually.await("only the leftover Secret", Duration.ofSeconds(10), () -> harness.core()
+                    .listNamespacedSecret(harness.namespace()).execute().getItems().stream()
+                    .map(secret -> secret.getMetadata().getName()).toList().equals(List.of("hearth-p-leftover")));
             assertThat(new SecretSweeper(driver, Duration.ZERO).sweep().block(Duration.ofSeconds(10)))
                     .as("Secrets swept: the one whose pod never existed").isEqualTo(1);
 
