@@ -43,7 +43,8 @@ public final class ImagePool implements PodPool {
     private int creatingWarm;
     /** Creations for waiters beyond the warm pods; never counted as warm unless nobody takes them. */
     private int creatingOnDemand;
-    private boolean reserving;
+    /** Warm pods asked of the accounting and not answered yet: they hold room toward {@code max} already. */
+    private int reserving;
     private final CreationBackoff backoff = new CreationBackoff();
     private boolean retryScheduled;
     private boolean closed;
@@ -231,15 +232,15 @@ public final class ImagePool implements PodPool {
                 claimed++;
                 served.add(waiter);
             }
-            int room = config.max() - (warm.size() + claimed + creatingWarm + creatingOnDemand);
+            int room = config.max() - (warm.size() + claimed + creatingWarm + creatingOnDemand + reserving);
             // Pods already being created serve waiters as they arrive, warm ones included.
             int uncovered = pending.size() - creatingOnDemand - creatingWarm;
             onDemand = retryScheduled ? 0 : Math.max(0, Math.min(uncovered, room));
             creatingOnDemand += onDemand;
             room -= onDemand;
-            if (!reserving && !retryScheduled) {
+            if (reserving == 0 && !retryScheduled) {
                 warmWanted = Math.max(0, Math.min(config.size() - warm.size() - creatingWarm, room));
-                reserving = warmWanted > 0;
+                reserving = warmWanted;
             }
         }
         served.forEach(waiter -> {
@@ -258,7 +259,7 @@ public final class ImagePool implements PodPool {
     private void reserved(int granted) {
         boolean create;
         synchronized (this) {
-            reserving = false;
+            reserving = 0;
             create = !closed;
             if (create) {
                 creatingWarm += granted;
@@ -275,7 +276,7 @@ public final class ImagePool implements PodPool {
 
     private void reservationFailed(Throwable error) {
         synchronized (this) {
-            reserving = false;
+            reserving = 0;
         }
         // No warm pods are created while the accounting cannot answer; maintain() tries again.
         log.warn("Reserving warm pods of pool '{}' failed: {}", config.image(), error.toString());

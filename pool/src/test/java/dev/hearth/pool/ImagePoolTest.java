@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -163,5 +164,70 @@ class ImagePoolTest {
         a.release();
         b.release();
         assertThat(driver.alive).as("nothing alive after close and release").isEmpty();
+    }
+
+    /** Local accounting whose warm reservations wait for the test while {@code gated}, as a slow Redis would. */
+    private static final class GatedAccounting implements dev.hearth.pool.accounting.PoolAccounting {
+        private final dev.hearth.pool.accounting.LocalPoolAccounting local = new dev.hearth.pool.accounting.LocalPoolAccounting();
+        private final reactor.core.publisher.Sinks.Empty<Void> gate = reactor.core.publisher.Sinks.empty();
+        private volatile boolean gated;
+
+        @Override
+        public Mono<Integer> reserveWarm(String image, int size, int wanted) {
+            Mono<Integer> reservation = local.reserveWarm(image, size, wanted);
+            return gated ? gate.asMono().then(reservation) : reservation;
+        }
+
+        @Override
+        public Mono<Void> creationEnded(String image, boolean warm) {
+            return local.creationEnded(image, warm);
+        }
+
+        @Override
+        public Mono<Void> warmAdded(String image) {
+            return local.warmAdded(image);
+        }
+
+        @Override
+        public Mono<Void> warmGone(String image) {
+            return local.warmGone(image);
+        }
+
+        @Override
+        public Mono<Integer> globalWarm(String image) {
+            return local.globalWarm(image);
+        }
+
+        @Override
+        public Mono<Void> heartbeat() {
+            return local.heartbeat();
+        }
+
+        @Override
+        public Mono<Void> report(String image, int warm) {
+            return local.report(image, warm);
+        }
+    }
+
+    @Test
+    void aWarmReservationInFlightHoldsItsRoomTowardMax() {
+        GatedAccounting accounting = new GatedAccounting();
+        ImagePool pool = new ImagePool(new PoolConfig("img", 2, 4, 10, Duration.ofSeconds(5), "exec", "sh",
+                Duration.ofSeconds(5)), driver, accounting, time);
+        pool.warmup();
+        accounting.gated = true;
+        List<PooledPod> held = new ArrayList<>();
+        held.add(pool.acquire().block()); // the replacement's reservation now waits on the accounting
+        held.add(pool.acquire().block());
+        for (int i = 0; i < 3; i++) {
+            pool.acquire().subscribe(held::add);
+        }
+
+        assertThat(driver.alive).as("pods while the reservation is unanswered: 3 held, 1 reserved").hasSize(3);
+        accounting.gate.tryEmitEmpty();
+
+        assertThat(driver.alive).as("pods once it is answered: never more than max").hasSize(4);
+        assertThat(held).as("acquisitions served; the fifth waits").hasSize(4);
+        assertThat(pool.metrics().pending()).as("waiting").isEqualTo(1);
     }
 }
