@@ -2,8 +2,6 @@ package dev.hearth.pool.redis;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -16,24 +14,12 @@ class RedisLeaseStoreIT extends LeaseStoreContract {
     @RegisterExtension
     static final RedisServerExtension redis = new RedisServerExtension();
 
-    private static RedisConnections connections;
-
     private RedisLeaseStore store;
-
-    @BeforeAll
-    static void connect() {
-        connections = RedisConnections.connect(RedisConfig.of(redis.url()));
-    }
-
-    @AfterAll
-    static void close() {
-        connections.close();
-    }
 
     @BeforeEach
     void emptyRedis() {
         redis.flushAll();
-        store = new RedisLeaseStore(connections);
+        store = new RedisLeaseStore(redis.shared());
     }
 
     @Override

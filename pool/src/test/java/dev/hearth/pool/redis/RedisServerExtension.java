@@ -41,6 +41,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     private int port;
     private Process process;
     private Thread shutdownHook;
+    private final java.util.List<RedisConnections> connections = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -61,9 +62,26 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         start();
     }
 
-    /** Kills the server and deletes its directory. */
+    /** The connection set the test class shares, opened on first use; closed with the server. */
+    public synchronized RedisConnections shared() {
+        if (connections.isEmpty()) {
+            connect();
+        }
+        return connections.get(0);
+    }
+
+    /** A Lettuce connection set (one replica's) to this server; closed with the server. */
+    public RedisConnections connect() {
+        RedisConnections opened = RedisConnections.connect(RedisConfig.of(url()));
+        connections.add(opened);
+        return opened;
+    }
+
+    /** Closes the connections it handed out, kills the server and deletes its directory. */
     @Override
     public void close() throws IOException {
+        connections.forEach(RedisConnections::close);
+        connections.clear();
         kill();
         if (shutdownHook != null) {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
