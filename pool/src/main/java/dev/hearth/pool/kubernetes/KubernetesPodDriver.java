@@ -250,20 +250,19 @@ public final class KubernetesPodDriver implements PodDriver {
         return Mono.defer(() -> {
             KubernetesPoolSpec spec = specs.apply(pool.image());
             String namespace = spec.namespaceOr(config.namespace());
-            V1Pod pod = warmPod(pool, spec);
-            return api.guarded(pool.image(), secretFirst.create(namespace, pod.getMetadata().getName(), spec,
-                    api.createPod(namespace, pod), V1Pod::getMetadata, "v1", "Pod"));
+            return api.guarded(pool.image(), submitPod(namespace, spec, warmPod(pool, spec)));
         });
     }
 
     private Mono<Pod> createWarmPod(PoolConfig pool, KubernetesPoolSpec spec, String namespace) {
         V1Pod pod = warmPod(pool, spec);
-        String name = pod.getMetadata().getName();
-        return informer(namespace)
-                .flatMap(informer -> secretFirst.create(namespace, name, spec, api.createPod(namespace, pod),
-                                V1Pod::getMetadata, "v1", "Pod")
-                        .doOnNext(done -> created.put(name, namespace))
-                        .then(awaitWarm(informer, name, pool, spec, namespace)));
+        return createAndAwait(pool, spec, namespace, pod.getMetadata().getName(), submitPod(namespace, spec, pod));
+    }
+
+    /** The pod with its Secret ({@link SecretFirstCreation}). */
+    private Mono<V1Pod> submitPod(String namespace, KubernetesPoolSpec spec, V1Pod pod) {
+        return secretFirst.create(namespace, pod.getMetadata().getName(), spec, api.createPod(namespace, pod),
+                V1Pod::getMetadata, "v1", "Pod");
     }
 
     /** A new warm pod, labelled with the key its secret is derived from. */
@@ -275,10 +274,15 @@ public final class KubernetesPodDriver implements PodDriver {
 
     private Mono<Pod> createJobPod(PoolConfig pool, KubernetesPoolSpec spec, String namespace) {
         String name = JOB_PREFIX + Secrets.hex(6);
+        return createAndAwait(pool, spec, namespace, name, secretFirst.create(namespace, name, spec,
+                api.createJob(namespace, templates.job(name, pool, spec)), V1Job::getMetadata, "batch/v1", "Job"));
+    }
+
+    /** Once the namespace's informer runs: submits the pod (or Job), remembers it for close(), awaits it warm. */
+    private Mono<Pod> createAndAwait(PoolConfig pool, KubernetesPoolSpec spec, String namespace, String name,
+                                     Mono<?> submission) {
         return informer(namespace)
-                .flatMap(informer -> secretFirst.create(namespace, name, spec,
-                                api.createJob(namespace, templates.job(name, pool, spec)), V1Job::getMetadata,
-                                "batch/v1", "Job")
+                .flatMap(informer -> submission
                         .doOnNext(done -> created.put(name, namespace))
                         .then(awaitWarm(informer, name, pool, spec, namespace)));
     }
