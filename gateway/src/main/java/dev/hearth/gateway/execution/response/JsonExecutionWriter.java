@@ -14,7 +14,6 @@ import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,15 +42,6 @@ public final class JsonExecutionWriter {
             .build();
 
     private JsonExecutionWriter() {
-    }
-
-    /**
-     * Writes {@code output} as the answer to {@code exchange}, its headers shaped for the request's
-     * {@value ExecutionHeaders#RESPONSE_FORMAT_HEADER}. Lazy: nothing happens until subscription.
-     */
-    public static Mono<Void> write(ServerWebExchange exchange, ExecutionOutput output) {
-        return Mono.defer(() -> write(exchange.getResponse(), output, ExecutionHeaders.shape(output.headers(),
-                exchange.getRequest().getHeaders().getFirst(ExecutionHeaders.RESPONSE_FORMAT_HEADER))));
     }
 
     /** Lazy: nothing is read or written until subscription. */
