@@ -6,10 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.hearth.pool.Pod;
 import dev.hearth.pool.PoolConfig;
@@ -21,17 +20,8 @@ import reactor.core.publisher.Mono;
 /** The driver against an API server that fails a share of calls with 500/429. */
 class KubernetesApiFaultsIT {
 
-    static KubernetesHarness harness;
-
-    @BeforeAll
-    static void startHarness() {
-        harness = KubernetesHarness.builder().build();
-    }
-
-    @AfterAll
-    static void stopHarness() {
-        harness.close();
-    }
+    @RegisterExtension
+    static final KubernetesHarness harness = KubernetesHarness.builder().build();
 
     @AfterEach
     void heal() {

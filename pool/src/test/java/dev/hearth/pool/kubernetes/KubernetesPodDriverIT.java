@@ -7,11 +7,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.hearth.pool.Pod;
 import dev.hearth.pool.PoolConfig;
@@ -24,18 +23,9 @@ import reactor.core.publisher.Mono;
 
 class KubernetesPodDriverIT {
 
-    static KubernetesHarness harness;
+    @RegisterExtension
+    static final KubernetesHarness harness = KubernetesHarness.builder().build();
     KubernetesPodDriver driver;
-
-    @BeforeAll
-    static void startHarness() {
-        harness = KubernetesHarness.builder().build();
-    }
-
-    @AfterAll
-    static void stopHarness() {
-        harness.close();
-    }
 
     @BeforeEach
     void startDriver() {

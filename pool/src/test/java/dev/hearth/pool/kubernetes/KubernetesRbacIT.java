@@ -9,9 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.hearth.pool.Pod;
 import dev.hearth.pool.kubernetes.harness.ApiAccess;
@@ -28,17 +27,8 @@ import reactor.core.publisher.Flux;
  */
 class KubernetesRbacIT {
 
-    static KubernetesHarness harness;
-
-    @BeforeAll
-    static void startHarness() {
-        harness = KubernetesHarness.builder().build();
-    }
-
-    @AfterAll
-    static void stopHarness() {
-        harness.close();
-    }
+    @RegisterExtension
+    static final KubernetesHarness harness = KubernetesHarness.builder().build();
 
     @Test
     void theDriverUsesEveryRuleAndNothingElse() throws Exception {

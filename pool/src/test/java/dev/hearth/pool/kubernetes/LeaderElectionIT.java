@@ -5,28 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.hearth.pool.kubernetes.harness.KubernetesHarness;
 
 class LeaderElectionIT {
 
     static final Duration LEASE = Duration.ofSeconds(2);
-    static KubernetesHarness harness;
-    static KubernetesApi api;
-
-    @BeforeAll
-    static void startHarness() {
-        harness = KubernetesHarness.builder().build();
-        api = new KubernetesApi(harness.apiClient(), TestDrivers.config(harness));
-    }
-
-    @AfterAll
-    static void stopHarness() {
-        harness.close();
-    }
+    @RegisterExtension
+    static final KubernetesHarness harness = KubernetesHarness.builder().build();
+    static final KubernetesApi api = new KubernetesApi(harness.apiClient(), TestDrivers.config(harness));
 
     static LeaderElection elector(String lease, String identity) {
         return new LeaderElection(api, new LeaderElection.Settings(harness.namespace(), lease, identity, LEASE,

@@ -6,11 +6,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.hearth.pool.Pod;
 import dev.hearth.pool.PoolConfig;
@@ -19,19 +18,10 @@ import io.kubernetes.client.openapi.models.V1Pod;
 
 class PoolReconcilerIT {
 
-    static KubernetesHarness harness;
+    @RegisterExtension
+    static final KubernetesHarness harness = KubernetesHarness.builder().build();
     KubernetesPodDriver driver;
     PoolReconciler reconciler;
-
-    @BeforeAll
-    static void startHarness() {
-        harness = KubernetesHarness.builder().build();
-    }
-
-    @AfterAll
-    static void stopHarness() {
-        harness.close();
-    }
 
     @BeforeEach
     void startDriver() {

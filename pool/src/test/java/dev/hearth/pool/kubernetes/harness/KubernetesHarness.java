@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Level;
@@ -28,9 +30,10 @@ import okhttp3.OkHttpClient;
  * A Kubernetes API without a cluster, for integration tests: the fabric8 mock API server in CRUD mode,
  * behind a front server that bridges watches and injects faults, with a simulated kubelet running real
  * runners and a simulated Job controller. Start with {@code KubernetesHarness.builder().build()}; close
- * to stop everything, runners included.
+ * to stop everything, runners included — or register it as a JUnit extension
+ * ({@code @RegisterExtension static final KubernetesHarness harness = ...}), which closes it after the class.
  */
-public final class KubernetesHarness implements AutoCloseable {
+public final class KubernetesHarness implements AutoCloseable, AfterAllCallback {
 
     /** Held strongly: JUL forgets the level of a logger nobody references. */
     private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
@@ -116,6 +119,11 @@ public final class KubernetesHarness implements AutoCloseable {
     /** The batch API for the test's own assertions; never faulted. */
     public BatchV1Api batch() {
         return new BatchV1Api(internalClient(Duration.ofSeconds(10)));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     @Override
