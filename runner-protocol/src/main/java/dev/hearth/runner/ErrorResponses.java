@@ -1,7 +1,5 @@
 package dev.hearth.runner;
 
-import java.nio.charset.StandardCharsets;
-
 import dev.hearth.runner.protocol.ProtocolJson;
 import dev.hearth.runner.protocol.RunnerError;
 import dev.hearth.runner.protocol.RunnerProtocol;
@@ -50,9 +48,5 @@ final class ErrorResponses {
 
     static String supportedVersions() {
         return String.join(",", RunnerProtocol.SUPPORTED_VERSIONS.stream().map(String::valueOf).toList());
-    }
-
-    static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -32,7 +32,6 @@ public final class FluxInputStream extends InputStream {
     private volatile Thread readerThread;
     private ByteBuf current;
     private boolean finished;
-    private long bytesRead;
 
     /** Subscribes now; call from where subscribing is allowed (any thread). */
     public static FluxInputStream of(org.reactivestreams.Publisher<ByteBuf> source) {
@@ -42,11 +41,6 @@ public final class FluxInputStream extends InputStream {
     }
 
     private FluxInputStream() {
-    }
-
-    /** Bytes handed to the reader so far. */
-    public long bytesRead() {
-        return bytesRead;
     }
 
     @Override
@@ -67,7 +61,6 @@ public final class FluxInputStream extends InputStream {
         }
         int n = Math.min(length, buf.readableBytes());
         buf.readBytes(target, offset, n);
-        bytesRead += n;
         return n;
     }
 

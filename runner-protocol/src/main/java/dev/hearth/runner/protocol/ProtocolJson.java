@@ -19,10 +19,6 @@ public final class ProtocolJson {
     private ProtocolJson() {
     }
 
-    public static JsonMapper mapper() {
-        return MAPPER;
-    }
-
     public static byte[] toBytes(Object value) {
         return MAPPER.writeValueAsBytes(value);
     }
