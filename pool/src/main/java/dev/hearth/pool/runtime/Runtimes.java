@@ -230,21 +230,24 @@ public final class Runtimes {
         return endHeld(runtimeId, reason, false);
     }
 
+    /** Lazy: the runtime leaves {@code held} on subscription, so an unsubscribed end cannot strand its pod. */
     private Mono<Void> endHeld(String runtimeId, Release reason, boolean removeRecord) {
-        HeldRuntime runtime = held.remove(runtimeId);
-        if (runtime == null || !runtime.markEnded()) {
-            return Mono.empty();
-        }
-        log.info("Ending runtime {} on pod {} ({})", runtimeId, runtime.record().podId(), reason);
-        observer.released(runtime.record().image(), reason);
-        Mono<?> record = removeRecord ? registry.remove(runtimeId) : Mono.empty();
-        return record
-                .then(leases.release(runtime.lease()))
-                .onErrorResume(error -> {
-                    log.warn("Releasing runtime {} failed; its lease will expire: {}", runtimeId, error.toString());
-                    return Mono.empty();
-                })
-                .doFinally(signal -> runtime.pod().release());
+        return Mono.defer(() -> {
+            HeldRuntime runtime = held.remove(runtimeId);
+            if (runtime == null || !runtime.markEnded()) {
+                return Mono.empty();
+            }
+            log.info("Ending runtime {} on pod {} ({})", runtimeId, runtime.record().podId(), reason);
+            observer.released(runtime.record().image(), reason);
+            Mono<?> record = removeRecord ? registry.remove(runtimeId) : Mono.empty();
+            return record
+                    .then(leases.release(runtime.lease()))
+                    .onErrorResume(error -> {
+                        log.warn("Releasing runtime {} failed; its lease will expire: {}", runtimeId, error.toString());
+                        return Mono.empty();
+                    })
+                    .doFinally(signal -> runtime.pod().release());
+        });
     }
 
     /** Ends every runtime this replica holds; for shutdown. */
