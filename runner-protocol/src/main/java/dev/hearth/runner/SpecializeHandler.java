@@ -58,9 +58,8 @@ final class SpecializeHandler {
         if (!state.beginSpecialization()) {
             throw new RunnerException(409, "already_specialized", "this runner is already specialized");
         }
-        return Mono.fromCallable(() -> specialize(specialization, request))
+        return Mono.fromCallable(() -> specializeOrRollBack(specialization, request))
                 .subscribeOn(Schedulers.boundedElastic())
-                .doOnError(error -> state.specializationFailed())
                 .flatMap(timings -> response.header("content-type", "application/json")
                         .sendByteArray(Mono.just(ProtocolJson.toBytes(timings)))
                         .then());
@@ -71,6 +70,21 @@ final class SpecializeHandler {
             return ProtocolJson.fromHeader(header, Specialization.class);
         } catch (RuntimeException e) {
             throw RunnerException.badRequest("invalid " + RunnerProtocol.SPECIALIZATION_HEADER + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Makes the runner warm again when specialization fails. Done here rather than in {@code doOnError}: when
+     * the caller disconnects mid-upload the chain is cancelled, an error after cancel is not guaranteed to reach
+     * {@code doOnError}, and the runner would stay SPECIALIZING (refusing every retry) for good.
+     */
+    private Timings specializeOrRollBack(Specialization specialization, HttpServerRequest request)
+            throws IOException {
+        try {
+            return specialize(specialization, request);
+        } catch (IOException | RuntimeException e) {
+            state.specializationFailed();
+            throw e;
         }
     }
 
