@@ -1,5 +1,12 @@
 package dev.hearth.gateway.metrics;
 
+import static dev.hearth.gateway.metrics.HearthMetrics.POOL_DEGRADED;
+import static dev.hearth.gateway.metrics.HearthMetrics.POOL_PENDING;
+import static dev.hearth.gateway.metrics.HearthMetrics.POOL_PODS;
+import static dev.hearth.gateway.metrics.HearthMetrics.POOL_TARGET;
+import static dev.hearth.gateway.metrics.HearthMetrics.TAG_IMAGE;
+import static dev.hearth.gateway.metrics.HearthMetrics.TAG_STATE;
+
 import java.util.function.ToDoubleFunction;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -12,24 +19,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Per-pool gauges at {@code /actuator/prometheus} (all of Hearth's metrics are listed in {@link HearthMetrics}).
- * Names and tags (this replica's view; sum over replicas in Prometheus for the deployment):
- * <ul>
- *   <li>{@code hearth_pool_pods{image, state="warm"|"claimed"|"creating"}}: pods of the pool by state</li>
- *   <li>{@code hearth_pool_pending{image}}: acquisitions waiting for a pod</li>
- *   <li>{@code hearth_pool_target{image}}: the pool's {@code size}, the warm pods the deployment aims for</li>
- *   <li>{@code hearth_pool_degraded{image}}: 1 while the pool cannot create pods (Kubernetes breaker open)</li>
- * </ul>
- * Sampled when scraped, from the pool's own counts: no extra bookkeeping on the hot path.
+ * Per-pool gauges at {@code /actuator/prometheus}: {@link HearthMetrics#POOL_PODS} by state,
+ * {@link HearthMetrics#POOL_PENDING}, {@link HearthMetrics#POOL_TARGET} and {@link HearthMetrics#POOL_DEGRADED}
+ * (their tags and meaning are in {@link HearthMetrics}'s table). Sampled when scraped, from the pool's own counts:
+ * no extra bookkeeping on the hot path.
  */
 @Component
 public class PoolGauges implements SmartInitializingSingleton {
-
-    // The names are defined in HearthMetrics; these stay for code that names the gauges through this class.
-    public static final String PODS = HearthMetrics.POOL_PODS;
-    public static final String PENDING = HearthMetrics.POOL_PENDING;
-    public static final String TARGET = HearthMetrics.POOL_TARGET;
-    public static final String DEGRADED = HearthMetrics.POOL_DEGRADED;
 
     private final Pools pools;
     private final MeterRegistry registry;
@@ -46,18 +42,18 @@ public class PoolGauges implements SmartInitializingSingleton {
             pods(pool, image, "warm", PoolMetrics::warm);
             pods(pool, image, "claimed", PoolMetrics::claimed);
             pods(pool, image, "creating", PoolMetrics::creating);
-            Gauge.builder(PENDING, pool, p -> p.metrics().pending()).tag(HearthMetrics.TAG_IMAGE, image)
+            Gauge.builder(POOL_PENDING, pool, p -> p.metrics().pending()).tag(TAG_IMAGE, image)
                     .description("Acquisitions waiting for a pod").register(registry);
-            Gauge.builder(TARGET, pool, p -> p.config().size()).tag(HearthMetrics.TAG_IMAGE, image)
+            Gauge.builder(POOL_TARGET, pool, p -> p.config().size()).tag(TAG_IMAGE, image)
                     .description("Warm pods the deployment keeps (size)").register(registry);
-            Gauge.builder(DEGRADED, pool, p -> p.degraded() ? 1 : 0).tag(HearthMetrics.TAG_IMAGE, image)
+            Gauge.builder(POOL_DEGRADED, pool, p -> p.degraded() ? 1 : 0).tag(TAG_IMAGE, image)
                     .description("1 while the pool cannot create pods (circuit breaker open)").register(registry);
         }
     }
 
     private void pods(PodPool pool, String image, String state, ToDoubleFunction<PoolMetrics> count) {
-        Gauge.builder(PODS, pool, p -> count.applyAsDouble(p.metrics()))
-                .tag(HearthMetrics.TAG_IMAGE, image).tag(HearthMetrics.TAG_STATE, state)
+        Gauge.builder(POOL_PODS, pool, p -> count.applyAsDouble(p.metrics()))
+                .tag(TAG_IMAGE, image).tag(TAG_STATE, state)
                 .description("Pods of the pool by state").register(registry);
     }
 }
