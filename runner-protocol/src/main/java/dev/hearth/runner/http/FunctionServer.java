@@ -65,10 +65,10 @@ final class FunctionServer {
                 server.stdoutMarker);
         LinePump.start(process.process().getErrorStream(), LiveLog.STDERR, liveLog, server::onStderr, io,
                 server.stderrMarker);
-        process.process().getOutputStream().close();
         try {
+            process.process().getOutputStream().close();
             server.awaitAccepting(startTimeoutMs);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             process.kill();
             throw e;
         }
