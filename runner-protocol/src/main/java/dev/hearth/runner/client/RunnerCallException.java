@@ -5,11 +5,13 @@ public final class RunnerCallException extends RuntimeException {
 
     private final int status;
     private final String code;
+    private final String detail;
 
     public RunnerCallException(int status, String code, String message) {
         super("runner answered " + status + " " + code + ": " + message);
         this.status = status;
         this.code = code;
+        this.detail = message;
     }
 
     public int status() {
@@ -23,7 +25,6 @@ public final class RunnerCallException extends RuntimeException {
 
     /** The runner's message without the status prefix. */
     public String detail() {
-        String message = getMessage();
-        return message.substring(message.indexOf(": ") + 2);
+        return detail;
     }
 }
