@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -278,13 +279,27 @@ public final class KubernetesPodDriver implements PodDriver {
                 api.createJob(namespace, templates.job(name, pool, spec)), V1Job::getMetadata, "batch/v1", "Job"));
     }
 
-    /** Once the namespace's informer runs: submits the pod (or Job), remembers it for close(), awaits it warm. */
+    /**
+     * Once the namespace's informer runs: submits the pod (or Job), remembers it for close(), awaits it warm.
+     * The submission's API calls run to their end even if the creation is cancelled meanwhile (an acquisition
+     * timing out): a blocking call in flight cannot be called back, so instead its outcome is awaited and what it
+     * made is deleted — the pod or Job, and with it (garbage collector) its Secret. After the submission,
+     * {@link #awaitWarm}'s own clean-up takes over.
+     */
     private Mono<Pod> createAndAwait(PoolConfig pool, KubernetesPoolSpec spec, String namespace, String name,
                                      Mono<?> submission) {
-        return informer(namespace)
-                .flatMap(informer -> submission
-                        .doOnNext(done -> created.put(name, namespace))
-                        .then(awaitWarm(informer, name, pool, spec, namespace)));
+        return informer(namespace).flatMap(informer -> Mono.defer(() -> {
+            CompletableFuture<?> inFlight = submission.toFuture();
+            return Mono.fromFuture(inFlight, true)
+                    .doOnNext(done -> created.put(name, namespace))
+                    .doOnCancel(() -> inFlight.whenComplete((done, error) -> {
+                        if (error == null) {
+                            delete(new Pod(name, pool.image(), "", 0, "", Instant.EPOCH))
+                                    .subscribe(null, e -> log.warn("Deleting {} failed: {}", name, e.toString()));
+                        }
+                    }))
+                    .then(awaitWarm(informer, name, pool, spec, namespace));
+        }));
     }
 
     /** Derives every pod's secret and knows the key's public id. */

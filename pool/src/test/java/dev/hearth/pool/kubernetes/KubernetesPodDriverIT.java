@@ -201,4 +201,27 @@ class KubernetesPodDriverIT {
         assertThat(pods).as("pods").hasSize(4).extracting(Pod::host).doesNotHaveDuplicates();
         Mono.when(pods.stream().map(driver::delete).toList()).block(Duration.ofSeconds(10));
     }
+
+    @Test
+    void creationsCancelledAtAnyPointLeaveNoPodJobOrSecret() throws Exception {
+        for (int i = 0; i < 12; i++) {
+            PoolConfig pool = TestDrivers.pool(i % 2 == 0 ? "cancel/warm:1" : "cancel/job:1", i % 2 == 0 ? 1 : 0);
+            Disposable creation = driver.create(pool).subscribe(pod -> { }, error -> { });
+            Thread.sleep(i * 4L); // cancelled before the Secret, between Secret and pod, while awaiting warm, ...
+            creation.dispose();
+        }
+
+        Eventually.await("no pod, Job or Secret of a cancelled creation", Duration.ofSeconds(20), () -> left().isEmpty());
+    }
+
+    private List<String> left() throws Exception {
+        List<String> left = new java.util.ArrayList<>();
+        harness.core().listNamespacedPod(harness.namespace()).execute().getItems()
+                .forEach(pod -> left.add("pod " + pod.getMetadata().getName()));
+        harness.batch().listNamespacedJob(harness.namespace()).execute().getItems()
+                .forEach(job -> left.add("job " + job.getMetadata().getName()));
+        harness.core().listNamespacedSecret(harness.namespace()).execute().getItems()
+                .forEach(secret -> left.add("secret " + secret.getMetadata().getName()));
+        return left;
+    }
 }
