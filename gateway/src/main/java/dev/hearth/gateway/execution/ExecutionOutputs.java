@@ -61,6 +61,9 @@ final class ExecutionOutputs {
                     return writer.apply(new ExecutionOutput(head.head().status(), head.head().headers(), body,
                             end.asMono()));
                 })
+                // Events dropped here, out of reach of the runner client's own discard hook (body chunks after a
+                // stream that did not start with its head), still hold a runner buffer.
+                .doOnDiscard(ExecutionEvent.Body.class, chunk -> chunk.chunk().release())
                 .then();
     }
 
