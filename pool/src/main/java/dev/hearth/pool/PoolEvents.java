@@ -66,7 +66,7 @@ public final class PoolEvents {
 
     /** A waiter for {@link ImagePool}'s pending queue, reporting its own end. */
     PoolWaiter waiter(MonoSink<PooledPod> sink) {
-        return new PoolWaiter(sink, this, System.nanoTime());
+        return new PoolWaiter(sink, this);
     }
 
     void acquired(Acquisition outcome, long started) {

@@ -9,75 +9,59 @@ import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * An acquisition waiting in an {@link ImagePool}'s pending queue. The pool assigns it a pod under its
- * monitor, then delivers outside it. Every end (delivered, failed, timed out, cancelled while still queued)
- * happens exactly once and outside the pool's monitor: it reports to the pool's observer, then signals the
- * subscriber, and neither may run under the pool's lock.
+ * An acquisition in an {@link ImagePool}'s pending queue. Every end (delivered, refused, timed out,
+ * cancelled while queued) happens exactly once and outside the pool's lock: it reports to the pool's observer,
+ * then signals the subscriber. Which path ends it is decided by the pool's book: only the path that took the
+ * waiter out of the queue may end it.
  */
 final class PoolWaiter {
 
     private final MonoSink<PooledPod> sink;
     private final PoolEvents events;
-    private final long started;
-    private Pod assigned;
+    private final long started = System.nanoTime();
+    /** Set when a decision left it waiting: a pod it gets later was not warm when it arrived. */
+    private volatile boolean waited;
 
-    PoolWaiter(MonoSink<PooledPod> sink, PoolEvents events, long started) {
+    PoolWaiter(MonoSink<PooledPod> sink, PoolEvents events) {
         this.sink = sink;
         this.events = events;
-        this.started = started;
     }
 
     /**
-     * Waits in the queue it was just added to: at the pool's acquire timeout it fails, and if its subscriber
-     * leaves it is cancelled, each only if {@code unqueue} (the pool taking it out of its queue) says this
-     * path is the one that removed it.
+     * Arms the acquire timeout and the subscriber's cancellation; each ends the waiter only if {@code leave}
+     * (the book taking it out of the queue) says this path is the one that removed it.
      */
-    void await(Scheduler timer, PoolConfig config, Predicate<PoolWaiter> unqueue) {
-        Disposable expiry = timer.schedule(() -> expire(config, unqueue), config.acquireTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
-        sink.onCancel(() -> leave(unqueue));
+    void await(Scheduler timer, PoolConfig config, Predicate<PoolWaiter> leave, Runnable left) {
+        Disposable expiry = timer.schedule(() -> {
+            if (leave.test(this)) {
+                fail(new AcquireTimeoutException(config.image(), config.acquireTimeout()));
+                left.run();
+            }
+        }, config.acquireTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        sink.onCancel(() -> {
+            if (leave.test(this)) {
+                events.acquired(Acquisition.CANCELLED, started);
+                left.run();
+            }
+        });
         sink.onDispose(expiry);
     }
 
-    private void expire(PoolConfig config, Predicate<PoolWaiter> unqueue) {
-        if (unqueue.test(this)) {
-            fail(new AcquireTimeoutException(config.image(), config.acquireTimeout()));
-        }
+    void queued() {
+        waited = true;
     }
 
-    private void leave(Predicate<PoolWaiter> unqueue) {
-        if (unqueue.test(this)) {
-            cancelled();
-        }
-    }
-
-    void assign(Pod pod) {
-        this.assigned = pod;
-    }
-
-    Pod assigned() {
-        return assigned;
-    }
-
-    /** A pod that was warm when the acquisition arrived. */
-    void deliverWarm(PooledPod claim) {
-        events.acquired(Acquisition.WARM, started);
-        sink.success(claim);
-    }
-
-    /** A pod that became warm while the acquisition waited. */
-    void deliver(PooledPod claim) {
-        events.acquired(Acquisition.CREATED, started);
-        sink.success(claim);
+    /**
+     * Hands the pod over. If the subscriber left at this very instant, the sink discards it and the
+     * acquisition's discard hook gives it back to the pool.
+     */
+    void deliver(PooledPod pod) {
+        events.acquired(waited ? Acquisition.CREATED : Acquisition.WARM, started);
+        sink.success(pod);
     }
 
     void fail(Throwable error) {
         events.acquired(Acquisition.of(error), started);
         sink.error(error);
-    }
-
-    /** Its subscriber went away while it was queued. */
-    void cancelled() {
-        events.acquired(Acquisition.CANCELLED, started);
     }
 }

@@ -1,22 +1,29 @@
 package dev.hearth.pool;
 
 /**
- * A pod taken from a {@link PodPool}. The holder must call {@link #release()} exactly once when its
- * runtime ends; the pool then destroys the pod (pods are never reused) and replenishes.
+ * A pod handed out by {@link PodPool#acquire()} (reactor-pool's {@code PooledRef}). Its holder ends it exactly
+ * once, by one of three calls; whichever comes first counts and the others are no-ops, so an end raced by
+ * another (a runtime deleted while its creation fails) cannot destroy or count a pod twice.
+ *
+ * <ul>
+ *   <li>{@link #release()}: the pod is untouched (nothing was loaded into it), so it goes back to the pool
+ *       warm — e.g. its acquisition was cancelled at the instant it was handed over.</li>
+ *   <li>{@link #invalidate()}: the pod is destroyed — its runtime ended, or loading the function failed.
+ *       A pod that served a runtime is never handed out again.</li>
+ *   <li>{@link #abandon()}: the pod turned out to be leased by another holder; it is theirs to end, so this
+ *       holder lets go of it without destroying it.</li>
+ * </ul>
  */
 public interface PooledPod {
 
     Pod pod();
 
-    /** Gives the pod back for destruction. Idempotent: only the first call counts. */
+    /** Back to the pool, warm. Only for a pod nothing was done to. */
     void release();
 
-    /**
-     * Lets go of a pod found to belong to another holder (its lease is someone else's): the pod is not this
-     * holder's to destroy where other replicas can hold it. Pools whose pods only this replica can hold have
-     * nothing to protect and destroy it, as {@link #release()} does.
-     */
-    default void relinquish() {
-        release();
-    }
+    /** Destroys the pod. */
+    void invalidate();
+
+    /** Lets go without destroying: the pod belongs to another lease holder. */
+    void abandon();
 }

@@ -21,11 +21,18 @@ final class FakePodDriver implements PodDriver {
     final List<String> deleted = new CopyOnWriteArrayList<>();
     final AtomicInteger created = new AtomicInteger();
     volatile int failNext;
+    /** When set, the next creation answers with this instead (then it is cleared): a creation still in flight. */
+    volatile Mono<Pod> pending;
     private final Sinks.Many<String> terminations = Sinks.many().multicast().directBestEffort();
 
     @Override
     public Mono<Pod> create(PoolConfig pool) {
         return Mono.defer(() -> {
+            Mono<Pod> held = pending;
+            if (held != null) {
+                pending = null;
+                return held.doOnNext(pod -> alive.add(pod.id()));
+            }
             synchronized (this) {
                 if (failNext > 0) {
                     failNext--;
@@ -39,10 +46,10 @@ final class FakePodDriver implements PodDriver {
     }
 
     @Override
-    public Mono<Void> delete(Pod pod) {
+    public Mono<Void> delete(String podId) {
         return Mono.fromRunnable(() -> {
-            alive.remove(pod.id());
-            deleted.add(pod.id());
+            alive.remove(podId);
+            deleted.add(podId);
         });
     }
 

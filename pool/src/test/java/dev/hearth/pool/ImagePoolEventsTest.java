@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import dev.hearth.pool.PoolObserver.Acquisition;
 import dev.hearth.pool.PoolObserver.PodStart;
 import dev.hearth.pool.PoolObserver.Reap;
-import dev.hearth.pool.accounting.LocalPoolAccounting;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -31,14 +30,15 @@ class ImagePoolEventsTest {
     }
 
     private ImagePool pool(int size, int max, int maxPending) {
-        return new ImagePool(new PoolConfig("img", size, max, maxPending, Duration.ofSeconds(5), "exec", "sh",
-                Duration.ofSeconds(5)), driver, new LocalPoolAccounting(), events, time);
+        ImagePool pool = new ImagePool(new PoolConfig("img", size, max, maxPending, Duration.ofSeconds(5), "exec",
+                "sh", Duration.ofSeconds(5)), driver, events, time);
+        pool.start();
+        return pool;
     }
 
     @Test
     void warmAcquisitionAndPodStartsAreReported() {
         ImagePool pool = pool(2, 10, 10);
-        pool.warmup();
         PooledPod claim = pool.acquire().block();
 
         assertThat(events.acquisitions).as("acquisitions").containsExactly(Acquisition.WARM);
@@ -52,17 +52,16 @@ class ImagePoolEventsTest {
     @Test
     void waitingAcquisitionsReportCreatedTimeoutExhaustedAndCancelled() {
         ImagePool pool = pool(1, 1, 2);
-        pool.warmup();
         PooledPod only = pool.acquire().block();
         StepVerifier.create(pool.acquire())
                 .then(() -> time.advanceTimeBy(Duration.ofSeconds(5)))
                 .expectError(AcquireTimeoutException.class)
                 .verify(Duration.ofSeconds(2));
         Disposable cancelled = pool.acquire().subscribe(pod -> { }, error -> { });
-        pool.acquire().subscribe(PooledPod::release, error -> { });
+        pool.acquire().subscribe(PooledPod::invalidate, error -> { });
         StepVerifier.create(pool.acquire()).expectError(PoolExhaustedException.class).verify(Duration.ofSeconds(2));
         cancelled.dispose();
-        only.release();
+        only.invalidate();
 
         assertThat(events.acquisitions).as("outcomes in order").containsExactly(Acquisition.WARM,
                 Acquisition.TIMEOUT, Acquisition.EXHAUSTED, Acquisition.CANCELLED, Acquisition.CREATED);
@@ -72,32 +71,28 @@ class ImagePoolEventsTest {
     void failedCreationsAndDeadWarmPodsAreReported() {
         driver.failNext = 1;
         ImagePool pool = pool(1, 4, 4);
-        pool.warmup();
         time.advanceTimeBy(Duration.ofSeconds(1));
         assertThat(events.starts).as("failed, then retried").containsExactly(PodStart.FAILED, PodStart.READY);
 
         String warm = driver.alive.iterator().next();
-        pool.podTerminated(warm);
+        driver.kill(warm);
         assertThat(events.reaps).as("dead warm pod reaped").containsExactly(Reap.ENDED);
     }
 
     @Test
-    void refusedAcquisitionsEndOutsideThePoolsMonitor() {
+    void refusedAcquisitionsAreReportedAndEndTheirSubscriber() {
         ImagePool pool = pool(1, 1, 0);
-        events.lock = pool;
-        pool.warmup();
         PooledPod only = pool.acquire().block();
-        List<Boolean> errorsUnderLock = new CopyOnWriteArrayList<>();
-        pool.acquire().subscribe(pod -> { }, error -> errorsUnderLock.add(Thread.holdsLock(pool)));
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        pool.acquire().subscribe(pod -> { }, errors::add);
         pool.close();
-        pool.acquire().subscribe(pod -> { }, error -> errorsUnderLock.add(Thread.holdsLock(pool)));
-        only.release();
+        pool.acquire().subscribe(pod -> { }, errors::add);
+        only.invalidate();
 
         assertThat(events.acquisitions).as("warm, then refused: queue full, then closed")
                 .containsExactly(Acquisition.WARM, Acquisition.EXHAUSTED, Acquisition.FAILED);
-        assertThat(events.underLock).as("outcomes reported while holding the pool's monitor").isEmpty();
-        assertThat(errorsUnderLock).as("subscriber's error callback under the pool's monitor")
-                .containsExactly(false, false);
+        assertThat(errors).as("each refused subscriber got its error")
+                .hasExactlyElementsOfTypes(PoolExhaustedException.class, IllegalStateException.class);
     }
 
     @Test
@@ -115,8 +110,6 @@ class ImagePoolEventsTest {
     }
 
     private static final class Recorder implements PoolObserver {
-        volatile Object lock;
-        final List<Acquisition> underLock = new CopyOnWriteArrayList<>();
         final List<Acquisition> acquisitions = new CopyOnWriteArrayList<>();
         final List<PodStart> starts = new CopyOnWriteArrayList<>();
         final List<Reap> reaps = new CopyOnWriteArrayList<>();
@@ -124,10 +117,6 @@ class ImagePoolEventsTest {
 
         @Override
         public void acquired(String image, Acquisition outcome, long nanos) {
-            Object pool = lock;
-            if (pool != null && Thread.holdsLock(pool)) {
-                underLock.add(outcome);
-            }
             acquisitions.add(outcome);
             this.nanos.add(nanos);
         }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import reactor.core.Disposable;
-import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -25,58 +25,76 @@ class ImagePoolTest {
     }
 
     private ImagePool pool(int size, int max, int maxPending) {
-        return new ImagePool(new PoolConfig("img", size, max, maxPending, Duration.ofSeconds(5), "exec", "sh",
-                Duration.ofSeconds(5)), driver, new dev.hearth.pool.accounting.LocalPoolAccounting(), time);
+        ImagePool pool = new ImagePool(new PoolConfig("img", size, max, maxPending, Duration.ofSeconds(5), "exec",
+                "sh", Duration.ofSeconds(5)), driver, PoolObserver.NONE, time);
+        pool.start();
+        return pool;
     }
 
     @Test
-    void warmupFillsThePoolToSize() {
+    void startFillsThePoolToSize() {
         ImagePool pool = pool(3, 10, 10);
-        pool.warmup();
-        assertThat(pool.metrics().warm()).as("warm pods after warmup").isEqualTo(3);
+        assertThat(pool.metrics().warm()).as("warm pods after start").isEqualTo(3);
         assertThat(driver.alive).as("pods alive").hasSize(3);
     }
 
     @Test
-    void claimReplenishesAtOnceWithoutATimer() {
+    void acquisitionReplenishesAtOnceWithoutATimer() {
         ImagePool pool = pool(2, 10, 10);
-        pool.warmup();
-        PooledPod claimed = pool.acquire().block();
-        assertThat(claimed).isNotNull();
+        PooledPod acquired = pool.acquire().block();
+        assertThat(acquired).isNotNull();
         PoolMetrics metrics = pool.metrics();
-        assertThat(metrics.claimed()).as("claimed").isEqualTo(1);
-        assertThat(metrics.warm()).as("warm again right after the claim").isEqualTo(2);
+        assertThat(metrics.claimed()).as("handed out").isEqualTo(1);
+        assertThat(metrics.warm()).as("warm again right after the acquisition").isEqualTo(2);
     }
 
     @Test
-    void releaseDestroysThePodAndItIsNeverHandedOutAgain() {
+    void invalidateDestroysThePodAndItIsNeverHandedOutAgain() {
         ImagePool pool = pool(1, 10, 10);
-        pool.warmup();
+        PooledPod first = pool.acquire().block();
+        first.invalidate();
+        first.invalidate();
+        first.release();
+        assertThat(driver.deleted).as("deleted once, whatever ends it after the first end").containsExactly(first.pod().id());
+        PooledPod second = pool.acquire().block();
+        assertThat(second.pod().id()).as("next acquisition gets another pod").isNotEqualTo(first.pod().id());
+        assertThat(pool.metrics().claimed()).isEqualTo(1);
+    }
+
+    @Test
+    void releaseGivesAnUntouchedPodBackWarmFirstInLine() {
+        ImagePool pool = pool(2, 2, 10);
         PooledPod first = pool.acquire().block();
         first.release();
-        first.release();
-        assertThat(driver.deleted).as("deleted once, even if released twice").containsExactly(first.pod().id());
-        PooledPod second = pool.acquire().block();
-        assertThat(second.pod().id()).as("next claim gets another pod").isNotEqualTo(first.pod().id());
-        assertThat(pool.metrics().claimed()).isEqualTo(1);
+        assertThat(pool.metrics().warm()).as("warm pods: the released one is back, no new one was needed").isEqualTo(2);
+        assertThat(driver.deleted).as("nothing destroyed").isEmpty();
+        assertThat(pool.acquire().block().pod().id()).as("handed out again first").isEqualTo(first.pod().id());
+    }
+
+    @Test
+    void abandonLetsGoWithoutDestroying() {
+        ImagePool pool = pool(1, 3, 10);
+        PooledPod pod = pool.acquire().block();
+        pod.abandon();
+        pod.invalidate();
+        assertThat(driver.deleted).as("an abandoned pod is someone else's to destroy").isEmpty();
+        assertThat(pool.metrics().claimed()).as("no longer counted as handed out").isZero();
     }
 
     @Test
     void sizeZeroCreatesAPodPerAcquisition() {
         ImagePool pool = pool(0, 5, 10);
-        pool.warmup();
         assertThat(pool.metrics().warm()).as("no warm pods at size 0").isZero();
         PooledPod pod = pool.acquire().block();
         assertThat(pod).isNotNull();
         assertThat(pool.metrics().warm()).as("still no warm pods").isZero();
-        pod.release();
-        assertThat(driver.alive).as("on-demand pod destroyed after release").isEmpty();
+        pod.invalidate();
+        assertThat(driver.alive).as("on-demand pod destroyed with its runtime").isEmpty();
     }
 
     @Test
     void neverHoldsMoreThanMaxPods() {
         ImagePool pool = pool(1, 3, 10);
-        pool.warmup();
         List<PooledPod> held = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             held.add(pool.acquire().block());
@@ -84,26 +102,24 @@ class ImagePoolTest {
         PoolMetrics metrics = pool.metrics();
         assertThat(metrics.claimed() + metrics.warm() + metrics.creating()).as("pods held").isLessThanOrEqualTo(3);
         assertThat(driver.alive).as("alive pods").hasSizeLessThanOrEqualTo(3);
-        held.forEach(PooledPod::release);
+        held.forEach(PooledPod::invalidate);
     }
 
     @Test
     void acquireTimesOutWhenNoPodBecomesAvailable() {
         ImagePool pool = pool(1, 1, 10);
-        pool.warmup();
         PooledPod only = pool.acquire().block();
         StepVerifier.create(pool.acquire())
                 .then(() -> time.advanceTimeBy(Duration.ofSeconds(5)))
                 .expectError(AcquireTimeoutException.class)
                 .verify(Duration.ofSeconds(2));
         assertThat(pool.metrics().pending()).as("timed-out waiter left the queue").isZero();
-        only.release();
+        only.invalidate();
     }
 
     @Test
     void acquireFailsFastWhenThePendingQueueIsFull() {
         ImagePool pool = pool(1, 1, 2);
-        pool.warmup();
         PooledPod only = pool.acquire().block();
         Disposable w1 = pool.acquire().subscribe(pod -> { }, error -> { });
         Disposable w2 = pool.acquire().subscribe(pod -> { }, error -> { });
@@ -112,29 +128,26 @@ class ImagePoolTest {
         w1.dispose();
         w2.dispose();
         assertThat(pool.metrics().pending()).as("cancelled waiters leave the queue").isZero();
-        only.release();
+        only.invalidate();
     }
 
     @Test
-    void aWaiterGetsThePodThatIsCreatedWhenAnotherIsReleased() {
+    void aWaiterGetsThePodThatIsCreatedWhenAnotherIsDestroyed() {
         ImagePool pool = pool(1, 1, 2);
-        pool.warmup();
         PooledPod only = pool.acquire().block();
         List<PooledPod> got = new ArrayList<>();
         pool.acquire().subscribe(got::add);
         assertThat(got).as("no pod yet").isEmpty();
-        only.release();
-        assertThat(got).as("waiter served after release freed room").hasSize(1);
+        only.invalidate();
+        assertThat(got).as("waiter served once the destruction freed room").hasSize(1);
         assertThat(got.get(0).pod().id()).isNotEqualTo(only.pod().id());
     }
 
     @Test
     void deadWarmPodIsReplaced() {
         ImagePool pool = pool(2, 10, 10);
-        pool.warmup();
         String victim = driver.alive.iterator().next();
         driver.kill(victim);
-        pool.podTerminated(victim);
         assertThat(pool.metrics().warm()).as("warm count restored").isEqualTo(2);
         assertThat(driver.alive).as("victim gone, replacement alive").doesNotContain(victim).hasSize(2);
     }
@@ -143,7 +156,6 @@ class ImagePoolTest {
     void creationFailuresAreRetriedWithBackoff() {
         driver.failNext = 2;
         ImagePool pool = pool(1, 10, 10);
-        pool.warmup();
         assertThat(pool.metrics().warm()).as("first attempt failed").isZero();
         time.advanceTimeBy(Duration.ofMillis(100));
         assertThat(pool.metrics().warm()).as("second attempt failed").isZero();
@@ -154,7 +166,6 @@ class ImagePoolTest {
     @Test
     void closeDestroysWarmPodsAndFailsWaiters() {
         ImagePool pool = pool(2, 2, 5);
-        pool.warmup();
         PooledPod a = pool.acquire().block();
         PooledPod b = pool.acquire().block();
         List<Throwable> errors = new ArrayList<>();
@@ -162,72 +173,31 @@ class ImagePoolTest {
         pool.close();
         assertThat(errors).as("waiter failed on close").hasSize(1);
         a.release();
-        b.release();
-        assertThat(driver.alive).as("nothing alive after close and release").isEmpty();
-    }
-
-    /** Local accounting whose warm reservations wait for the test while {@code gated}, as a slow Redis would. */
-    private static final class GatedAccounting implements dev.hearth.pool.accounting.PoolAccounting {
-        private final dev.hearth.pool.accounting.LocalPoolAccounting local = new dev.hearth.pool.accounting.LocalPoolAccounting();
-        private final reactor.core.publisher.Sinks.Empty<Void> gate = reactor.core.publisher.Sinks.empty();
-        private volatile boolean gated;
-
-        @Override
-        public Mono<Integer> reserveWarm(String image, int size, int wanted) {
-            Mono<Integer> reservation = local.reserveWarm(image, size, wanted);
-            return gated ? gate.asMono().then(reservation) : reservation;
-        }
-
-        @Override
-        public Mono<Void> creationEnded(String image, boolean warm) {
-            return local.creationEnded(image, warm);
-        }
-
-        @Override
-        public Mono<Void> warmAdded(String image) {
-            return local.warmAdded(image);
-        }
-
-        @Override
-        public Mono<Void> warmGone(String image) {
-            return local.warmGone(image);
-        }
-
-        @Override
-        public Mono<Integer> globalWarm(String image) {
-            return local.globalWarm(image);
-        }
-
-        @Override
-        public Mono<Void> heartbeat() {
-            return local.heartbeat();
-        }
-
-        @Override
-        public Mono<Void> report(String image, int warm) {
-            return local.report(image, warm);
-        }
+        b.invalidate();
+        assertThat(driver.alive).as("nothing alive after close, whether released or invalidated").isEmpty();
     }
 
     @Test
-    void aWarmReservationInFlightHoldsItsRoomTowardMax() {
-        GatedAccounting accounting = new GatedAccounting();
-        ImagePool pool = new ImagePool(new PoolConfig("img", 2, 4, 10, Duration.ofSeconds(5), "exec", "sh",
-                Duration.ofSeconds(5)), driver, accounting, time);
-        pool.warmup();
-        accounting.gated = true;
-        List<PooledPod> held = new ArrayList<>();
-        held.add(pool.acquire().block()); // the replacement's reservation now waits on the accounting
-        held.add(pool.acquire().block());
-        for (int i = 0; i < 3; i++) {
-            pool.acquire().subscribe(held::add);
-        }
+    void aCreationFinishingAfterCloseIsDestroyed() {
+        Sinks.One<Pod> late = Sinks.one();
+        driver.pending = late.asMono();
+        ImagePool pool = pool(1, 1, 5);
+        pool.close();
+        late.tryEmitValue(new Pod("late", "img", "127.0.0.1", 1, "s", java.time.Instant.now()));
+        assertThat(driver.deleted).as("the pod made after close").containsExactly("late");
+    }
 
-        assertThat(driver.alive).as("pods while the reservation is unanswered: 3 held, 1 reserved").hasSize(3);
-        accounting.gate.tryEmitEmpty();
-
-        assertThat(driver.alive).as("pods once it is answered: never more than max").hasSize(4);
-        assertThat(held).as("acquisitions served; the fifth waits").hasSize(4);
-        assertThat(pool.metrics().pending()).as("waiting").isEqualTo(1);
+    @Test
+    void aSubscriberThatReentersThePoolFromItsCallbackNeitherDeadlocksNorRecurses() {
+        ImagePool pool = pool(1, 1, 5);
+        List<String> seen = new ArrayList<>();
+        pool.acquire().subscribe(first -> {
+            seen.add(first.pod().id());
+            pool.acquire().subscribe(second -> seen.add(second.pod().id()));
+            first.invalidate();
+        });
+        assertThat(seen).as("the second acquisition, made and served inside the first's callback").hasSize(2)
+                .doesNotHaveDuplicates();
+        assertThat(pool.metrics().claimed()).isEqualTo(1);
     }
 }

@@ -19,7 +19,9 @@ import dev.hearth.pool.kubernetes.KubernetesDriverConfig;
 import dev.hearth.pool.kubernetes.KubernetesPodDriver;
 import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
 import dev.hearth.pool.kubernetes.LeaderElection;
-import dev.hearth.pool.PodPoolFactory;
+import dev.hearth.pool.ImagePool;
+import dev.hearth.pool.Pools;
+import java.util.List;
 import dev.hearth.pool.PoolObserver;
 import dev.hearth.pool.lease.LeaseStore;
 import dev.hearth.pool.kubernetes.ClusterImagePool;
@@ -43,6 +45,24 @@ public final class DriverConfiguration {
         @Bean(destroyMethod = "close")
         PodDriver podDriver(HearthProperties properties) {
             return new LocalPodDriver(properties.workDir(), properties.podHost());
+        }
+
+        /** This replica's own warm pods: a local pod is a runner in this process, no other replica can reach it. */
+        @Bean
+        List<ImagePool> imagePools(HearthProperties properties, PodDriver driver, PoolObserver observer) {
+            return properties.poolConfigs().stream().map(config -> new ImagePool(config, driver, observer)).toList();
+        }
+
+        @Bean
+        Pools pools(List<ImagePool> imagePools) {
+            return new Pools(imagePools);
+        }
+
+        /** Fills the pools at start; at shutdown, after the runtimes ended, destroys the warm pods. */
+        @Bean
+        SmartLifecycle imagePoolsLifecycle(List<ImagePool> imagePools) {
+            return new Background(Background.POOLS, () -> imagePools.forEach(ImagePool::start),
+                    () -> imagePools.forEach(ImagePool::close));
         }
     }
 
@@ -96,30 +116,7 @@ public final class DriverConfiguration {
          */
         @Bean
         SmartLifecycle leadershipRelease(LeaderElection leader) {
-            return new SmartLifecycle() {
-                private volatile boolean running;
-
-                @Override
-                public void start() {
-                    running = true;
-                }
-
-                @Override
-                public void stop() {
-                    running = false;
-                    leader.close();
-                }
-
-                @Override
-                public boolean isRunning() {
-                    return running;
-                }
-
-                @Override
-                public int getPhase() {
-                    return Integer.MAX_VALUE;
-                }
-            };
+            return new Background(Background.LEADERSHIP, () -> { }, leader::close);
         }
 
         /**
@@ -133,8 +130,10 @@ public final class DriverConfiguration {
 
         /** Pools whose warm pods live in the cluster, shared by every replica, kept by the leader. */
         @Bean
-        PodPoolFactory clusterPools(KubernetesPodDriver driver, PoolObserver observer) {
-            return config -> new ClusterImagePool(config, driver, observer);
+        Pools pools(HearthProperties properties, KubernetesPodDriver driver, PoolObserver observer) {
+            return new Pools(properties.poolConfigs().stream()
+                    .map(config -> new ClusterImagePool(config, driver, observer))
+                    .toList());
         }
 
         @Bean(destroyMethod = "close")

@@ -48,7 +48,7 @@ public record HearthProperties(Path workDir, Path storageRoot, String podHost, P
     }
 
     public RuntimesConfig runtimesConfig(String replicaId) {
-        return new RuntimesConfig(replicaId, leaseTtl, inactivityThreshold, maintenanceInterval);
+        return RuntimesConfig.of(replicaId, leaseTtl, inactivityThreshold, maintenanceInterval);
     }
 
     private static List<PoolConfig> poolConfigs(PoolProperties defaults, List<PoolProperties> pools) {

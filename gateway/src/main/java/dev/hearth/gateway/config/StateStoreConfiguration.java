@@ -14,21 +14,20 @@ import dev.hearth.pool.lease.LeaseStore;
 import dev.hearth.pool.redis.RedisConfig;
 import dev.hearth.pool.redis.RedisConnections;
 import dev.hearth.pool.redis.RedisLeaseStore;
-import dev.hearth.pool.redis.RedisPoolAccounting;
-import dev.hearth.pool.accounting.LocalPoolAccounting;
-import dev.hearth.pool.accounting.PoolAccounting;
 import dev.hearth.pool.redis.RedisRuntimeRegistry;
+import dev.hearth.pool.registry.GuardedRuntimeRegistry;
 import dev.hearth.pool.registry.InMemoryRuntimeRegistry;
 import dev.hearth.pool.registry.RuntimeRegistry;
 
 /**
  * Where leases and the runtime registry live: in memory for a single replica (no {@code hearth.redis.url}),
- * in Redis when several replicas share pools and runtimes.
+ * in Redis when several replicas share runtimes.
  *
  * <p>Failure policy with Redis (DESIGN.md): when Redis is unreachable, anything that needs the shared state
  * (creating a runtime, claiming a pod, reaching a runtime another replica holds) fails closed with
- * {@code 503 store_unavailable}; no warm pods are created (the accounting cannot grant them); runtimes this replica holds keep serving from memory until their leases
- * expire; the connection reconnects by itself, so service resumes without a restart.
+ * {@code 503 store_unavailable}; runtimes this replica holds keep serving from memory until their leases expire
+ * (the registry's circuit breaker answers at once while Redis keeps failing, instead of a command timeout per
+ * execution); the connection reconnects by itself, so service resumes without a restart.
  */
 public final class StateStoreConfiguration {
 
@@ -67,11 +66,6 @@ public final class StateStoreConfiguration {
         RuntimeRegistry runtimeRegistry() {
             return new InMemoryRuntimeRegistry();
         }
-
-        @Bean
-        PoolAccounting poolAccounting() {
-            return new LocalPoolAccounting();
-        }
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -84,7 +78,8 @@ public final class StateStoreConfiguration {
             return RedisConnections.connect(new RedisConfig(
                     env.getRequiredProperty("hearth.redis.url"),
                     env.getProperty("hearth.redis.command-timeout", Duration.class, Duration.ofSeconds(1)),
-                    env.getProperty("hearth.redis.key-prefix", "hearth:")));
+                    env.getProperty("hearth.redis.key-prefix", "hearth:"),
+                    env.getProperty("hearth.redis.claim-replays", Integer.class, RedisConfig.DEFAULT_CLAIM_REPLAYS)));
         }
 
         @Bean
@@ -92,15 +87,10 @@ public final class StateStoreConfiguration {
             return new RedisLeaseStore(connections);
         }
 
+        /** Behind a breaker that stays open for a second after Redis kept failing. */
         @Bean
         RuntimeRegistry runtimeRegistry(RedisConnections connections) {
-            return new RedisRuntimeRegistry(connections);
-        }
-
-        /** A replica that has not beaten for 5 s (it beats every second) no longer counts: its pods died with it. */
-        @Bean
-        PoolAccounting poolAccounting(RedisConnections connections, ReplicaId replicaId) {
-            return new RedisPoolAccounting(connections, replicaId.value(), Duration.ofSeconds(5));
+            return new GuardedRuntimeRegistry(new RedisRuntimeRegistry(connections), Duration.ofSeconds(1));
         }
     }
 }

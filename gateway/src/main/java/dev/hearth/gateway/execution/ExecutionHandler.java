@@ -16,16 +16,16 @@ import dev.hearth.gateway.api.error.ErrorType;
 import dev.hearth.gateway.api.error.ExecutorException;
 import dev.hearth.gateway.api.params.ExecutionParams;
 import dev.hearth.gateway.api.params.Params;
+import dev.hearth.gateway.execution.ExecutionOutputs.RunnerOutput;
+import dev.hearth.gateway.execution.response.ExecutionOutput;
 import dev.hearth.gateway.execution.response.ExecutionTail;
 import dev.hearth.gateway.metrics.ExecutionMeters;
 import dev.hearth.gateway.runtime.RuntimeSources;
-import dev.hearth.pool.registry.RuntimeRecord;
-import dev.hearth.pool.runtime.CreationTimings;
-import dev.hearth.pool.runtime.RuntimeNotFoundException;
+import dev.hearth.pool.runtime.ResolvedRuntime;
+import dev.hearth.pool.runtime.RuntimeCreation;
 import dev.hearth.pool.runtime.Runtimes;
 import dev.hearth.runner.client.ExecutionEvent;
 import dev.hearth.runner.protocol.ExecutionEnd;
-import dev.hearth.runner.protocol.ExecutionHead;
 import dev.hearth.runner.protocol.ExecutionRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -33,16 +33,14 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code POST /v1/runtimes/{runtimeId}/executions} (and {@code /execution}): finds the runtime, creating it
- * on the fly when {@code image} and {@code source} are given, runs the execution on its pod and streams the
- * result back as JSON or multipart (§1.5–1.6). One timeout budget covers the wait for the runtime and the
- * execution.
+ * {@code POST /v1/runtimes/{runtimeId}/executions} (and {@code /execution}), as one straight line: read the
+ * params → {@link Runtimes#resolve} the runtime (creating it on the fly when {@code image} and {@code source} are
+ * given) → run the execution through the runner client → read its output → write it as JSON or multipart
+ * (§1.5–1.6). One timeout budget covers the wait for the runtime and the execution.
  */
 @Component
 public class ExecutionHandler {
 
-    /** How often a request waiting for a runtime another replica is creating looks again. */
-    private static final Duration POLL = Duration.ofMillis(100);
     /**
      * The gateway's own guard for a runner that never answers: the response head must arrive within the
      * remaining budget + 5 s (Open Runtimes gives curl timeout + 5 s). After the head, the runner's own
@@ -73,83 +71,46 @@ public class ExecutionHandler {
 
     /** Runs once the parameters are read, so a slow upload of the body is not counted as the gateway's overhead. */
     private Mono<ServerResponse> respond(ExecutionParams params, long received) {
-        long paramsRead = System.nanoTime();
-        ExecutionBudget budget = new ExecutionBudget(Duration.ofSeconds(params.timeout()));
-        return runtime(params, budget, paramsRead)
-                .flatMap(found -> ServerResponse.ok().build((exchange, context) ->
-                        run(exchange, params, found, budget, received, paramsRead)));
+        Execution execution = new Execution(params, received, System.nanoTime());
+        return resolve(params, execution.budget)
+                .flatMap(runtime -> ServerResponse.ok().build((exchange, context) -> run(exchange, execution, runtime)));
     }
 
-    /**
-     * The runtime to run on; how its creation went if this replica created it (for {@code Server-Timing}); and
-     * how long this request waited for it, 0 when it was ready already.
-     */
-    private record Found(RuntimeRecord record, CreationTimings creation, long waitNanos) {
-    }
-
-    private Mono<Found> runtime(ExecutionParams params, ExecutionBudget budget, long paramsRead) {
-        Mono<Found> existing = runtimes.ready(params.runtimeId())
-                .map(record -> new Found(record, CreationTimings.NONE, 0));
-        if (!params.canCreateRuntime()) {
-            return existing.switchIfEmpty(Mono.error(() -> new RuntimeNotFoundException(
-                    "Runtime not found. Please start it first or provide runtime-related parameters.")));
-        }
-        return existing
-                .switchIfEmpty(Mono.defer(() -> created(params, paramsRead)))
+    private Mono<ResolvedRuntime> resolve(ExecutionParams params, ExecutionBudget budget) {
+        RuntimeCreation creation = params.canCreateRuntime()
+                ? new RuntimeCreation(params.runtime(), () -> sources.read(params.runtime().source()))
+                : null;
+        return runtimes.resolve(params.runtimeId(), creation)
                 .timeout(budget.remaining())
                 .onErrorMap(TimeoutException.class, e -> new ExecutorException(ErrorType.RUNTIME_TIMEOUT));
     }
 
-    /**
-     * Creates the runtime, or waits for the creation another request or replica started. The wait is this
-     * request's own: a request joining a creation late waited less than the creation took.
-     */
-    private Mono<Found> created(ExecutionParams params, long paramsRead) {
-        return runtimes.getOrCreate(RuntimeSources.spec(params.toCreateRuntimeParams()),
-                        sources.read(params.source()), POLL)
-                .map(record -> new Found(record, runtimes.creationTimings(record.runtimeId()),
-                        System.nanoTime() - paramsRead));
-    }
-
-    private Mono<Void> run(ServerWebExchange exchange, ExecutionParams params, Found found,
-                           ExecutionBudget budget, long received, long paramsRead) {
-        RuntimeRecord record = found.record();
-        CreationTimings creation = found.creation();
-        if (budget.exhausted()) {
+    private Mono<Void> run(ServerWebExchange exchange, Execution execution, ResolvedRuntime runtime) {
+        if (execution.budget.exhausted()) {
             return Mono.error(new ExecutorException(ErrorType.RUNTIME_TIMEOUT));
         }
-        Instant startTime = Instant.now();
-        long started = System.nanoTime();
-        ExecutionMeters.Execution metrics = meters.start(record.image(), paramsRead, found.waitNanos(), started);
-        Duration remaining = budget.remaining();
-        ExecutionRequest executionRequest = new ExecutionRequest(params.method(), params.path(),
-                headers(params.headers()), Math.max(1, remaining.toMillis()));
-        Flux<ExecutionEvent> events = runtimes.execute(record, executionRequest, body(params.body()))
+        execution.started(meters, runtime);
+        return ExecutionOutputs.read(events(execution, runtime), exchange.getResponse().bufferFactory())
+                .flatMap(output -> writers.write(exchange, execution.output(exchange, output))
+                        .doFinally(signal -> output.release()))
+                .doOnError(execution.metrics::failed);
+    }
+
+    /** The runner's event stream, guarded by the budget, each way it ends recorded once. */
+    private Flux<ExecutionEvent> events(Execution execution, ResolvedRuntime runtime) {
+        Duration remaining = execution.budget.remaining();
+        ExecutionParams params = execution.params;
+        ExecutionRequest request = new ExecutionRequest(params.method(), params.path(), headers(params.headers()),
+                Math.max(1, remaining.toMillis()));
+        return runtimes.execute(runtime, request, body(params.body()))
                 .timeout(Mono.delay(remaining.plus(GUARD)), event -> Mono.never())
                 .onErrorMap(TimeoutException.class, e -> new ExecutorException(ErrorType.EXECUTION_TIMEOUT))
+                .doOnNext(execution::observe)
+                .doOnError(execution.metrics::failed)
                 // A client that goes away cancels the runner's stream (the response write itself completes quietly).
-                .doOnError(metrics::failed)
-                .doOnCancel(metrics::clientGone)
-                // After the end frame (already handled downstream) a no-op; without one, the execution broke off.
-                .doOnComplete(metrics::streamEnded);
-        return ExecutionOutputs.write(events, exchange.getResponse().bufferFactory(),
-                        head -> timed(exchange, head, metrics, new PhaseTimings(creation, millisSince(started),
-                                millisSince(received))),
-                        end -> tail(metrics.end(end), startTime, started),
-                        output -> writers.write(exchange, output))
-                .doOnError(metrics::failed);
-    }
-
-    private static void timed(ServerWebExchange exchange, ExecutionHead head, ExecutionMeters.Execution metrics,
-                              PhaseTimings timings) {
-        metrics.head(head.status());
-        exchange.getResponse().getHeaders().set(PhaseTimings.HEADER, timings.header());
-    }
-
-    private static ExecutionTail tail(ExecutionEnd end, Instant startTime, long started) {
-        double duration = (System.nanoTime() - started) / 1e9;
-        double start = startTime.getEpochSecond() + startTime.getNano() / 1e9;
-        return new ExecutionTail(end.logs(), end.errors(), duration, start);
+                .doOnCancel(execution.metrics::clientGone)
+                // After the end frame (already recorded) a no-op; without one, the execution broke off.
+                .doOnComplete(execution.metrics::streamEnded);
     }
 
     private static Flux<ByteBuf> body(byte[] body) {
@@ -167,7 +128,57 @@ public class ExecutionHandler {
         return headers;
     }
 
-    private static double millisSince(long nanoTime) {
-        return (System.nanoTime() - nanoTime) / 1_000_000.0;
+    /** One execution's own facts: its params, its clocks, its metrics. */
+    private static final class Execution {
+
+        private final ExecutionParams params;
+        private final ExecutionBudget budget;
+        private final long received;
+        private final long paramsRead;
+        private ExecutionMeters.Execution metrics;
+        private ResolvedRuntime runtime;
+        private Instant startTime;
+        private long started;
+
+        Execution(ExecutionParams params, long received, long paramsRead) {
+            this.params = params;
+            this.budget = new ExecutionBudget(Duration.ofSeconds(params.timeout()));
+            this.received = received;
+            this.paramsRead = paramsRead;
+        }
+
+        void started(ExecutionMeters meters, ResolvedRuntime resolved) {
+            this.runtime = resolved;
+            this.startTime = Instant.now();
+            this.started = System.nanoTime();
+            this.metrics = meters.start(resolved.record().image(), paramsRead, resolved.waitNanos(), started);
+        }
+
+        /** Records the head's status and the end frame as they arrive, before the stream completes. */
+        void observe(ExecutionEvent event) {
+            if (event instanceof ExecutionEvent.Head head) {
+                metrics.head(head.head().status());
+            } else if (event instanceof ExecutionEvent.End end) {
+                metrics.end(end.end());
+            }
+        }
+
+        /** The writer's view of the runner's output: the head timed, the end turned into the tail. */
+        ExecutionOutput output(ServerWebExchange exchange, RunnerOutput output) {
+            PhaseTimings timings = new PhaseTimings(runtime.creation(), millisSince(started), millisSince(received));
+            exchange.getResponse().getHeaders().set(PhaseTimings.HEADER, timings.header());
+            return new ExecutionOutput(output.head().status(), output.head().headers(), output.body(),
+                    output.end().map(this::tail));
+        }
+
+        private ExecutionTail tail(ExecutionEnd end) {
+            double duration = (System.nanoTime() - started) / 1e9;
+            double start = startTime.getEpochSecond() + startTime.getNano() / 1e9;
+            return new ExecutionTail(end.logs(), end.errors(), duration, start);
+        }
+
+        private static double millisSince(long nanoTime) {
+            return (System.nanoTime() - nanoTime) / 1_000_000.0;
+        }
     }
 }

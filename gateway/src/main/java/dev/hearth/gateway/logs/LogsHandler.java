@@ -17,8 +17,6 @@ import dev.hearth.gateway.api.error.ExecutorException;
 import dev.hearth.gateway.api.params.Params;
 import dev.hearth.pool.registry.RuntimeRecord;
 import dev.hearth.pool.runtime.Runtimes;
-import dev.hearth.runner.client.RunnerClient;
-import dev.hearth.runner.client.RunnerTarget;
 import dev.hearth.runner.protocol.LogLine;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -39,11 +37,9 @@ public class LogsHandler {
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxxx").withZone(ZoneOffset.UTC);
 
     private final Runtimes runtimes;
-    private final RunnerClient runners;
 
-    public LogsHandler(Runtimes runtimes, RunnerClient runners) {
+    public LogsHandler(Runtimes runtimes) {
         this.runtimes = runtimes;
-        this.runners = runners;
     }
 
     public Mono<ServerResponse> logs(ServerRequest request) {
@@ -64,8 +60,7 @@ public class LogsHandler {
 
     private Flux<DataBuffer> lines(RuntimeRecord record, boolean follow, Duration timeout,
                                    org.springframework.core.io.buffer.DataBufferFactory buffers) {
-        RunnerTarget target = new RunnerTarget(record.host(), record.port(), record.secret(), 0);
-        return runners.logs(target, follow)
+        return runtimes.logs(record, follow)
                 .take(timeout)
                 // The pod going away (runtime deleted) ends the stream; it is not an error for the reader.
                 .onErrorResume(error -> Flux.empty())
@@ -89,9 +84,9 @@ public class LogsHandler {
 
     private Mono<RuntimeRecord> poll(String runtimeId, java.util.function.Predicate<RuntimeRecord> until,
                                      Duration within) {
-        return Flux.interval(Duration.ZERO, POLL)
-                .concatMap(tick -> runtimes.get(runtimeId).filter(until))
-                .next()
+        return Mono.defer(() -> runtimes.get(runtimeId))
+                .filter(until)
+                .repeatWhenEmpty(looks -> looks.delayElements(POLL))
                 .take(within);
     }
 

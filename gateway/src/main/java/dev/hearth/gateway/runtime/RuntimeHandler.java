@@ -11,6 +11,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
+import dev.hearth.gateway.api.error.ErrorType;
+import dev.hearth.gateway.api.error.ExecutorException;
 import dev.hearth.gateway.api.params.CreateRuntimeParams;
 import dev.hearth.gateway.api.params.Params;
 import dev.hearth.pool.runtime.RuntimeNotFoundException;
@@ -40,10 +42,20 @@ public class RuntimeHandler {
         Instant started = Instant.now();
         return Params.read(request)
                 .map(CreateRuntimeParams::from)
-                .flatMap(params -> runtimes.create(RuntimeSources.spec(params), sources.read(params.source())))
+                .map(RuntimeHandler::refuseBuilds)
+                .flatMap(params -> runtimes.create(params.runtime(), sources.read(params.runtime().source())))
                 .flatMap(record -> ServerResponse.status(HttpStatus.CREATED)
                         .contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(created(started)));
+    }
+
+    /** A build request is refused with a clear error rather than run as a plain runtime. */
+    private static CreateRuntimeParams refuseBuilds(CreateRuntimeParams params) {
+        if (!params.command().isEmpty()) {
+            throw new ExecutorException(ErrorType.BUILD_FAILED,
+                    "Builds (the 'command' parameter) are not supported by this executor yet.");
+        }
+        return params;
     }
 
     public Mono<ServerResponse> list(ServerRequest request) {

@@ -1,5 +1,6 @@
 package dev.hearth.gateway.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -61,8 +62,7 @@ class ExecutionIT extends GatewayITSupport {
         assertThat(result.get("statusCode")).as("timed-out execution status").isEqualTo(500);
         assertThat((String) result.get("errors")).contains("Execution timed out.");
         assertThat(tookMs).as("answered near the 1 s timeout").isBetween(900L, 8_000L);
-        await("the shell and its background sleep are dead",
-                () -> ProcessHandle.current().descendants().findAny().isEmpty());
+        await("the shell and its background sleep are dead").atMost(GatewayITSupport.WAIT).until(() -> ProcessHandle.current().descendants().findAny().isEmpty());
     }
 
     @Test
@@ -80,8 +80,7 @@ class ExecutionIT extends GatewayITSupport {
                 .takeUntil(n -> received.get() > 1_000_000)
                 .blockLast(Duration.ofSeconds(30));
         assertThat(received.get()).as("streamed before disconnecting").isGreaterThan(1_000_000);
-        await("the function process died with the disconnect",
-                () -> ProcessHandle.current().descendants().findAny().isEmpty());
+        await("the function process died with the disconnect").atMost(GatewayITSupport.WAIT).until(() -> ProcessHandle.current().descendants().findAny().isEmpty());
         // The runtime still serves: its execution slot was freed.
         String source2 = store("ok.tar.gz", TarGz.builder().file("main.sh", "echo fine"));
         createRuntime("ok-1", "local/shell", source2, "main.sh").expectStatus().isCreated();

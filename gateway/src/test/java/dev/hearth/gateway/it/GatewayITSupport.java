@@ -1,5 +1,6 @@
 package dev.hearth.gateway.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,6 +49,8 @@ import dev.hearth.runner.testing.TarGz;
 abstract class GatewayITSupport {
 
     static final String SECRET = "it-secret-" + "0123456789";
+    /** How long the integration tests wait for a condition: generous, for a loaded 2-core machine. */
+    static final Duration WAIT = Duration.ofSeconds(15);
     static final Path WORK = tempDir("hearth-it-work");
     static final Path STORAGE = tempDir("hearth-it-storage");
 
@@ -87,26 +89,11 @@ abstract class GatewayITSupport {
     void nothingLeaked() {
         List<RuntimeRecord> left = runtimes.list().collectList().block();
         left.forEach(record -> runtimes.delete(record.runtimeId()).onErrorResume(e -> reactor.core.publisher.Mono.empty()).block());
-        await("no lease is held", () -> ((InMemoryLeaseStore) leaseStore).activeLeases() == 0);
-        await("no function process is alive", () -> ProcessHandle.current().descendants().findAny().isEmpty());
-        await("every pool is back to its size with nothing claimed", () -> pools.all().stream().allMatch(pool ->
+        await("no lease is held").atMost(GatewayITSupport.WAIT).until(() -> ((InMemoryLeaseStore) leaseStore).activeLeases() == 0);
+        await("no function process is alive").atMost(GatewayITSupport.WAIT).until(() -> ProcessHandle.current().descendants().findAny().isEmpty());
+        await("every pool is back to its size with nothing claimed").atMost(GatewayITSupport.WAIT).until(() -> pools.all().stream().allMatch(pool ->
                 pool.metrics().claimed() == 0 && pool.metrics().warm() == pool.config().size()
                         && pool.metrics().pending() == 0));
-    }
-
-    static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                assertThat(condition.getAsBoolean()).as(what).isTrue();
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
     }
 
     /** Writes a function archive into the storage root and returns its {@code source} path. */

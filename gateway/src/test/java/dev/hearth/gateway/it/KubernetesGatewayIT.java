@@ -1,5 +1,6 @@
 package dev.hearth.gateway.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -110,11 +111,11 @@ class KubernetesGatewayIT {
     @AfterEach
     void nothingLeft() {
         runtimes.list().flatMap(record -> runtimes.delete(record.runtimeId())).blockLast(Duration.ofSeconds(30));
-        GatewayITSupport.await("pools back at size with nothing claimed", () -> pools.all().stream().allMatch(pool ->
+        await("pools back at size with nothing claimed").atMost(GatewayITSupport.WAIT).until(() -> pools.all().stream().allMatch(pool ->
                 pool.metrics().warm() == pool.config().size() && pool.metrics().claimed() == 0));
-        GatewayITSupport.await("only the warm pods exist in the cluster", () -> pods().size() == 3);
-        GatewayITSupport.await("no Job left", () -> jobs() == 0);
-        GatewayITSupport.await("a Secret per pod, none left over", () -> secrets() == 3);
+        await("only the warm pods exist in the cluster").atMost(GatewayITSupport.WAIT).until(() -> pods().size() == 3);
+        await("no Job left").atMost(GatewayITSupport.WAIT).until(() -> jobs() == 0);
+        await("a Secret per pod, none left over").atMost(GatewayITSupport.WAIT).until(() -> secrets() == 3);
     }
 
     private List<V1Pod> pods() {
@@ -160,14 +161,14 @@ class KubernetesGatewayIT {
 
     @Test
     void execRuntimeRunsInAClaimedPodAndThePoolRefillsWithoutATimer() {
-        GatewayITSupport.await("pools filled to size", () -> pods().size() == 3);
+        await("pools filled to size").atMost(GatewayITSupport.WAIT).until(() -> pods().size() == 3);
         TarGz.builder().file("main.sh", "echo \"pod $(hostname -i 2>/dev/null || echo ip)\" >/dev/null; cat")
                 .writeTo(STORAGE.resolve("cat.tar.gz"));
         create("k-exec", "local/shell", "cat.tar.gz", "main.sh").expectStatus().isCreated();
         execute("k-exec", "through a pod").jsonPath("$.body").isEqualTo("through a pod");
-        GatewayITSupport.await("the claimed pod is relabelled", () -> pods().stream().anyMatch(pod ->
+        await("the claimed pod is relabelled").atMost(GatewayITSupport.WAIT).until(() -> pods().stream().anyMatch(pod ->
                 "claimed".equals(pod.getMetadata().getLabels().get("hearth.dev/state"))));
-        GatewayITSupport.await("the pool is back at size while the runtime lives", () ->
+        await("the pool is back at size while the runtime lives").atMost(GatewayITSupport.WAIT).until(() ->
                 pools.forImage("local/shell").metrics().warm() == 2);
         client.delete().uri("/v1/runtimes/k-exec").exchange().expectStatus().isOk();
     }
@@ -191,17 +192,17 @@ class KubernetesGatewayIT {
                 .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(OWNER.getMetadata().getUid()));
         execute("k-job", "").jsonPath("$.body").isEqualTo("job\n");
         client.delete().uri("/v1/runtimes/k-job").exchange().expectStatus().isOk();
-        GatewayITSupport.await("the Job is deleted with the runtime", () -> jobs() == 0);
+        await("the Job is deleted with the runtime").atMost(GatewayITSupport.WAIT).until(() -> jobs() == 0);
     }
 
     @Test
     void aKilledWarmPodIsReplacedAndLeavesNothingBehind() {
-        GatewayITSupport.await("pools filled to size", () -> pods().size() == 3);
+        await("pools filled to size").atMost(GatewayITSupport.WAIT).until(() -> pods().size() == 3);
         String victim = pods().stream()
                 .filter(pod -> "warm".equals(pod.getMetadata().getLabels().get("hearth.dev/state")))
                 .findFirst().orElseThrow().getMetadata().getName();
         HARNESS.kubelet().crash(victim);
-        GatewayITSupport.await("the dead pod is deleted and replaced", () ->
+        await("the dead pod is deleted and replaced").atMost(GatewayITSupport.WAIT).until(() ->
                 pods().stream().noneMatch(pod -> pod.getMetadata().getName().equals(victim)) && pods().size() == 3);
     }
 
@@ -218,14 +219,17 @@ class KubernetesGatewayIT {
                 .bodyValue(Map.of("timeout", 60))
                 .exchangeToMono(response -> response.toEntity(String.class))
                 .toFuture();
-        Thread.sleep(1000);
+        var record = runtimes.get("k-slow").block();
+        dev.hearth.runner.client.RunnerClient runner = dev.hearth.runner.client.RunnerClient.create(Duration.ofSeconds(2));
+        await("the execution is running in the pod").atMost(GatewayITSupport.WAIT)
+                .until(() -> runner.health(record.host(), record.port()).block().inFlight() > 0);
         long killed = System.nanoTime();
         HARNESS.kubelet().crash(pod);
         var response = pending.get(20, java.util.concurrent.TimeUnit.SECONDS);
         assertThat((System.nanoTime() - killed) / 1_000_000).as("answered soon after the kill, no hang").isLessThan(10_000);
         assertThat(response.getStatusCode().is5xxServerError()).as("status " + response.getStatusCode()).isTrue();
         assertThat(response.getBody()).as("a clear error").contains("pod");
-        GatewayITSupport.await("the runtime of the dead pod is gone", () ->
+        await("the runtime of the dead pod is gone").atMost(GatewayITSupport.WAIT).until(() ->
                 client.get().uri("/v1/runtimes/k-slow").exchange().returnResult(String.class).getStatus().value() == 404);
     }
 
@@ -248,7 +252,7 @@ class KubernetesGatewayIT {
         } finally {
             HARNESS.faults().apiFailureRate(0);
         }
-        GatewayITSupport.await("the pool recovers once the API heals", () ->
+        await("the pool recovers once the API heals").atMost(GatewayITSupport.WAIT).until(() ->
                 create("k-deg-3", "jobs/shell", "deg.tar.gz", "main.sh").returnResult(String.class)
                         .getStatus().value() == 201);
         execute("k-deg-3", "").jsonPath("$.body").isEqualTo("back\n");
@@ -256,18 +260,18 @@ class KubernetesGatewayIT {
 
     @Test
     void aClaimedPodWhoseHolderVanishedIsDeletedByTheLeader() {
-        GatewayITSupport.await("pools filled to size", () -> pods().size() == 3);
+        await("pools filled to size").atMost(GatewayITSupport.WAIT).until(() -> pods().size() == 3);
         // A replica claimed this pod and died before (or long after) writing its lease: nobody holds it.
         dev.hearth.pool.Pod pod = driver.warmPods("local/shell").block().get(0);
-        assertThat(driver.markClaimed(pod).block()).as("claimed without a lease").isTrue();
-        GatewayITSupport.await("the leader deletes the abandoned pod and refills the pool", () ->
+        assertThat(driver.take(pod).block()).as("claimed without a lease").isTrue();
+        await("the leader deletes the abandoned pod and refills the pool").atMost(GatewayITSupport.WAIT).until(() ->
                 pods().stream().noneMatch(p -> pod.id().equals(p.getMetadata().getLabels().get("hearth.dev/pod-id")))
                         && pods().size() == 3);
     }
 
     @Test
     void perPoolOverridesReachThePodSpec() {
-        GatewayITSupport.await("pools filled to size", () -> pods().size() == 3);
+        await("pools filled to size").atMost(GatewayITSupport.WAIT).until(() -> pods().size() == 3);
         V1Pod node = pods().stream()
                 .filter(pod -> "local/node".equals(pod.getMetadata().getAnnotations().get("hearth.dev/image")))
                 .findFirst().orElseThrow();
@@ -295,7 +299,7 @@ class KubernetesGatewayIT {
 
     @Test
     void anotherInstallationsPodsInTheNamespaceAreLeftAlone() throws Exception {
-        GatewayITSupport.await("pools filled to size", () -> pods().size() == 3);
+        await("pools filled to size").atMost(GatewayITSupport.WAIT).until(() -> pods().size() == 3);
         V1Pod foreign = HARNESS.core().createNamespacedPod(HARNESS.namespace(), new V1Pod().apiVersion("v1").kind("Pod")
                 .metadata(new V1ObjectMeta().name("other-install-pod").labels(Map.of(
                         "hearth.dev/pool", dev.hearth.pool.kubernetes.Labels.poolValue("local/shell"),
@@ -309,10 +313,12 @@ class KubernetesGatewayIT {
             create("k-mine", "local/shell", "mine.tar.gz", "main.sh").expectStatus().isCreated();
             execute("k-mine", "").jsonPath("$.body").isEqualTo("mine\n");
             client.delete().uri("/v1/runtimes/k-mine").exchange().expectStatus().isOk();
-            Thread.sleep(6_000); // more than one periodic reconciliation pass (5 s)
 
-            assertThat(HARNESS.core().readNamespacedPod(foreign.getMetadata().getName(), HARNESS.namespace()).execute()
-                    .getMetadata().getDeletionTimestamp()).as("the other installation's pod, not reaped").isNull();
+            // Not reaped through more than one periodic reconciliation pass (5 s): the subject is a window of time.
+            await("the other installation's pod is never reaped").during(Duration.ofSeconds(6))
+                    .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> HARNESS.core().readNamespacedPod(foreign.getMetadata().getName(), HARNESS.namespace())
+                            .execute().getMetadata().getDeletionTimestamp() == null);
             assertThat(pools.forImage("local/shell").metrics().warm()).as("warm pods of this installation").isEqualTo(2);
         } finally {
             HARNESS.core().deleteNamespacedPod(foreign.getMetadata().getName(), HARNESS.namespace()).execute();
@@ -322,13 +328,13 @@ class KubernetesGatewayIT {
     @Test
     void withThirtyPercentOfApiCallsFailingPoolsStillConvergeToSize() {
         TarGz.builder().file("main.sh", "echo ok").writeTo(STORAGE.resolve("ok.tar.gz"));
-        GatewayITSupport.await("pools filled to size", () -> pods().size() == 3);
+        await("pools filled to size").atMost(GatewayITSupport.WAIT).until(() -> pods().size() == 3);
         HARNESS.faults().apiFailureRate(0.3);
         try {
             for (int i = 0; i < 3; i++) {
                 create("k-flaky-" + i, "local/shell", "ok.tar.gz", "main.sh").expectStatus().isCreated();
             }
-            GatewayITSupport.await("the pool converges back to size through the failures", () ->
+            await("the pool converges back to size through the failures").atMost(GatewayITSupport.WAIT).until(() ->
                     pools.forImage("local/shell").metrics().warm() == 2);
         } finally {
             HARNESS.faults().apiFailureRate(0);

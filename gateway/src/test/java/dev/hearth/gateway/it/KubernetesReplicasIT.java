@@ -1,5 +1,6 @@
 package dev.hearth.gateway.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -125,10 +126,11 @@ class KubernetesReplicasIT {
 
     /** Both leaders-to-be are up: one leads, the pool is at size once (not twice), and both serve runtimes. */
     private void oneLeaderAndBothReplicasServe() throws Exception {
-        GatewayITSupport.await("exactly one replica leads", () -> !leader().isEmpty());
-        GatewayITSupport.await("size warm pods for the deployment, not 2 × size", () -> warmPods().size() == 2);
-        Thread.sleep(1500);
-        assertThat(warmPods()).as("still size after more passes of both replicas").hasSize(2);
+        await("exactly one replica leads").atMost(GatewayITSupport.WAIT).until(() -> !leader().isEmpty());
+        await("size warm pods for the deployment, not 2 × size").atMost(GatewayITSupport.WAIT).until(() -> warmPods().size() == 2);
+        // Still size after more passes of both replicas: the subject is a window of time.
+        await("still size after more passes of both replicas").during(Duration.ofMillis(1500))
+                .atMost(Duration.ofSeconds(10)).until(() -> warmPods().size() == 2);
         for (ReplicaProcess replica : List.of(a, b)) {
             String id = "rt-" + replica.port();
             assertThat(status(call(replica, "POST", "/v1/runtimes", "{\"runtimeId\":\"" + id
@@ -139,7 +141,7 @@ class KubernetesReplicasIT {
             assertThat(execution.body()).as("execution").contains("from-pod");
             assertThat(status(call(replica, "DELETE", "/v1/runtimes/" + id, null))).as("delete").isEqualTo(200);
         }
-        GatewayITSupport.await("the leader replaced the claimed pods", () -> warmPods().size() == 2);
+        await("the leader replaced the claimed pods").atMost(GatewayITSupport.WAIT).until(() -> warmPods().size() == 2);
     }
 
     /** What ends the leading replica. */
@@ -155,7 +157,7 @@ class KubernetesReplicasIT {
 
         long stopped = System.nanoTime();
         stop.stop(byName(leaderName));
-        GatewayITSupport.await("the follower takes over", () -> leader().equals(followerName));
+        await("the follower takes over").atMost(GatewayITSupport.WAIT).until(() -> leader().equals(followerName));
         long millis = (System.nanoTime() - stopped) / 1_000_000;
         System.out.println("Takeover after " + how + " of " + leaderName + ": " + millis + " ms");
         return new Takeover(followerName, millis);
@@ -176,7 +178,7 @@ class KubernetesReplicasIT {
                 + "\"image\":\"local/shell\",\"source\":\"f.tar.gz\",\"entrypoint\":\"main.sh\"}")))
                 .as("the survivor still claims").isEqualTo(201);
         assertThat(status(call(survivor, "DELETE", "/v1/runtimes/after", null))).isEqualTo(200);
-        GatewayITSupport.await("the new leader refills to size", () -> warmPods().size() == 2);
+        await("the new leader refills to size").atMost(GatewayITSupport.WAIT).until(() -> warmPods().size() == 2);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.hearth.gateway.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,6 @@ import org.springframework.web.reactive.function.client.WebClient;
 import dev.hearth.gateway.metrics.PrometheusText;
 import dev.hearth.pool.lease.Lease;
 import dev.hearth.pool.registry.RuntimeRecord;
-import dev.hearth.pool.runtime.RuntimeMaintenance;
 import dev.hearth.runner.testing.TarGz;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -34,8 +34,6 @@ class MetricsIT extends GatewayITSupport {
 
     private static final String SHELL = "local/shell";
 
-    @Autowired
-    RuntimeMaintenance maintenance;
 
     private PrometheusText scrape() {
         return PrometheusText.parse(client.get().uri("/actuator/prometheus").exchange()
@@ -101,7 +99,7 @@ class MetricsIT extends GatewayITSupport {
                 "outcome", "function_error")).as("escaping archive refused").isEqualTo(1);
         assertThat(rise(before, after, "hearth_runtimes_released_total", "image", SHELL, "reason", "deleted"))
                 .as("deleted").isEqualTo(3);
-        await("every claimed pod replaced and its start timed", () -> rise(before, scrape(),
+        await("every claimed pod replaced and its start timed").atMost(GatewayITSupport.WAIT).until(() -> rise(before, scrape(),
                 "hearth_pod_start_seconds_count", "image", SHELL, "outcome", "ready") >= 4);
     }
 
@@ -123,7 +121,7 @@ class MetricsIT extends GatewayITSupport {
                 .takeUntil(n -> received.get() > 100_000)
                 .blockLast(Duration.ofSeconds(30));
 
-        await("the execution counted as client_gone", () -> rise(before, scrape(), "hearth_execution_seconds_count",
+        await("the execution counted as client_gone").atMost(GatewayITSupport.WAIT).until(() -> rise(before, scrape(), "hearth_execution_seconds_count",
                 "image", SHELL, "outcome", "client_gone") == 1);
         assertThat(rise(before, scrape(), "hearth_execution_seconds_count", "image", SHELL))
                 .as("and as nothing else").isEqualTo(1);
@@ -233,12 +231,12 @@ class MetricsIT extends GatewayITSupport {
         createRuntime("m-lease", SHELL, source, "main.sh").expectStatus().isCreated();
         PrometheusText before = scrape();
 
-        maintenance.renewLeases().block(Duration.ofSeconds(10));
+        runtimes.maintenance().renewLeases().block(Duration.ofSeconds(10));
         PrometheusText renewed = scrape();
         RuntimeRecord record = runtimes.get("m-lease").block(Duration.ofSeconds(5));
         Lease lease = leaseStore.current(record.podId()).block(Duration.ofSeconds(5));
         leaseStore.release(lease).block(Duration.ofSeconds(5));
-        maintenance.renewLeases().block(Duration.ofSeconds(10));
+        runtimes.maintenance().renewLeases().block(Duration.ofSeconds(10));
         PrometheusText after = scrape();
 
         assertThat(rise(before, renewed, "hearth_lease_renewals_total", "outcome", "renewed")).as("renewed")

@@ -1,6 +1,7 @@
 package dev.hearth.gateway.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +25,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Three gateway replicas as separate processes on one real redis-server and one pool: pool accounting is
- * global, concurrent acquisitions across replicas never lease a pod twice, and a replica killed without
- * any shutdown loses only its own runtimes while the others keep serving.
+ * Three gateway replicas as separate processes on one real redis-server, each with its own local pool (a local
+ * pod is a runner in its replica's process: each keeps its own {@code size} warm pods). Runtimes are shared
+ * through Redis: any replica serves any runtime, concurrent acquisitions across replicas never lease a pod twice,
+ * and a replica killed without any shutdown loses only its own runtimes while the others keep serving.
  */
 class MultiReplicaIT {
 
@@ -69,16 +71,20 @@ class MultiReplicaIT {
         return WebClient.builder().baseUrl(replica.baseUrl()).defaultHeader("Authorization", "Bearer " + SECRET).build();
     }
 
-    /** Warm pods of the pool summed over live replicas, as the accounting sees them. */
-    private static int globalWarm() {
-        String sum = REDIS.command("EVAL", """
-                local total = 0
-                local fields = redis.call('HGETALL', KEYS[1])
-                for i = 1, #fields, 2 do
-                  if redis.call('EXISTS', 'hearth:replica:' .. fields[i]) == 1 then total = total + tonumber(fields[i + 1]) end
-                end
-                return total""", "1", "hearth:pool:local/shell:warm");
-        return Integer.parseInt(sum.trim());
+    /** Warm pods of the replica's own pool, as its metrics show them. */
+    private static int warm(ReplicaProcess replica) {
+        String scrape = client(replica).get().uri("/actuator/prometheus").retrieve().bodyToMono(String.class)
+                .block(Duration.ofSeconds(10));
+        return scrape.lines()
+                .filter(line -> line.startsWith("hearth_pool_pods{") && line.contains("image=\"local/shell\"")
+                        && line.contains("state=\"warm\""))
+                .mapToInt(line -> (int) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst()
+                .orElse(-1);
+    }
+
+    private static boolean eachKeepsItsSize(List<ReplicaProcess> replicas) {
+        return replicas.stream().allMatch(replica -> warm(replica) == SIZE);
     }
 
     private static Mono<Integer> create(WebClient client, String id) {
@@ -99,8 +105,9 @@ class MultiReplicaIT {
     }
 
     @Test
-    void replicasShareOnePoolAndNeverLeaseAPodTwiceAndSurviveAKilledPeer() throws Exception {
-        GatewayITSupport.await("the deployment keeps size warm pods, not 3 × size", () -> globalWarm() == SIZE);
+    void replicasShareRuntimesNeverLeaseAPodTwiceAndSurviveAKilledPeer() throws Exception {
+        await("each replica keeps its own size warm pods").atMost(Duration.ofSeconds(30))
+                .until(() -> eachKeepsItsSize(REPLICAS));
 
         // 1,000 acquisitions spread over the replicas; each pod must serve exactly one runtime.
         Set<String> pods = ConcurrentHashMap.newKeySet();
@@ -118,7 +125,8 @@ class MultiReplicaIT {
                 .block(Duration.ofMinutes(5));
         assertThat(statuses).as("every acquisition succeeded").hasSize(1000).containsOnly(201);
         assertThat(pods).as("1,000 acquisitions, 1,000 different pods: none leased twice").hasSize(1000);
-        GatewayITSupport.await("warm count converges back to size", () -> globalWarm() == SIZE);
+        await("each replica's pool refills to size").atMost(Duration.ofSeconds(30))
+                .until(() -> eachKeepsItsSize(REPLICAS));
 
         // Runtimes on every replica, then one replica dies without any shutdown.
         for (int r = 0; r < 3; r++) {
@@ -131,13 +139,14 @@ class MultiReplicaIT {
                         .as("surviving replicas keep serving their runtimes").isEqualTo(200);
             }
         }
-        GatewayITSupport.await("the dead replica's runtime is gone once its lease expired", () ->
-                execute(client(REPLICAS.get(0)), "live-2").block() == 404);
-        GatewayITSupport.await("the survivors refill the pool to size", () -> globalWarm() == SIZE);
+        await("the dead replica's runtime is gone once its lease expired").atMost(Duration.ofSeconds(30))
+                .until(() -> execute(client(REPLICAS.get(0)), "live-2").block() == 404);
+        await("the survivors' pools are at size").atMost(Duration.ofSeconds(30))
+                .until(() -> eachKeepsItsSize(REPLICAS.subList(0, 2)));
         for (int r = 0; r < 2; r++) {
             client(REPLICAS.get(r)).delete().uri("/v1/runtimes/live-" + r).retrieve().toBodilessEntity().block();
         }
-        GatewayITSupport.await("no lease left", () ->
+        await("no lease left").atMost(Duration.ofSeconds(30)).until(() ->
                 "0".equals(REDIS.command("EVAL", "return #redis.call('keys', ARGV[1])", "0", "hearth:lease:*").trim()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.hearth.gateway.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -62,6 +63,6 @@ class PoolPressureIT extends GatewayITSupport {
         runtimes.list().filter(record -> record.runtimeId().startsWith("burst-"))
                 .flatMap(record -> runtimes.delete(record.runtimeId()))
                 .blockLast(Duration.ofSeconds(30));
-        await("pool refilled to size 2", () -> pool.metrics().warm() == 2);
+        await("pool refilled to size 2").atMost(GatewayITSupport.WAIT).until(() -> pool.metrics().warm() == 2);
     }
 }

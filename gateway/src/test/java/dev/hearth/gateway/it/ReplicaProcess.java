@@ -1,5 +1,7 @@
 package dev.hearth.gateway.it;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -60,25 +62,17 @@ final class ReplicaProcess implements AutoCloseable {
     }
 
     /** Waits until the replica answers health. */
-    void awaitReady(Duration within) throws InterruptedException {
+    void awaitReady(Duration within) {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("replica exited; log: " + tail());
-            }
-            try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/health")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("replica not ready in " + within + "; log: " + tail());
+        HttpRequest health = HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/health")).build();
+        await("replica on port " + port + " answers health").atMost(within).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsInstanceOf(IOException.class)
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("replica exited; log: " + tail());
+                    }
+                    return http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                });
     }
 
     /** SIGTERM, as Kubernetes stops a pod, without waiting for the exit: a graceful shutdown begins. */

@@ -1,5 +1,6 @@
 package dev.hearth.gateway.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ class SharedStateIT {
         }
         for (ConfigurableApplicationContext replica : List.of(a, b)) {
             Pools pools = replica.getBean(Pools.class);
-            GatewayITSupport.await("no claimed pod left", () -> pools.forImage("local/shell").metrics().claimed() == 0);
+            await("no claimed pod left").atMost(GatewayITSupport.WAIT).until(() -> pools.forImage("local/shell").metrics().claimed() == 0);
         }
     }
 
@@ -116,9 +117,9 @@ class SharedStateIT {
         client(b).delete().uri("/v1/runtimes/shared-1").exchange().expectStatus().isOk();
         execute(client(a), "shared-1", "x").expectStatus().isNotFound();
         Pools poolsOfA = a.getBean(Pools.class);
-        GatewayITSupport.await("replica a destroyed the pod after b's delete", () ->
+        await("replica a destroyed the pod after b's delete").atMost(GatewayITSupport.WAIT).until(() ->
                 poolsOfA.forImage("local/shell").metrics().claimed() == 0);
-        GatewayITSupport.await("no lease left in Redis", () ->
+        await("no lease left in Redis").atMost(GatewayITSupport.WAIT).until(() ->
                 "0".equals(REDIS.command("EVAL", "return #redis.call('keys', ARGV[1])", "0", "hearth:lease:*")));
     }
 
@@ -149,7 +150,7 @@ class SharedStateIT {
         } finally {
             REDIS.resume();
         }
-        GatewayITSupport.await("claims work again without a restart", () -> {
+        await("claims work again without a restart").atMost(GatewayITSupport.WAIT).until(() -> {
             int status = create(client(a), "new-1").returnResult(String.class).getStatus().value();
             return status == 201;
         });
@@ -157,33 +158,24 @@ class SharedStateIT {
         client(a).delete().uri("/v1/runtimes/held-1").exchange().expectStatus().isOk();
         client(b).delete().uri("/v1/runtimes/new-1").exchange().expectStatus().isOk();
         Pools poolsOfA = a.getBean(Pools.class);
-        GatewayITSupport.await("every pod released", () -> poolsOfA.forImage("local/shell").metrics().claimed() == 0);
+        await("every pod released").atMost(GatewayITSupport.WAIT).until(() -> poolsOfA.forImage("local/shell").metrics().claimed() == 0);
         assertThat(REDIS.command("EVAL", "return #redis.call('keys', ARGV[1])", "0", "hearth:runtime:*"))
                 .as("no runtime left in Redis").isEqualTo("0");
     }
 
     @Test
-    void redisRestartedEmptyLeaksNoLeaseNoPodAndHealsTheCounts() throws Exception {
+    void redisRestartedEmptyLeaksNoLeaseNoPod() throws Exception {
         create(client(a), "lost-1").expectStatus().isCreated();
         REDIS.stop();
         execute(client(a), "lost-1", "while-down").expectStatus().isOk();
         create(client(b), "lost-2").expectStatus().isEqualTo(503);
         REDIS.start();
         Pools poolsOfA = a.getBean(Pools.class);
-        GatewayITSupport.await("the runtime whose lease vanished with Redis's data is ended and its pod destroyed",
-                () -> poolsOfA.forImage("local/shell").metrics().claimed() == 0);
+        await("the runtime whose lease vanished with Redis's data is ended and its pod destroyed").atMost(GatewayITSupport.WAIT).until(() -> poolsOfA.forImage("local/shell").metrics().claimed() == 0);
         execute(client(a), "lost-1", "x").expectStatus().isNotFound();
-        GatewayITSupport.await("warm counts are restated: one warm pod per replica's size of 1 across both",
-                () -> "1".equals(REDIS.command("EVAL", WARM_SUM, "1", "hearth:pool:local/shell:warm").trim()));
+        await("replica a's pool is back to its own size").atMost(GatewayITSupport.WAIT).until(() -> poolsOfA.forImage("local/shell").metrics().warm() == poolsOfA.forImage("local/shell").config().size());
         create(client(b), "lost-2").expectStatus().isCreated();
         client(a).delete().uri("/v1/runtimes/lost-2").exchange().expectStatus().isOk();
     }
 
-    private static final String WARM_SUM = """
-            local total = 0
-            local fields = redis.call('HGETALL', KEYS[1])
-            for i = 1, #fields, 2 do
-              if redis.call('EXISTS', 'hearth:replica:' .. fields[i]) == 1 then total = total + tonumber(fields[i + 1]) end
-            end
-            return total""";
 }

@@ -45,7 +45,6 @@ public final class ClusterImagePool implements PodPool {
     private final PoolEvents events;
     private final AtomicInteger claimed = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
-    private volatile int warm;
 
     public ClusterImagePool(PoolConfig config, KubernetesPodDriver driver) {
         this(config, driver, PoolObserver.NONE);
@@ -60,11 +59,6 @@ public final class ClusterImagePool implements PodPool {
     @Override
     public PoolConfig config() {
         return config;
-    }
-
-    /** Nothing to do here: the leader's reconciler fills the pool. */
-    @Override
-    public void warmup() {
     }
 
     /** Reports each acquisition: a pod claimed at once is warm; one waited for (or its own Job) is created. */
@@ -84,14 +78,13 @@ public final class ClusterImagePool implements PodPool {
     private Mono<PooledPod> claimWarm() {
         return driver.warmPods(config.image())
                 .flatMapMany(pods -> {
-                    warm = pods.size();
                     List<Pod> order = new ArrayList<>(pods);
                     Collections.shuffle(order);
                     return Flux.fromIterable(order);
                 })
                 // A claim that errors (the API failing past its retries) counts as lost: the next pod, or the next
                 // look, is tried. Had the patch applied after all, the pod is an abandoned claim the leader reaps.
-                .concatMap(pod -> driver.markClaimed(pod)
+                .concatMap(pod -> driver.take(pod)
                         .onErrorResume(error -> {
                             log.debug("Claiming {} failed; trying another: {}", pod, error.toString());
                             return Mono.just(false);
@@ -110,9 +103,9 @@ public final class ClusterImagePool implements PodPool {
             pending.decrementAndGet();
             return Mono.error(new PoolExhaustedException(config.image(), config.maxPending()));
         }
-        return Flux.interval(LOOK_AGAIN)
-                .concatMap(tick -> claimWarm())
-                .next()
+        // Looks again a while after each look ends (a look slowed by API retries delays the next, never overlaps).
+        return Mono.defer(this::claimWarm)
+                .repeatWhenEmpty(looks -> looks.delayElements(LOOK_AGAIN))
                 .timeout(config.acquireTimeout(),
                         Mono.error(() -> new AcquireTimeoutException(config.image(), config.acquireTimeout())))
                 .doFinally(signal -> pending.decrementAndGet());
@@ -132,16 +125,6 @@ public final class ClusterImagePool implements PodPool {
                 .map(Claim::new);
     }
 
-    /** The leader replaces dead pods; a claimed one ends its runtime through the runtime lifecycle. */
-    @Override
-    public void podTerminated(String podId) {
-    }
-
-    @Override
-    public Mono<Void> maintain() {
-        return driver.warmPods(config.image()).doOnNext(pods -> warm = pods.size()).then();
-    }
-
     @Override
     public boolean degraded() {
         return driver.degraded(config.image());
@@ -149,17 +132,12 @@ public final class ClusterImagePool implements PodPool {
 
     @Override
     public PoolMetrics metrics() {
-        return new PoolMetrics(warm, claimed.get(), 0, pending.get(), config.size());
-    }
-
-    /** The pods belong to the cluster: the leader or uninstalling Hearth removes them, not a closing replica. */
-    @Override
-    public void close() {
+        return new PoolMetrics(driver.warmCount(config.image()), claimed.get(), 0, pending.get(), config.size());
     }
 
     private final class Claim implements PooledPod {
         private final Pod pod;
-        private final AtomicBoolean released = new AtomicBoolean();
+        private final AtomicBoolean ended = new AtomicBoolean();
 
         Claim(Pod pod) {
             this.pod = pod;
@@ -171,19 +149,28 @@ public final class ClusterImagePool implements PodPool {
             return pod;
         }
 
-        /** The pod stays: the replica whose runtime it serves deletes it with that runtime. */
+        /**
+         * A taken pod cannot simply be put back: its label already says claimed and other replicas may have seen
+         * it so. It is destroyed, and the leader's reconciler replaces it.
+         */
         @Override
-        public void relinquish() {
-            if (released.compareAndSet(false, true)) {
-                claimed.decrementAndGet();
-            }
+        public void release() {
+            invalidate();
         }
 
         @Override
-        public void release() {
-            if (released.compareAndSet(false, true)) {
+        public void invalidate() {
+            if (ended.compareAndSet(false, true)) {
                 claimed.decrementAndGet();
-                driver.delete(pod).subscribe(null, error -> log.warn("Deleting {} failed: {}", pod, error.toString()));
+                driver.delete(pod.id()).subscribe(null, error -> log.warn("Deleting {} failed: {}", pod, error.toString()));
+            }
+        }
+
+        /** The pod stays: the replica whose runtime it serves deletes it with that runtime. */
+        @Override
+        public void abandon() {
+            if (ended.compareAndSet(false, true)) {
+                claimed.decrementAndGet();
             }
         }
     }

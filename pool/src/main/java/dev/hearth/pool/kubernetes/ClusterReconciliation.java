@@ -96,7 +96,7 @@ public final class ClusterReconciliation implements AutoCloseable {
                 .filterWhen(claimed -> leases.current(claimed.podId()).hasElement().map(held -> !held))
                 .concatMap(claimed -> {
                     log.info("Deleting {}: claimed, but its holder's lease is gone", claimed.podId());
-                    return driver.delete(new Pod(claimed.podId(), "", "", 0, "", Instant.EPOCH))
+                    return driver.delete(claimed.podId())
                             .doOnSuccess(deleted -> observer.podsReaped(PoolObserver.Reap.ABANDONED, 1));
                 })
                 .then()

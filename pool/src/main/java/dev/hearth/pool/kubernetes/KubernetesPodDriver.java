@@ -96,14 +96,14 @@ public final class KubernetesPodDriver implements PodDriver {
     }
 
     @Override
-    public Mono<Void> delete(Pod pod) {
+    public Mono<Void> delete(String podId) {
         return Mono.defer(() -> {
-            String namespace = namespaceOf(pod.id());
-            terminations.deleting(pod.id());
-            Mono<Void> deletion = pod.id().startsWith(JOB_PREFIX)
-                    ? api.deleteJob(namespace, pod.id())
-                    : api.deletePod(namespace, pod.id());
-            return deletion.doOnSuccess(done -> created.remove(pod.id()));
+            String namespace = namespaceOf(podId);
+            terminations.deleting(podId);
+            Mono<Void> deletion = podId.startsWith(JOB_PREFIX)
+                    ? api.deleteJob(namespace, podId)
+                    : api.deletePod(namespace, podId);
+            return deletion.doOnSuccess(done -> created.remove(podId));
         });
     }
 
@@ -113,14 +113,13 @@ public final class KubernetesPodDriver implements PodDriver {
     }
 
     /**
-     * Relabels a warm pod {@code hearth.dev/state=claimed} by a JSON merge patch carrying the resourceVersion
+     * Takes a warm pod out of the shared warm set: relabels it {@code hearth.dev/state=claimed} by a JSON merge patch carrying the resourceVersion
      * it read, which the API server treats as a precondition (409 when stale): of concurrent claimers on any
      * replicas exactly one gets {@code true}. A loser re-reads the pod and finds it claimed. A conflict caused
      * by an unrelated write (a status update) is retried on the fresh read. {@code false} when the pod is
      * already claimed, gone, ended, or is a Job's pod (born claimed).
      */
-    @Override
-    public Mono<Boolean> markClaimed(Pod pod) {
+    public Mono<Boolean> take(Pod pod) {
         if (pod.id().startsWith(JOB_PREFIX)) {
             return Mono.just(false);
         }
@@ -154,7 +153,7 @@ public final class KubernetesPodDriver implements PodDriver {
     @Override
     public void close() {
         List<Mono<Void>> deletions = created.keySet().stream()
-                .map(id -> delete(new Pod(id, "", "", 0, "", Instant.EPOCH)).onErrorResume(e -> Mono.empty()))
+                .map(id -> delete(id).onErrorResume(e -> Mono.empty()))
                 .toList();
         try {
             Mono.when(deletions).block(Duration.ofSeconds(30));
@@ -179,21 +178,31 @@ public final class KubernetesPodDriver implements PodDriver {
 
     /**
      * Warm pods of the image as the cache shows them (labelled warm, Ready, not ending), as {@link Pod}s any
-     * replica may try to claim with {@link #markClaimed}. Reads only the cache: no API call.
+     * replica may try to take with {@link #take}. Reads only the cache: no API call.
      */
     public Mono<List<Pod>> warmPods(String image) {
         return Mono.defer(() -> {
             KubernetesPoolSpec spec = specs.apply(image);
-            return informer(spec.namespaceOr(config.namespace())).map(informer ->
-                    informer.withLabel(Labels.POOL, Labels.poolValue(image)).stream()
-                            .filter(pod -> Labels.STATE_WARM.equals(PodStates.label(pod, Labels.STATE)))
-                            // A pod made under another pod-secret key would refuse every call: the leader replaces it.
-                            .filter(pod -> podSecrets.keyId().equals(PodStates.label(pod, Labels.SECRET_KEY_ID)))
-                            .filter(pod -> PodStates.ready(pod) && !PodStates.ended(pod) && !PodStates.terminating(pod))
-                            .map(pod -> asPod(pod, image, spec))
-                            .filter(pod -> pod != null)
-                            .toList());
+            return informer(spec.namespaceOr(config.namespace())).map(informer -> warmPodsIn(informer, image, spec));
         });
+    }
+
+    private List<Pod> warmPodsIn(PodInformer informer, String image, KubernetesPoolSpec spec) {
+        return informer.withLabel(Labels.POOL, Labels.poolValue(image)).stream()
+                .filter(pod -> Labels.STATE_WARM.equals(PodStates.label(pod, Labels.STATE)))
+                // A pod made under another pod-secret key would refuse every call: the leader replaces it.
+                .filter(pod -> podSecrets.keyId().equals(PodStates.label(pod, Labels.SECRET_KEY_ID)))
+                .filter(pod -> PodStates.ready(pod) && !PodStates.ended(pod) && !PodStates.terminating(pod))
+                .map(pod -> asPod(pod, image, spec))
+                .filter(pod -> pod != null)
+                .toList();
+    }
+
+    /** How many warm pods of the image the cache shows now; 0 before the pool's informer started. No API call. */
+    public int warmCount(String image) {
+        KubernetesPoolSpec spec = specs.apply(image);
+        PodInformer informer = started.get(spec.namespaceOr(config.namespace()));
+        return informer == null ? 0 : warmPodsIn(informer, image, spec).size();
     }
 
     private Pod asPod(V1Pod pod, String image, KubernetesPoolSpec spec) {
@@ -294,7 +303,7 @@ public final class KubernetesPodDriver implements PodDriver {
                     .doOnNext(done -> created.put(name, namespace))
                     .doOnCancel(() -> inFlight.whenComplete((done, error) -> {
                         if (error == null) {
-                            delete(new Pod(name, pool.image(), "", 0, "", Instant.EPOCH))
+                            delete(name)
                                     .subscribe(null, e -> log.warn("Deleting {} failed: {}", name, e.toString()));
                         }
                     }))
@@ -314,7 +323,6 @@ public final class KubernetesPodDriver implements PodDriver {
     private Mono<Pod> awaitWarm(PodInformer informer, String podId, PoolConfig pool, KubernetesPoolSpec spec,
                                 String namespace) {
         String secret = podSecrets.secretOf(podId);
-        Pod gone = new Pod(podId, pool.image(), "", 0, "", Instant.EPOCH);
         return podUpdates(informer, podId)
                 .handle(this::readyOrFailed)
                 .next()
@@ -322,8 +330,8 @@ public final class KubernetesPodDriver implements PodDriver {
                 .map(ip -> new Pod(podId, pool.image(), ip, spec.runnerPort(), secret, Instant.now()))
                 .timeout(pool.startTimeout(), Mono.error(() -> new PodStartException(
                         podId + " of pool '" + pool.image() + "' was not warm within " + pool.startTimeout())))
-                .onErrorResume(error -> delete(gone).onErrorResume(e -> Mono.empty()).then(Mono.error(error)))
-                .doOnCancel(() -> delete(gone).subscribe(null, e -> log.warn("Deleting {} failed: {}", podId, e.toString())));
+                .onErrorResume(error -> delete(podId).onErrorResume(e -> Mono.empty()).then(Mono.error(error)))
+                .doOnCancel(() -> delete(podId).subscribe(null, e -> log.warn("Deleting {} failed: {}", podId, e.toString())));
     }
 
     /** The cached state of the pod, then every change to it; subscribes to changes first so none is lost. */

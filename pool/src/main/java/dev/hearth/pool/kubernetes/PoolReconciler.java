@@ -164,7 +164,7 @@ public final class PoolReconciler {
 
     private Mono<Integer> deleteAll(List<String> ids) {
         return Flux.fromIterable(ids)
-                .flatMap(id -> driver.delete(new Pod(id, "", "", 0, "", Instant.EPOCH))
+                .flatMap(id -> driver.delete(id)
                         .thenReturn(1)
                         .onErrorResume(error -> {
                             log.debug("Deleting {} failed: {}", id, KubernetesApi.describe(error));

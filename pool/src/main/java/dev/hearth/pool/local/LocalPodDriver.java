@@ -63,8 +63,8 @@ public final class LocalPodDriver implements PodDriver {
     }
 
     @Override
-    public Mono<Void> delete(Pod pod) {
-        return Mono.<Void>fromRunnable(() -> stopRunner(pod.id()))
+    public Mono<Void> delete(String podId) {
+        return Mono.<Void>fromRunnable(() -> stopRunner(podId))
                 .subscribeOn(Schedulers.boundedElastic());
     }
 

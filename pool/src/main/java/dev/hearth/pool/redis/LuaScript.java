@@ -40,12 +40,12 @@ final class LuaScript {
         }
     }
 
-    /** Lazily runs the script; emits its single reply, or completes empty on a nil reply. */
+    /** Lazily runs the script; emits its single reply (off the I/O thread), or completes empty on a nil reply. */
     <T> Mono<T> run(RedisReactiveCommands<String, String> redis, ScriptOutputType type, String[] keys,
                     String... args) {
-        return redis.<T>evalsha(sha, type, keys, args)
+        return RedisConnections.handOff(redis.<T>evalsha(sha, type, keys, args)
                 .onErrorResume(RedisNoScriptException.class, e -> redis.eval(body, type, keys, args))
-                .next();
+                .next());
     }
 
     private static String sha1(String text) {

@@ -15,11 +15,14 @@ import io.lettuce.core.RedisURI;
  * @param commandTimeout how long any one command may take before the store reports itself unavailable
  * @param keyPrefix      prepended to every key, so several deployments can share one Redis; for Redis
  *                       Cluster use a hash tag ({@code {hearth}:}) because the scripts span keys
+ * @param claimReplays   how often a lease claim whose command timed out (outcome unknown: it may have run) is
+ *                       sent again, with the same nonce, before the store is reported unavailable
  */
-public record RedisConfig(String url, Duration commandTimeout, String keyPrefix) {
+public record RedisConfig(String url, Duration commandTimeout, String keyPrefix, int claimReplays) {
 
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(1);
     public static final String DEFAULT_KEY_PREFIX = "hearth:";
+    public static final int DEFAULT_CLAIM_REPLAYS = 3;
 
     public RedisConfig {
         Objects.requireNonNull(url, "url");
@@ -33,12 +36,15 @@ public record RedisConfig(String url, Duration commandTimeout, String keyPrefix)
                     + commandTimeout);
         }
         Objects.requireNonNull(keyPrefix, "keyPrefix");
+        if (claimReplays < 0) {
+            throw new IllegalArgumentException("hearth.redis.claim-replays must be >= 0, but was " + claimReplays);
+        }
         redisUri(url, commandTimeout);
     }
 
     /** The URL with default timeout and prefix. */
     public static RedisConfig of(String url) {
-        return new RedisConfig(url, DEFAULT_COMMAND_TIMEOUT, DEFAULT_KEY_PREFIX);
+        return new RedisConfig(url, DEFAULT_COMMAND_TIMEOUT, DEFAULT_KEY_PREFIX, DEFAULT_CLAIM_REPLAYS);
     }
 
     /** Lettuce's view of the URL; TLS and credentials come from the URL itself. */
@@ -62,7 +68,8 @@ public record RedisConfig(String url, Duration commandTimeout, String keyPrefix)
     /** Never prints the password. */
     @Override
     public String toString() {
-        return "RedisConfig[url=" + redact(url) + ", commandTimeout=" + commandTimeout + ", keyPrefix=" + keyPrefix + "]";
+        return "RedisConfig[url=" + redact(url) + ", commandTimeout=" + commandTimeout + ", keyPrefix=" + keyPrefix
+                + ", claimReplays=" + claimReplays + "]";
     }
 
     /** The URL without its user info, for messages and logs. */

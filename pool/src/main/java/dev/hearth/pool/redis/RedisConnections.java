@@ -13,6 +13,9 @@ import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +33,12 @@ import org.slf4j.LoggerFactory;
  *   <li>Every command times out after {@link RedisConfig#commandTimeout()}.</li>
  *   <li>The first connection is made in {@link #connect}; if Redis is unreachable at startup, startup fails
  *       (the orchestrator restarts the gateway) rather than running without shared state.</li>
+ *   <li>Replies are handed to callers on {@link #CALLERS}, never on the connection's I/O thread
+ *       ({@link #handOff}): whatever a caller does after a reply (a creation goes on to specialize its pod, loading
+ *       classes and building serializers on first use) must not stop the one thread that sends and reads every
+ *       command, or unrelated commands time out while Redis is healthy. (Lettuce's own {@code publishOnScheduler}
+ *       is not enough: a continuation holding one of its computation threads delays the completion of other
+ *       commands dispatched to that thread until their timeout fires.)</li>
  * </ul>
  */
 public final class RedisConnections implements AutoCloseable {
@@ -99,6 +108,14 @@ public final class RedisConnections implements AutoCloseable {
     private static Duration connectTimeout(Duration commandTimeout) {
         Duration floor = Duration.ofSeconds(2);
         return commandTimeout.compareTo(floor) > 0 ? commandTimeout : floor;
+    }
+
+    /** Where replies are handed to callers: Reactor's parallel workers, where the gateway's own code runs. */
+    static final Scheduler CALLERS = Schedulers.parallel();
+
+    /** A command's reply, delivered off the connection's I/O thread. */
+    static <T> Mono<T> handOff(Mono<T> reply) {
+        return reply.publishOn(CALLERS);
     }
 
     public RedisReactiveCommands<String, String> reactive() {

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 
 /**
@@ -38,6 +39,14 @@ final class RedisFailures {
     /** For {@code onErrorMap}: availability failures become {@link StoreUnavailableException}. */
     static Function<Throwable, Throwable> translate(String operation) {
         return error -> isUnavailability(error) ? new StoreUnavailableException(operation, error) : error;
+    }
+
+    /**
+     * The command was sent and no reply came in time: it may or may not have run. Only an idempotent command,
+     * or one that recognises its own replay (the lease claim's nonce), may be sent again.
+     */
+    static boolean isUnknownOutcome(Throwable error) {
+        return error instanceof RedisCommandTimeoutException;
     }
 
     static boolean isUnavailability(Throwable error) {

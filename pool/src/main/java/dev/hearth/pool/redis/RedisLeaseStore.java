@@ -14,6 +14,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /**
  * Leases in Redis, shared by every gateway replica. Each operation is one round trip: claim, renew and
@@ -33,21 +34,30 @@ public final class RedisLeaseStore implements LeaseStore {
 
     private final RedisReactiveCommands<String, String> redis;
     private final RedisKeys keys;
+    private final int claimReplays;
 
     public RedisLeaseStore(RedisConnections connections) {
         this.redis = connections.reactive();
         this.keys = connections.keys();
+        this.claimReplays = connections.config().claimReplays();
     }
 
     /**
-     * The claim carries a random nonce: Lettuce re-sends in-flight commands after a reconnect, and a
-     * claim that ran once already must find its own lease and win, not report the pod taken.
+     * The claim carries a random nonce, drawn once per claim: a claim that ran once already must find its own
+     * lease and win, not report the pod taken. Lettuce re-sends in-flight commands after a reconnect; and a
+     * claim whose command timed out has an unknown outcome (Redis may have run it and the reply been late), so
+     * it is replayed with the same nonce up to {@link RedisConfig#claimReplays()} times before the store is
+     * reported unavailable. Only a timeout is replayed: a command refused while disconnected never ran.
      */
     @Override
     public Mono<Lease> claim(String podId, String holder, Duration ttl) {
         String[] keyArgs = {keys.lease(podId), keys.leaseTokens()};
+        String nonce = UUID.randomUUID().toString();
         return Mono.defer(() -> CLAIM.<List<Object>>run(redis, ScriptOutputType.MULTI, keyArgs,
-                        holder, millis(ttl), UUID.randomUUID().toString()))
+                        holder, millis(ttl), nonce))
+                .retryWhen(Retry.max(claimReplays)
+                        .filter(RedisFailures::isUnknownOutcome)
+                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                 .flatMap(reply -> won(podId, holder, reply))
                 .onErrorMap(RedisFailures.translate("claim of pod '" + podId + "'"));
     }
@@ -96,7 +106,8 @@ public final class RedisLeaseStore implements LeaseStore {
     /** One {@code HMGET}: an expired lease key is gone for every reader, so no clock is consulted here. */
     @Override
     public Mono<Lease> current(String podId) {
-        return Mono.defer(() -> redis.hmget(keys.lease(podId), "holder", "token", "expires").collectList())
+        return Mono.defer(() -> RedisConnections.handOff(redis.hmget(keys.lease(podId), "holder", "token", "expires")
+                        .collectList()))
                 .flatMap(fields -> toLease(podId, fields))
                 .onErrorMap(RedisFailures.translate("lookup of the lease of pod '" + podId + "'"));
     }

@@ -3,6 +3,7 @@ package dev.hearth.pool.redis;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import dev.hearth.pool.registry.RuntimeRecord;
@@ -23,6 +24,8 @@ public final class RedisRuntimeRegistry implements RuntimeRegistry {
 
     /** How many runtimes {@link #list()} reads at once; Lettuce pipelines them on the one connection. */
     private static final int LIST_CONCURRENCY = 64;
+    /** Activity is written in batches of this size: one script per batch keeps Redis responsive between them. */
+    static final int TOUCH_BATCH = 1_000;
 
     private static final LuaScript RESERVE = LuaScript.load("runtime-reserve");
     private static final LuaScript UPDATE = LuaScript.load("runtime-update");
@@ -37,35 +40,45 @@ public final class RedisRuntimeRegistry implements RuntimeRegistry {
         this.keys = connections.keys();
     }
 
-    /** Carries a nonce so that a reservation re-sent after a reconnect recognises itself and still wins. */
+    /**
+     * Carries a nonce so that a reservation re-sent after a reconnect recognises itself and still wins. The
+     * script answers the existing hash in the same round trip, so a conflict costs no second read.
+     */
     @Override
-    public Mono<Boolean> reserve(RuntimeRecord record) {
-        return Mono.defer(() -> writeRecord(RESERVE, record, UUID.randomUUID().toString()))
+    public Mono<RuntimeRecord> reserve(RuntimeRecord record) {
+        String nonce = UUID.randomUUID().toString();
+        return Mono.defer(() -> RESERVE.<List<Object>>run(redis, ScriptOutputType.MULTI, recordKeys(record),
+                        recordArgs(record, nonce)))
+                .mapNotNull(RuntimeRecordHash::fromFlatReply)
                 .onErrorMap(RedisFailures.translate("reservation of runtime '" + record.runtimeId() + "'"));
     }
 
     @Override
     public Mono<Boolean> update(RuntimeRecord record) {
-        return Mono.defer(() -> writeRecord(UPDATE, record, ""))
+        return Mono.defer(() -> UPDATE.<Long>run(redis, ScriptOutputType.INTEGER, recordKeys(record),
+                        recordArgs(record, "")))
+                .map(written -> written == 1L)
                 .onErrorMap(RedisFailures.translate("update of runtime '" + record.runtimeId() + "'"));
     }
 
+    private String[] recordKeys(RuntimeRecord record) {
+        return new String[] {keys.runtime(record.runtimeId()), keys.runtimesByCreation()};
+    }
+
     /** ARGV: runtimeId, creation score, nonce, then the record's field/value pairs. */
-    private Mono<Boolean> writeRecord(LuaScript script, RuntimeRecord record, String nonce) {
-        String[] keyArgs = {keys.runtime(record.runtimeId()), keys.runtimesByCreation()};
+    private static String[] recordArgs(RuntimeRecord record, String nonce) {
         List<String> args = new ArrayList<>();
         args.add(record.runtimeId());
         args.add(RuntimeRecordHash.creationScore(record.created()));
         args.add(nonce);
         args.addAll(RuntimeRecordHash.fields(record));
-        return script.<Long>run(redis, ScriptOutputType.INTEGER, keyArgs, args.toArray(String[]::new))
-                .map(written -> written == 1L);
+        return args.toArray(String[]::new);
     }
 
     @Override
     public Mono<RuntimeRecord> get(String runtimeId) {
-        return Mono.defer(() -> redis.hgetall(keys.runtime(runtimeId))
-                        .collectMap(kv -> kv.getKey(), kv -> kv.getValue()))
+        return Mono.defer(() -> RedisConnections.handOff(redis.hgetall(keys.runtime(runtimeId))
+                        .collectMap(kv -> kv.getKey(), kv -> kv.getValue())))
                 .mapNotNull(RuntimeRecordHash::fromHash)
                 .onErrorMap(RedisFailures.translate("lookup of runtime '" + runtimeId + "'"));
     }
@@ -78,7 +91,7 @@ public final class RedisRuntimeRegistry implements RuntimeRegistry {
      */
     @Override
     public Flux<RuntimeRecord> list() {
-        return Mono.defer(() -> redis.zrange(keys.runtimesByCreation(), 0, -1).collectList())
+        return Mono.defer(() -> RedisConnections.handOff(redis.zrange(keys.runtimesByCreation(), 0, -1).collectList()))
                 .flatMapIterable(ids -> ids)
                 .flatMapSequential(this::get, LIST_CONCURRENCY)
                 .onErrorMap(RedisFailures.translate("listing of runtimes"));
@@ -92,11 +105,19 @@ public final class RedisRuntimeRegistry implements RuntimeRegistry {
                 .onErrorMap(RedisFailures.translate("removal of runtime '" + runtimeId + "'"));
     }
 
+    /** One script per {@link #TOUCH_BATCH} runtimes. */
     @Override
-    public Mono<Void> touch(String runtimeId, Instant when) {
-        String[] keyArgs = {keys.runtime(runtimeId)};
-        return Mono.defer(() -> TOUCH.<Long>run(redis, ScriptOutputType.INTEGER, keyArgs, when.toString()))
+    public Mono<Void> touch(Map<String, Instant> activity) {
+        return Flux.defer(() -> Flux.fromIterable(List.copyOf(activity.entrySet())))
+                .buffer(TOUCH_BATCH)
+                .concatMap(this::touchBatch)
                 .then()
-                .onErrorMap(RedisFailures.translate("touch of runtime '" + runtimeId + "'"));
+                .onErrorMap(RedisFailures.translate("recording activity of " + activity.size() + " runtimes"));
+    }
+
+    private Mono<Long> touchBatch(List<Map.Entry<String, Instant>> batch) {
+        String[] keyArgs = batch.stream().map(entry -> keys.runtime(entry.getKey())).toArray(String[]::new);
+        String[] args = batch.stream().map(entry -> RuntimeRecordHash.instant(entry.getValue())).toArray(String[]::new);
+        return TOUCH.run(redis, ScriptOutputType.INTEGER, keyArgs, args);
     }
 }

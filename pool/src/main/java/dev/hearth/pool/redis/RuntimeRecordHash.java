@@ -35,8 +35,8 @@ final class RuntimeRecordHash {
         put(pairs, "secret", record.secret());
         put(pairs, "leaseToken", Long.toString(record.leaseToken()));
         put(pairs, "holder", record.holder());
-        put(pairs, "created", record.created().toString());
-        put(pairs, "updated", record.updated() == null ? null : record.updated().toString());
+        put(pairs, "created", instant(record.created()));
+        put(pairs, "updated", record.updated() == null ? null : instant(record.updated()));
         return pairs;
     }
 
@@ -71,6 +71,17 @@ final class RuntimeRecordHash {
             pairs.add(value);
         }
     }
+
+    /**
+     * An instant as stored: ISO-8601 in UTC with all nine fraction digits, so that two stored instants compare as
+     * strings exactly as they compare as times (the touch script relies on it). {@link Instant#parse} reads it.
+     */
+    static String instant(Instant value) {
+        return STORED_INSTANT.format(value);
+    }
+
+    private static final java.time.format.DateTimeFormatter STORED_INSTANT = java.time.format.DateTimeFormatter
+            .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
     private static Instant instant(String value) {
         return value == null ? null : Instant.parse(value);

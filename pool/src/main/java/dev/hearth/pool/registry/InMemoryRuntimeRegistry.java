@@ -14,8 +14,8 @@ public final class InMemoryRuntimeRegistry implements RuntimeRegistry {
     private final Map<String, RuntimeRecord> records = new ConcurrentHashMap<>();
 
     @Override
-    public Mono<Boolean> reserve(RuntimeRecord record) {
-        return Mono.fromCallable(() -> records.putIfAbsent(record.runtimeId(), record) == null);
+    public Mono<RuntimeRecord> reserve(RuntimeRecord record) {
+        return Mono.fromCallable(() -> records.putIfAbsent(record.runtimeId(), record));
     }
 
     @Override
@@ -41,7 +41,8 @@ public final class InMemoryRuntimeRegistry implements RuntimeRegistry {
     }
 
     @Override
-    public Mono<Void> touch(String runtimeId, Instant when) {
-        return Mono.fromRunnable(() -> records.computeIfPresent(runtimeId, (id, old) -> old.touched(when)));
+    public Mono<Void> touch(Map<String, Instant> activity) {
+        return Mono.fromRunnable(() -> activity.forEach((runtimeId, when) -> records.computeIfPresent(runtimeId,
+                (id, old) -> old.updated() != null && old.updated().isAfter(when) ? old : old.touched(when))));
     }
 }

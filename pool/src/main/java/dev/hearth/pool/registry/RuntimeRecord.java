@@ -2,6 +2,8 @@ package dev.hearth.pool.registry;
 
 import java.time.Instant;
 
+import dev.hearth.runner.client.RunnerTarget;
+
 /**
  * One runtime as every replica sees it: which pod serves it and how to reach it.
  *
@@ -31,6 +33,11 @@ public record RuntimeRecord(String runtimeId, String image, String version, Stri
 
     public boolean ready() {
         return READY.equals(status);
+    }
+
+    /** Where its runner listens, with the runtime's lease token for fencing. Only for a ready runtime. */
+    public RunnerTarget target() {
+        return new RunnerTarget(host, port, secret, leaseToken);
     }
 
     public RuntimeRecord touched(Instant when) {

@@ -1,6 +1,7 @@
 package dev.hearth.pool.registry;
 
 import java.time.Instant;
+import java.util.Map;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -11,8 +12,11 @@ import reactor.core.publisher.Mono;
  */
 public interface RuntimeRegistry {
 
-    /** Adds a record only if no runtime of that id exists; emits whether it was added. */
-    Mono<Boolean> reserve(RuntimeRecord record);
+    /**
+     * Adds {@code record} only if no runtime of that id exists. Completes empty when it was added; emits the
+     * existing record otherwise, so the caller learns in the same step whether to wait for it or use it.
+     */
+    Mono<RuntimeRecord> reserve(RuntimeRecord record);
 
     /** Replaces the record of an existing runtime; emits false when the runtime was removed meanwhile. */
     Mono<Boolean> update(RuntimeRecord record);
@@ -24,6 +28,10 @@ public interface RuntimeRegistry {
     /** Removes the runtime; emits the removed record, empty when there was none. */
     Mono<RuntimeRecord> remove(String runtimeId);
 
-    /** Records activity on the runtime, for the idle reaper. */
-    Mono<Void> touch(String runtimeId, Instant when);
+    /**
+     * Records activity on runtimes, for idle reaping and the {@code updated} field: each existing runtime's
+     * {@code updated} moves to the given instant if that is later. One batch, one round trip; ids that no
+     * longer exist are skipped.
+     */
+    Mono<Void> touch(Map<String, Instant> activity);
 }

@@ -7,21 +7,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.hearth.pool.PooledPod;
 import dev.hearth.pool.lease.Lease;
 import dev.hearth.pool.registry.RuntimeRecord;
-import dev.hearth.runner.client.RunnerTarget;
 
 /**
- * A runtime whose pod this replica holds: the claim on the pod, its lease, and the executions in flight.
- * Ended exactly once, whatever ends it (delete, idle, lost lease, shutdown).
+ * A runtime whose pod this replica holds: the pooled pod, its lease, and the executions in flight. Ended
+ * exactly once, whatever ends it (delete, idle, lost lease, dead pod, shutdown): {@link #markEnded()} decides
+ * which caller does it. Thread-safe.
  */
 final class HeldRuntime {
 
     private final RuntimeRecord record;
     private final PooledPod pod;
+    private final CreationTimings timings;
     private volatile Lease lease;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile Instant lastActivity;
-    private final CreationTimings timings;
 
     HeldRuntime(RuntimeRecord record, PooledPod pod, Lease lease, CreationTimings timings) {
         this.record = record;
@@ -33,6 +33,10 @@ final class HeldRuntime {
 
     RuntimeRecord record() {
         return record;
+    }
+
+    String runtimeId() {
+        return record.runtimeId();
     }
 
     CreationTimings timings() {
@@ -47,12 +51,10 @@ final class HeldRuntime {
         return lease;
     }
 
-    void lease(Lease renewed) {
-        this.lease = renewed;
-    }
-
-    RunnerTarget target() {
-        return new RunnerTarget(record.host(), record.port(), record.secret(), record.leaseToken());
+    /** The lease was extended to {@code until}. */
+    void renewed(Instant until) {
+        Lease current = lease;
+        lease = new Lease(current.podId(), current.holder(), current.token(), until);
     }
 
     void executionStarted(Instant now) {
@@ -65,12 +67,9 @@ final class HeldRuntime {
         lastActivity = now;
     }
 
-    int inFlight() {
-        return inFlight.get();
-    }
-
-    Instant lastActivity() {
-        return lastActivity;
+    /** No execution in flight and none since {@code cutoff}. */
+    boolean idleSince(Instant cutoff) {
+        return inFlight.get() == 0 && lastActivity.isBefore(cutoff);
     }
 
     /** True for the one caller that gets to end this runtime. */

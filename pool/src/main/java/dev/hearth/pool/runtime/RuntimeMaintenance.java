@@ -1,6 +1,6 @@
 package dev.hearth.pool.runtime;
 
-import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -10,70 +10,143 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.hearth.pool.Periodic;
 import dev.hearth.pool.lease.Lease;
+import dev.hearth.pool.lease.LeaseStore;
+import dev.hearth.pool.registry.RuntimeRecord;
+import dev.hearth.pool.registry.RuntimeRegistry;
 import dev.hearth.pool.runtime.RuntimeObserver.Release;
 import dev.hearth.pool.runtime.RuntimeObserver.Renewal;
 import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 /**
- * Background duties of a replica toward the runtimes it holds: renew their leases (one batch per tick,
- * every third of the lease TTL) and end the runtimes that lost theirs; release runtimes idle past the
- * inactivity threshold. A runtime with an execution in flight is never reaped, however long it runs
- * (unlike Open Runtimes' maintenance, which reaps by last update only).
+ * A replica's background duties toward its runtimes, each a {@link Periodic} loop that survives slow runs and
+ * errors: renew the held leases in one batch every third of their life and end the runtimes that lost theirs;
+ * write executions' activity to the registry; release runtimes idle past the inactivity threshold (never one
+ * with an execution in flight, here or — as the registry's activity shows — through another replica); remove
+ * reservations no creation works on. Also ends a runtime whose pod died. {@link #stop()} ends every held runtime,
+ * so leases are released rather than left to expire.
  */
-public final class RuntimeMaintenance implements AutoCloseable {
+public final class RuntimeMaintenance {
 
     private static final Logger log = LoggerFactory.getLogger(RuntimeMaintenance.class);
 
-    /** A reservation this old with no creation behind it is orphaned (see Runtimes#removeOrphanedReservations). */
-    private static final Duration ORPHAN_AGE = Duration.ofSeconds(5);
+    private final HeldRuntimes held;
+    private final Creations creations;
+    private final ActivityLog activity;
+    private final LeaseStore leases;
+    private final RuntimeRegistry registry;
+    private final RuntimesConfig config;
+    private final Clock clock;
+    private final RuntimeObserver observer;
+    private final Scheduler timer;
+    private volatile List<AutoCloseable> running = List.of();
 
-    private final Runtimes runtimes;
-    private final Disposable.Composite tasks = Disposables.composite();
-
-    public RuntimeMaintenance(Runtimes runtimes) {
-        this.runtimes = runtimes;
+    RuntimeMaintenance(HeldRuntimes held, Creations creations, ActivityLog activity, LeaseStore leases,
+                       RuntimeRegistry registry, RuntimesConfig config, Clock clock, RuntimeObserver observer,
+                       Scheduler timer) {
+        this.held = held;
+        this.creations = creations;
+        this.activity = activity;
+        this.leases = leases;
+        this.registry = registry;
+        this.config = config;
+        this.clock = clock;
+        this.observer = observer;
+        this.timer = timer;
     }
 
-    public void start() {
-        RuntimesConfig config = runtimes.config();
-        tasks.add(every(config.leaseTtl().dividedBy(3), this::renewLeases, "lease renewal"));
-        tasks.add(every(config.leaseTtl().dividedBy(3), () -> runtimes.removeOrphanedReservations(ORPHAN_AGE),
-                "orphaned reservations"));
-        tasks.add(every(config.maintenanceInterval(), this::reapIdle, "idle reaping"));
+    /**
+     * Starts the loops, and ends each held runtime whose pod appears in {@code podTerminations} (its executions
+     * already failed with a clear error; it answers 404 from now on rather than pointing at a dead pod).
+     */
+    public synchronized void start(Flux<String> podTerminations) {
+        if (!running.isEmpty()) {
+            return;
+        }
+        Disposable deaths = podTerminations.concatMap(podId -> held.podEnded(podId)
+                        .onErrorResume(error -> {
+                            log.warn("Ending the runtime of dead pod {} failed: {}", podId, error.toString());
+                            return Mono.empty();
+                        }))
+                .subscribe(null, error -> log.error("Pod terminations stopped", error));
+        running = List.of(
+                Periodic.start("Lease renewal", config.renewEvery(), this::renewLeases, timer),
+                Periodic.start("Activity flush", config.activityFlush(), this::flushActivity, timer),
+                Periodic.start("Idle reaping", config.maintenanceInterval(), this::reapIdle, timer),
+                Periodic.start("Orphaned reservations", config.renewEvery(), creations::removeOrphanedReservations,
+                        timer),
+                deaths::dispose);
+    }
+
+    /** Stops the loops, writes the last activity, and ends every held runtime. Lazy. */
+    public Mono<Void> stop() {
+        return Mono.defer(() -> {
+            List<AutoCloseable> loops;
+            synchronized (this) {
+                loops = running;
+                running = List.of();
+            }
+            loops.forEach(RuntimeMaintenance::closeQuietly);
+            return activity.flush()
+                    .onErrorResume(error -> Mono.empty())
+                    .then(held.endAll(Release.SHUTDOWN));
+        });
     }
 
     /** Renews every held lease in one batch and ends the runtimes whose lease could not be renewed. */
     public Mono<Void> renewLeases() {
-        Map<String, HeldRuntime> byPod = runtimes.held().stream()
-                .collect(Collectors.toMap(runtime -> runtime.lease().podId(), Function.identity(), (a, b) -> a));
-        if (byPod.isEmpty()) {
-            return Mono.empty();
-        }
-        List<Lease> current = byPod.values().stream().map(HeldRuntime::lease).toList();
-        Instant renewedUntil = runtimes.clock().instant().plus(runtimes.config().leaseTtl());
-        return runtimes.leases().renew(current, runtimes.config().leaseTtl())
-                .collectList()
-                .onErrorResume(error -> {
-                    // The store cannot say: keep serving on the leases we hold until they run out.
-                    log.warn("Renewing {} leases failed; serving on until they expire: {}", current.size(),
-                            error.toString());
-                    runtimes.observer().leasesRenewed(Renewal.FAILED, current.size());
-                    return endAll(byPod, expiredByNow(current), Release.LEASE_EXPIRED)
-                            .then(Mono.empty());
-                })
-                .flatMap(lost -> {
-                    byPod.values().forEach(runtime -> runtime.lease(withExpiry(runtime.lease(), renewedUntil)));
-                    renewed(current.size(), lost.size());
-                    return endAll(byPod, lost, Release.LEASE_LOST);
-                });
+        return Mono.defer(() -> {
+            Map<String, HeldRuntime> byPod = held.all().stream()
+                    .collect(Collectors.toMap(runtime -> runtime.lease().podId(), Function.identity(), (a, b) -> a));
+            if (byPod.isEmpty()) {
+                return Mono.empty();
+            }
+            List<Lease> current = byPod.values().stream().map(HeldRuntime::lease).toList();
+            Instant renewedUntil = clock.instant().plus(config.leaseTtl());
+            return leases.renew(current, config.leaseTtl())
+                    .collectList()
+                    .onErrorResume(error -> {
+                        // The store cannot say: keep serving on the leases held until they run out.
+                        log.warn("Renewing {} leases failed; serving on until they expire: {}", current.size(),
+                                error.toString());
+                        observer.leasesRenewed(Renewal.FAILED, current.size());
+                        return end(byPod, expiredByNow(current), Release.LEASE_EXPIRED).then(Mono.empty());
+                    })
+                    .flatMap(lost -> {
+                        byPod.values().forEach(runtime -> runtime.renewed(renewedUntil));
+                        renewed(current.size(), lost.size());
+                        return end(byPod, lost, Release.LEASE_LOST);
+                    });
+        });
+    }
+
+    /** Writes the activity of executions since the last flush to the registry, in one batch. */
+    public Mono<Void> flushActivity() {
+        return activity.flush();
+    }
+
+    /**
+     * Ends held runtimes idle since the inactivity threshold: none in flight here, no local activity, and no
+     * activity through other replicas in the registry. When the registry cannot say, the local view decides.
+     */
+    public Mono<Void> reapIdle() {
+        return Mono.defer(() -> {
+            Instant cutoff = clock.instant().minus(config.inactivityThreshold());
+            return Flux.fromIterable(held.idleSince(cutoff))
+                    .filterWhen(runtime -> registry.get(runtime.runtimeId())
+                            .map(record -> idleInRegistry(record, cutoff))
+                            .defaultIfEmpty(true)
+                            .onErrorReturn(true))
+                    .flatMap(runtime -> held.end(runtime.runtimeId(), Release.IDLE, true))
+                    .then();
+        });
     }
 
     private void renewed(int leases, int lost) {
-        RuntimeObserver observer = runtimes.observer();
         if (leases > lost) {
             observer.leasesRenewed(Renewal.RENEWED, leases - lost);
         }
@@ -82,48 +155,28 @@ public final class RuntimeMaintenance implements AutoCloseable {
         }
     }
 
-    private List<Lease> expiredByNow(List<Lease> leases) {
-        Instant now = runtimes.clock().instant();
-        return leases.stream().filter(lease -> !lease.expiresAt().isAfter(now)).toList();
+    private List<Lease> expiredByNow(List<Lease> current) {
+        Instant now = clock.instant();
+        return current.stream().filter(lease -> !lease.expiresAt().isAfter(now)).toList();
     }
 
-    private Mono<Void> endAll(Map<String, HeldRuntime> byPod, List<Lease> leases, Release reason) {
-        return Flux.fromIterable(leases)
+    /** The lease is gone: whoever ended it (a delete elsewhere, or expiry) owns the id now. */
+    private Mono<Void> end(Map<String, HeldRuntime> byPod, List<Lease> lost, Release reason) {
+        return Flux.fromIterable(lost)
                 .map(lease -> byPod.get(lease.podId()))
-                .flatMap(runtime -> runtimes.endLost(runtime.record().runtimeId(), reason))
+                .flatMap(runtime -> held.end(runtime.runtimeId(), reason, false))
                 .then();
     }
 
-    /** Ends held runtimes with no execution in flight and no activity for the inactivity threshold. */
-    public Mono<Void> reapIdle() {
-        Instant cutoff = runtimes.clock().instant().minus(runtimes.config().inactivityThreshold());
-        return Flux.fromIterable(List.copyOf(runtimes.held()))
-                .filter(runtime -> runtime.inFlight() == 0 && runtime.lastActivity().isBefore(cutoff))
-                .flatMap(runtime -> runtimes.endHeld(runtime.record().runtimeId(), Release.IDLE))
-                .then();
+    private static void closeQuietly(AutoCloseable loop) {
+        try {
+            loop.close();
+        } catch (Exception e) {
+            log.debug("Closing a maintenance loop failed: {}", e.toString());
+        }
     }
 
-    /**
-     * Stops the duties and ends every held runtime, so that leases are released rather than left to
-     * expire and pods are destroyed. Blocking (bounded); for shutdown.
-     */
-    @Override
-    public void close() {
-        tasks.dispose();
-        runtimes.endAll().block(Duration.ofSeconds(10));
-    }
-
-    private static Lease withExpiry(Lease lease, Instant expiresAt) {
-        return new Lease(lease.podId(), lease.holder(), lease.token(), expiresAt);
-    }
-
-    private static Disposable every(Duration period, java.util.function.Supplier<Mono<Void>> task, String name) {
-        return Flux.interval(period, period)
-                .concatMap(tick -> task.get()
-                        .onErrorResume(error -> {
-                            log.warn("Runtime maintenance ({}) failed; next tick retries: {}", name, error.toString());
-                            return Mono.empty();
-                        }))
-                .subscribe(null, error -> log.error("Runtime maintenance ({}) stopped", name, error));
+    private static boolean idleInRegistry(RuntimeRecord record, Instant cutoff) {
+        return record.updated() == null || record.updated().isBefore(cutoff);
     }
 }

@@ -3,26 +3,54 @@ package dev.hearth.pool.runtime;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.hearth.pool.PoolConfig;
+import dev.hearth.runner.protocol.Specialization;
+
 /**
- * What a caller asks for when creating a runtime.
+ * Everything a runtime is created with: built once from the API request (Open Runtimes' create-runtime and
+ * on-the-fly execution parameters) and carried unchanged through the pool to the runner's specialization.
+ * Immutable; the variables are copied.
  *
  * @param runtimeId          the caller's id
  * @param image              the image whose pool supplies the pod
  * @param version            Open Runtimes protocol version ({@code v5} ...), recorded and reported
+ * @param source             storage path of the function's archive; empty for no code
  * @param entrypoint         the function's entrypoint file, appended to the pool's command
  * @param runtimeEntrypoint  when not blank, the whole start command instead of the pool's
  * @param variables          the function's environment
+ * @param cpus               CPUs asked for (Open Runtimes' {@code cpus}); passed to the runner
+ * @param memoryMb           memory asked for, in megabytes (Open Runtimes' {@code memory}); passed to the runner
+ * @param logging            whether the function's logs are collected (Open Runtimes' {@code logging})
+ * @param restartPolicy      Docker's restart policy name as Open Runtimes takes it; passed to the runner
  */
-public record RuntimeSpec(String runtimeId, String image, String version, String entrypoint,
-                          String runtimeEntrypoint, Map<String, String> variables) {
+public record RuntimeSpec(String runtimeId, String image, String version, String source, String entrypoint,
+                          String runtimeEntrypoint, Map<String, String> variables, double cpus, int memoryMb,
+                          boolean logging, String restartPolicy) {
+
+    public static final String DEFAULT_VERSION = "v5";
+    public static final String DEFAULT_RESTART_POLICY = "no";
 
     public RuntimeSpec {
         Objects.requireNonNull(runtimeId, "runtimeId");
         Objects.requireNonNull(image, "image");
-        version = version == null || version.isBlank() ? "v5" : version;
+        version = blankTo(version, DEFAULT_VERSION);
+        source = source == null ? "" : source;
         entrypoint = entrypoint == null ? "" : entrypoint;
         runtimeEntrypoint = runtimeEntrypoint == null ? "" : runtimeEntrypoint;
         variables = variables == null ? Map.of() : Map.copyOf(variables);
+        if (cpus < 0) {
+            throw new IllegalArgumentException("cpus must be >= 0, but was " + cpus);
+        }
+        if (memoryMb < 0) {
+            throw new IllegalArgumentException("memoryMb must be >= 0, but was " + memoryMb);
+        }
+        restartPolicy = blankTo(restartPolicy, DEFAULT_RESTART_POLICY);
+    }
+
+    /** A spec with defaults for everything but the id, image, entrypoint and variables; for tests and tools. */
+    public static RuntimeSpec of(String runtimeId, String image, String entrypoint, Map<String, String> variables) {
+        return new RuntimeSpec(runtimeId, image, DEFAULT_VERSION, "", entrypoint, "", variables, 1, 512, true,
+                DEFAULT_RESTART_POLICY);
     }
 
     /** The shell command the runner runs: {@code runtimeEntrypoint}, else the pool's command + entrypoint. */
@@ -33,7 +61,29 @@ public record RuntimeSpec(String runtimeId, String image, String version, String
         return entrypoint.isBlank() ? poolCommand : poolCommand + " " + shellQuote(entrypoint);
     }
 
+    /**
+     * What the runner is told: the pool's adapter and start timeout, this spec's command, environment and
+     * resources. {@code OPEN_RUNTIMES_ENTRYPOINT} is set as Open Runtimes sets it, over any variable of that name.
+     */
+    public Specialization specialization(PoolConfig pool) {
+        Map<String, String> env = new java.util.HashMap<>(variables);
+        env.put("OPEN_RUNTIMES_ENTRYPOINT", entrypoint);
+        return new Specialization(pool.adapter(), command(pool.command()), entrypoint, env,
+                pool.startTimeout().toMillis(), cpus, memoryMb, logging, restartPolicy);
+    }
+
     static String shellQuote(String value) {
         return "'" + value.replace("'", "'\\''") + "'";
+    }
+
+    private static String blankTo(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    @Override
+    public String toString() {
+        // Variables carry the function's secrets: names only.
+        return "RuntimeSpec[" + runtimeId + " " + image + " " + version + " source=" + source + " entrypoint="
+                + entrypoint + " variables=" + variables.keySet() + "]";
     }
 }

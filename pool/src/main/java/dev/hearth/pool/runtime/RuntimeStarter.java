@@ -2,8 +2,6 @@ package dev.hearth.pool.runtime;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -12,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import dev.hearth.pool.Pod;
 import dev.hearth.pool.PodPool;
 import dev.hearth.pool.PooledPod;
+import dev.hearth.pool.Pools;
 import dev.hearth.pool.lease.Lease;
 import dev.hearth.pool.lease.LeaseStore;
 import dev.hearth.pool.registry.RuntimeRecord;
@@ -21,72 +20,138 @@ import dev.hearth.pool.runtime.RuntimeObserver.Specialize;
 import dev.hearth.runner.client.RunnerCallException;
 import dev.hearth.runner.client.RunnerClient;
 import dev.hearth.runner.client.RunnerTarget;
-import dev.hearth.runner.protocol.Specialization;
 import io.netty.buffer.ByteBuf;
 import reactor.core.publisher.Mono;
 
 /**
- * The creation path of a runtime, after its id is reserved: acquire a pod, lease it, specialize it,
- * register it ready and hold it. Any failure releases everything taken so far (see {@link Runtimes}).
- * Shares {@code held} and {@code creations} with {@link Runtimes}; thread-safe like them.
+ * The creation of one runtime whose id is reserved: acquire a pod, claim its lease, specialize it, hold it and
+ * register it ready. Any failure releases everything taken so far — the reservation, this replica's lease, the
+ * pod (destroyed, or let go of when another holder leases it) — so a failed runtime leaves nothing behind.
+ * Stateless between calls; thread-safe.
  */
 final class RuntimeStarter {
 
     private static final Logger log = LoggerFactory.getLogger(RuntimeStarter.class);
 
+    private final Pools pools;
     private final LeaseStore leases;
     private final RuntimeRegistry registry;
     private final RunnerClient runners;
+    private final HeldRuntimes held;
     private final RuntimesConfig config;
     private final Clock clock;
-    private final Map<String, HeldRuntime> held;
-    private final Map<String, Mono<RuntimeRecord>> creations;
     private final RuntimeObserver observer;
 
-    RuntimeStarter(LeaseStore leases, RuntimeRegistry registry, RunnerClient runners, RuntimesConfig config,
-                   Clock clock, Map<String, HeldRuntime> held, Map<String, Mono<RuntimeRecord>> creations,
-                   RuntimeObserver observer) {
+    RuntimeStarter(Pools pools, LeaseStore leases, RuntimeRegistry registry, RunnerClient runners,
+                   HeldRuntimes held, RuntimesConfig config, Clock clock, RuntimeObserver observer) {
+        this.pools = pools;
         this.leases = leases;
         this.registry = registry;
         this.runners = runners;
+        this.held = held;
         this.config = config;
         this.clock = clock;
-        this.held = held;
-        this.creations = creations;
         this.observer = observer;
     }
 
-    /** Starts the creation detached from its caller, so that other callers may join it (see class doc). */
-    Mono<RuntimeRecord> startShared(RuntimeSpec spec, PodPool pool, Publisher<ByteBuf> source) {
-        Mono<RuntimeRecord> creation = start(spec, pool, source)
-                .doFinally(signal -> creations.remove(spec.runtimeId()))
-                .cache();
-        creations.put(spec.runtimeId(), creation);
-        creation.subscribe(null, error -> log.debug("Creating runtime {} failed: {}", spec.runtimeId(), error.toString()));
-        return creation;
+    /**
+     * Runs the creation of {@code pending}'s runtime; emits it held and registered ready. The image must have a
+     * pool (callers check before reserving the id).
+     */
+    Mono<HeldRuntime> start(RuntimeRecord pending, RuntimeSpec spec, Publisher<ByteBuf> source) {
+        return Mono.defer(() -> {
+            long started = System.nanoTime();
+            PodPool pool = pools.forImage(spec.image());
+            return pool.acquire()
+                    // Nothing was taken yet but the reservation.
+                    .onErrorResume(error -> unreserve(spec.runtimeId()).then(Mono.error(error)))
+                    .flatMap(pod -> load(pending, spec, pool, pod, source, millisSince(started)));
+        });
     }
 
-    private Mono<RuntimeRecord> start(RuntimeSpec spec, PodPool pool, Publisher<ByteBuf> source) {
-        long started = System.nanoTime();
-        return pool.acquire()
-                .onErrorResume(error -> registry.remove(spec.runtimeId()).then(Mono.error(error)))
-                .flatMap(claim -> lease(spec.image(), claim)
-                        .flatMap(lease -> specialize(spec, pool, claim, lease, source, millisSince(started)))
-                        .onErrorResume(error -> abandon(spec.runtimeId(), claim, error)));
+    private Mono<HeldRuntime> load(RuntimeRecord pending, RuntimeSpec spec, PodPool pool, PooledPod pod,
+                                   Publisher<ByteBuf> source, double acquireMs) {
+        return claim(spec.image(), pod.pod())
+                .flatMap(lease -> specialize(pending, spec, pool, pod, lease, source, acquireMs))
+                .onErrorResume(error -> giveUp(spec.runtimeId(), pod, error));
     }
 
-    private Mono<Lease> lease(String image, PooledPod claim) {
+    private Mono<Lease> claim(String image, Pod pod) {
         long started = System.nanoTime();
-        return leases.claim(claim.pod().id(), config.replicaId(), config.leaseTtl())
-                .doOnNext(lease -> leaseClaimed(image, Claim.CLAIMED, started))
-                .doOnError(error -> leaseClaimed(image, Claim.of(error), started))
+        return leases.claim(pod.id(), config.replicaId(), config.leaseTtl())
+                .doOnNext(lease -> claimed(image, Claim.CLAIMED, started))
+                .doOnError(error -> claimed(image, Claim.of(error), started))
                 .switchIfEmpty(Mono.error(() -> {
-                    leaseClaimed(image, Claim.TAKEN, started);
-                    return new LeasedElsewhereException(claim.pod().id());
+                    claimed(image, Claim.TAKEN, started);
+                    return new LeasedElsewhereException(pod.id());
                 }));
     }
 
-    private void leaseClaimed(String image, Claim outcome, long started) {
+    private Mono<HeldRuntime> specialize(RuntimeRecord pending, RuntimeSpec spec, PodPool pool, PooledPod pod,
+                                         Lease lease, Publisher<ByteBuf> source, double acquireMs) {
+        long started = System.nanoTime();
+        Pod p = pod.pod();
+        RunnerTarget target = new RunnerTarget(p.host(), p.port(), p.secret(), lease.token());
+        return runners.specialize(target, spec.specialization(pool.config()), source)
+                .onErrorMap(RunnerCallException.class, e -> new RuntimeStartException(e.detail(), e))
+                .then(Mono.fromCallable(() -> new HeldRuntime(readyRecord(pending, p, lease), pod, lease,
+                        new CreationTimings(acquireMs, millisSince(started)))))
+                .flatMap(this::holdAndRegister)
+                .doOnNext(runtime -> specialized(spec.image(), Specialize.READY, started))
+                .doOnError(error -> specialized(spec.image(), Specialize.of(error), started))
+                .doOnNext(runtime -> log.info("Runtime {} ready on pod {} in {} ms", spec.runtimeId(), p.id(),
+                        Duration.between(pending.created(), clock.instant()).toMillis()));
+    }
+
+    private RuntimeRecord readyRecord(RuntimeRecord pending, Pod pod, Lease lease) {
+        return new RuntimeRecord(pending.runtimeId(), pending.image(), pending.version(), RuntimeRecord.READY,
+                pod.id(), pod.host(), pod.port(), pod.secret(), lease.token(), config.replicaId(), pending.created(),
+                clock.instant());
+    }
+
+    /**
+     * Held before it is registered ready, so that from the moment any replica sees it ready, this one counts its
+     * executions. If the registry no longer has it (deleted meanwhile), the creation fails.
+     */
+    private Mono<HeldRuntime> holdAndRegister(HeldRuntime runtime) {
+        held.hold(runtime);
+        return registry.update(runtime.record())
+                .flatMap(updated -> updated ? Mono.just(runtime)
+                        : Mono.error(new RuntimeNotFoundException("Runtime no longer exists.")))
+                .onErrorResume(error -> held.withdraw(runtime) ? Mono.error(error)
+                        // Ended meanwhile by whoever deleted it: lease and pod are released already.
+                        : Mono.error(new RuntimeNotFoundException("Runtime no longer exists.")));
+    }
+
+    /**
+     * Releases what the creation took: its reservation, this replica's lease on the pod (whatever the claim's
+     * answer was — a claim that timed out may have won), and the pod — destroyed, or let go of when another
+     * holder leases it, since that holder's runtime lives on it.
+     */
+    private Mono<HeldRuntime> giveUp(String runtimeId, PooledPod pod, Throwable error) {
+        Runnable letGo = error instanceof LeasedElsewhereException ? pod::abandon : pod::invalidate;
+        return unreserve(runtimeId)
+                .then(leases.current(pod.pod().id()))
+                .filter(lease -> config.replicaId().equals(lease.holder()))
+                .flatMap(leases::release)
+                .onErrorResume(cleanup -> Mono.empty())
+                // Before the error goes on, so that whoever sees it finds the pod ended; ends are idempotent.
+                .then(Mono.fromRunnable(letGo))
+                .doOnCancel(letGo)
+                .then(Mono.error(error));
+    }
+
+    private Mono<Void> unreserve(String runtimeId) {
+        return registry.remove(runtimeId)
+                .onErrorResume(error -> {
+                    log.warn("Removing the reservation of runtime {} failed; it is removed as an orphan later: {}",
+                            runtimeId, error.toString());
+                    return Mono.empty();
+                })
+                .then();
+    }
+
+    private void claimed(String image, Claim outcome, long started) {
         observer.leaseClaimed(image, outcome, System.nanoTime() - started);
     }
 
@@ -94,56 +159,8 @@ final class RuntimeStarter {
         observer.specialized(image, outcome, System.nanoTime() - started);
     }
 
-    private Mono<RuntimeRecord> specialize(RuntimeSpec spec, PodPool pool, PooledPod claim, Lease lease,
-                                           Publisher<ByteBuf> source, double acquireMs) {
-        long started = System.nanoTime();
-        Pod pod = claim.pod();
-        Specialization specialization = new Specialization(pool.config().adapter(),
-                spec.command(pool.config().command()), spec.entrypoint(), environment(spec),
-                pool.config().startTimeout().toMillis());
-        RunnerTarget target = new RunnerTarget(pod.host(), pod.port(), pod.secret(), lease.token());
-        Instant now = clock.instant();
-        return runners.specialize(target, specialization, source)
-                .onErrorMap(RunnerCallException.class, e -> new RuntimeStartException(e.detail(), e))
-                .then(registry.get(spec.runtimeId()))
-                .map(pending -> new RuntimeRecord(spec.runtimeId(), spec.image(), spec.version(), RuntimeRecord.READY,
-                        pod.id(), pod.host(), pod.port(), pod.secret(), lease.token(), config.replicaId(),
-                        pending.created(), clock.instant()))
-                .flatMap(ready -> hold(ready, claim, lease,
-                        new CreationTimings(acquireMs, millisSince(started))))
-                .switchIfEmpty(Mono.error(() -> new RuntimeNotFoundException("Runtime no longer exists.")))
-                .doOnNext(ready -> specialized(spec.image(), Specialize.READY, started))
-                .doOnError(error -> specialized(spec.image(), Specialize.of(error), started))
-                .doOnNext(ready -> log.info("Runtime {} ready on pod {} in {} ms", spec.runtimeId(), pod.id(),
-                        Duration.between(now, clock.instant()).toMillis()));
-    }
-
-    private Mono<RuntimeRecord> hold(RuntimeRecord ready, PooledPod claim, Lease lease, CreationTimings timings) {
-        held.put(ready.runtimeId(), new HeldRuntime(ready, claim, lease, timings));
-        return registry.update(ready)
-                .flatMap(updated -> updated ? Mono.just(ready) : Mono.empty());
-    }
-
-    private Mono<RuntimeRecord> abandon(String runtimeId, PooledPod claim, Throwable error) {
-        HeldRuntime runtime = held.remove(runtimeId);
-        if (runtime != null) {
-            runtime.markEnded();
-        }
-        boolean elsewhere = error instanceof LeasedElsewhereException;
-        return registry.remove(runtimeId)
-                .then(leases.current(claim.pod().id()))
-                // Only this replica's own lease: another holder's lease and runtime on the pod are not ours to end.
-                .filter(lease -> config.replicaId().equals(lease.holder()))
-                .flatMap(leases::release)
-                .onErrorResume(cleanup -> Mono.empty())
-                .doFinally(signal -> {
-                    if (elsewhere) {
-                        claim.relinquish();
-                    } else {
-                        claim.release();
-                    }
-                })
-                .then(Mono.error(error));
+    private static double millisSince(long nanoTime) {
+        return (System.nanoTime() - nanoTime) / 1_000_000.0;
     }
 
     /** The pod the pool handed out is leased by another holder: it serves someone else's runtime. */
@@ -151,15 +168,5 @@ final class RuntimeStarter {
         LeasedElsewhereException(String podId) {
             super("pod " + podId + " is leased by another holder");
         }
-    }
-
-    private static double millisSince(long nanoTime) {
-        return (System.nanoTime() - nanoTime) / 1_000_000.0;
-    }
-
-    private static Map<String, String> environment(RuntimeSpec spec) {
-        Map<String, String> env = new java.util.HashMap<>(spec.variables());
-        env.put("OPEN_RUNTIMES_ENTRYPOINT", spec.entrypoint());
-        return env;
     }
 }

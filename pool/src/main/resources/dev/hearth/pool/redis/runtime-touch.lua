@@ -1,6 +1,11 @@
--- Records activity on an existing runtime; creates nothing. KEYS[1] runtime hash; ARGV[1] ISO-8601 instant.
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  return 0
+-- Records activity on existing runtimes; creates nothing and never moves `updated` back.
+-- KEYS[i] runtime hash; ARGV[i] ISO-8601 instant (UTC, fixed width to the nanosecond, so strings compare as times).
+for i = 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    local current = redis.call('HGET', KEYS[i], 'updated')
+    if not current or current < ARGV[i] then
+      redis.call('HSET', KEYS[i], 'updated', ARGV[i])
+    end
+  end
 end
-redis.call('HSET', KEYS[1], 'updated', ARGV[1])
-return 1
+return #KEYS

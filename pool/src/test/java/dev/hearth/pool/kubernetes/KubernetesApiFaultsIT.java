@@ -42,7 +42,7 @@ class KubernetesApiFaultsIT {
             assertThat(pods).as("pods created despite failures").hasSize(6);
             assertThat(harness.faults().injectedFailures() - injectedBefore).as("failures injected").isPositive();
             assertThat(driver.degraded("python:3.12-slim")).as("degraded").isFalse();
-            Mono.when(pods.stream().map(driver::delete).toList()).block(Duration.ofSeconds(20));
+            Mono.when(pods.stream().map(pod -> driver.delete(pod.id())).toList()).block(Duration.ofSeconds(20));
         }
     }
 

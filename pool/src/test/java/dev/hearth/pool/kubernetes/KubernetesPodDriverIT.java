@@ -63,7 +63,7 @@ class KubernetesPodDriverIT {
         Pod pod = driver.create(TestDrivers.pool("node:22", 1)).block(Duration.ofSeconds(20));
         assertThat(harness.kubelet().running(pod.id())).as("runner before delete").isTrue();
 
-        driver.delete(pod).block(Duration.ofSeconds(10));
+        driver.delete(pod.id()).block(Duration.ofSeconds(10));
 
         Eventually.await("runner stopped", Duration.ofSeconds(10), () -> !harness.kubelet().running(pod.id()));
         assertThat(harness.core().listNamespacedPod(harness.namespace()).execute().getItems())
@@ -72,7 +72,7 @@ class KubernetesPodDriverIT {
         RunnerClient fresh = RunnerClient.create(Duration.ofSeconds(1));
         assertThatThrownBy(() -> fresh.health(pod.host(), pod.port()).block(Duration.ofSeconds(2)))
                 .as("health after delete").isNotNull();
-        driver.delete(pod).block(Duration.ofSeconds(10));
+        driver.delete(pod.id()).block(Duration.ofSeconds(10));
     }
 
     @Test
@@ -86,9 +86,9 @@ class KubernetesPodDriverIT {
         assertThat(job.getSpec().getBackoffLimit()).as("backoffLimit").isZero();
         assertThat(job.getSpec().getActiveDeadlineSeconds()).as("activeDeadlineSeconds").isEqualTo(3600L);
         assertThat(job.getSpec().getTtlSecondsAfterFinished()).as("ttlSecondsAfterFinished").isEqualTo(60);
-        assertThat(driver.markClaimed(pod).block()).as("a Job's pod is born claimed").isFalse();
+        assertThat(driver.take(pod).block()).as("a Job's pod is born claimed").isFalse();
 
-        driver.delete(pod).block(Duration.ofSeconds(10));
+        driver.delete(pod.id()).block(Duration.ofSeconds(10));
 
         assertThat(harness.batch().listNamespacedJob(harness.namespace()).execute().getItems())
                 .as("jobs left").isEmpty();
@@ -106,7 +106,7 @@ class KubernetesPodDriverIT {
             Pod deleted = driver.create(TestDrivers.pool("golang:1.23", 1)).block(Duration.ofSeconds(20));
 
             harness.kubelet().crash(pod.id());
-            driver.delete(deleted).block(Duration.ofSeconds(10));
+            driver.delete(deleted.id()).block(Duration.ofSeconds(10));
 
             Eventually.await("crash reported", Duration.ofSeconds(10), () -> terminated.contains(pod.id()));
             assertThat(terminated).as("a pod deleted by the driver is no termination").doesNotContain(deleted.id());
@@ -143,14 +143,14 @@ class KubernetesPodDriverIT {
     void ofTwoConcurrentClaimsExactlyOneWins() throws Exception {
         Pod pod = driver.create(TestDrivers.pool("python:3.12-slim", 2)).block(Duration.ofSeconds(20));
         try (KubernetesPodDriver other = TestDrivers.driver(harness)) {
-            List<Boolean> results = Flux.merge(driver.markClaimed(pod), other.markClaimed(pod))
+            List<Boolean> results = Flux.merge(driver.take(pod), other.take(pod))
                     .collectList()
                     .block(Duration.ofSeconds(20));
 
             assertThat(results).as("claim results").containsExactlyInAnyOrder(true, false);
             V1Pod stored = harness.core().readNamespacedPod(pod.id(), harness.namespace()).execute();
             assertThat(PodStates.label(stored, Labels.STATE)).as("state label").isEqualTo(Labels.STATE_CLAIMED);
-            assertThat(driver.markClaimed(pod).block(Duration.ofSeconds(10))).as("claim of a claimed pod").isFalse();
+            assertThat(driver.take(pod).block(Duration.ofSeconds(10))).as("claim of a claimed pod").isFalse();
         }
     }
 
@@ -159,7 +159,7 @@ class KubernetesPodDriverIT {
         Pod pod = driver.create(TestDrivers.pool("python:3.12-slim", 2)).block(Duration.ofSeconds(20));
         try (KubernetesPodDriver other = TestDrivers.driver(harness)) {
             List<Boolean> results = Flux.range(0, 8)
-                    .flatMap(i -> (i % 2 == 0 ? driver : other).markClaimed(pod))
+                    .flatMap(i -> (i % 2 == 0 ? driver : other).take(pod))
                     .collectList()
                     .block(Duration.ofSeconds(20));
 
@@ -174,8 +174,8 @@ class KubernetesPodDriverIT {
         stored.getMetadata().putAnnotationsItem("touched", "1");
         harness.core().replaceNamespacedPod(pod.id(), harness.namespace(), stored).execute();
 
-        assertThat(driver.markClaimed(pod).block(Duration.ofSeconds(10))).as("claim").isTrue();
-        assertThat(driver.markClaimed(pod).block(Duration.ofSeconds(10))).as("second claim").isFalse();
+        assertThat(driver.take(pod).block(Duration.ofSeconds(10))).as("claim").isTrue();
+        assertThat(driver.take(pod).block(Duration.ofSeconds(10))).as("second claim").isFalse();
     }
 
     @Test
@@ -199,7 +199,7 @@ class KubernetesPodDriverIT {
                 .block(Duration.ofSeconds(30));
 
         assertThat(pods).as("pods").hasSize(4).extracting(Pod::host).doesNotHaveDuplicates();
-        Mono.when(pods.stream().map(driver::delete).toList()).block(Duration.ofSeconds(10));
+        Mono.when(pods.stream().map(pod -> driver.delete(pod.id())).toList()).block(Duration.ofSeconds(10));
     }
 
     @Test

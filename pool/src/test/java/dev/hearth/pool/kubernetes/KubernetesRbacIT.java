@@ -48,10 +48,10 @@ class KubernetesRbacIT {
             assertThat(harness.core().readNamespacedPod(warm.id(), harness.namespace()).execute().getMetadata()
                     .getOwnerReferences()).as("owner reference").singleElement()
                     .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(owner.getMetadata().getUid()));
-            List<Boolean> claims = Flux.merge(driver.markClaimed(warm), other.markClaimed(warm))
+            List<Boolean> claims = Flux.merge(driver.take(warm), other.take(warm))
                     .collectList().block(Duration.ofSeconds(20));
             assertThat(claims).as("contended claim").containsExactlyInAnyOrder(true, false);
-            driver.delete(warm).block(Duration.ofSeconds(10));
+            driver.delete(warm.id()).block(Duration.ofSeconds(10));
 
             Pod job = driver.create(TestDrivers.pool("ruby:3.3", 0)).block(Duration.ofSeconds(20));
             var stored = harness.batch().readNamespacedJob(job.id(), harness.namespace()).execute();
@@ -59,7 +59,7 @@ class KubernetesRbacIT {
                             .resourceVersion(null))).block(Duration.ofSeconds(10)).getMetadata().getUid())
                     .as("a repeated Job creation (409) reads the stored Job back, uid and all")
                     .isEqualTo(stored.getMetadata().getUid());
-            driver.delete(job).block(Duration.ofSeconds(10));
+            driver.delete(job.id()).block(Duration.ofSeconds(10));
 
             harness.core().createNamespacedSecret(harness.namespace(), new io.kubernetes.client.openapi.models.V1Secret()
                     .apiVersion("v1").kind("Secret").metadata(new V1ObjectMeta().name("hearth-p-leftover")

@@ -36,8 +36,10 @@ class RedisConfigTest {
 
     @Test
     void rejectsANonPositiveTimeoutNamingIt() {
-        assertThatThrownBy(() -> new RedisConfig("redis://localhost", Duration.ZERO, "hearth:"))
+        assertThatThrownBy(() -> new RedisConfig("redis://localhost", Duration.ZERO, "hearth:", 3))
                 .hasMessage("hearth.redis.command-timeout must be positive, but was PT0S");
+        assertThatThrownBy(() -> new RedisConfig("redis://localhost", Duration.ofSeconds(1), "hearth:", -1))
+                .hasMessage("hearth.redis.claim-replays must be >= 0, but was -1");
     }
 
     @Test

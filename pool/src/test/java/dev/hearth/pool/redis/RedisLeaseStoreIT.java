@@ -30,6 +30,7 @@ class RedisLeaseStoreIT extends LeaseStoreContract {
     @Override
     protected void expire(Duration ttl) {
         try {
+            // The subject is expiry by Redis's own clock (PEXPIREAT from Redis TIME): only real time passing shows it.
             Thread.sleep(ttl.plusMillis(50).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

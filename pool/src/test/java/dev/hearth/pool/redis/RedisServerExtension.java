@@ -1,5 +1,7 @@
 package dev.hearth.pool.redis;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -224,21 +227,21 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         return line.toString();
     }
 
-    private void awaitPong(Path log) throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("redis-server exited with " + process.exitValue()
-                        + " on port " + port + "; log:\n" + tail(log));
-            }
-            if (pong()) {
-                return;
-            }
-            Thread.sleep(20);
+    private void awaitPong(Path log) throws IOException {
+        try {
+            await("redis-server answers PING on port " + port).atMost(STARTUP).pollInterval(Duration.ofMillis(20))
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("redis-server exited with " + process.exitValue()
+                                    + " on port " + port + "; log:\n" + tail(log));
+                        }
+                        return pong();
+                    });
+        } catch (ConditionTimeoutException e) {
+            kill();
+            throw new IllegalStateException("redis-server did not answer PING on port " + port + " within " + STARTUP
+                    + "; log:\n" + tail(log));
         }
-        kill();
-        throw new IllegalStateException("redis-server did not answer PING on port " + port + " within " + STARTUP
-                + "; log:\n" + tail(log));
     }
 
     private boolean pong() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,9 +21,12 @@ public abstract class RuntimeRegistryContract {
     @Test
     void reserveIsAtomicPerId() {
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
-        assertThat(registry().reserve(RuntimeRecord.pending("rt-1", "img", "v5", "r1", now)).block()).isTrue();
-        assertThat(registry().reserve(RuntimeRecord.pending("rt-1", "img", "v5", "r2", now)).block())
-                .as("second reservation of the same id").isFalse();
+        assertThat(registry().reserve(RuntimeRecord.pending("rt-1", "img", "v5", "r1", now)).blockOptional())
+                .as("first reservation: added, nothing existed").isEmpty();
+        RuntimeRecord existing = registry().reserve(RuntimeRecord.pending("rt-1", "img", "v5", "r2", now)).block();
+        assertThat(existing).as("second reservation of the same id answers the existing record").isNotNull();
+        assertThat(existing.holder()).isEqualTo("r1");
+        assertThat(existing.ready()).isFalse();
         assertThat(registry().get("rt-1").block().holder()).isEqualTo("r1");
     }
 
@@ -59,12 +63,18 @@ public abstract class RuntimeRegistryContract {
     }
 
     @Test
-    void touchMovesUpdated() {
+    void touchMovesUpdatedForwardOnlyInOneBatch() {
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
         registry().reserve(ready("rt-4", now)).block();
-        registry().touch("rt-4", now.plusSeconds(60)).block();
+        registry().reserve(ready("rt-5", now)).block();
+        registry().touch(Map.of("rt-4", now.plusSeconds(60), "rt-5", now.plusMillis(1500), "missing", now)).block();
         assertThat(registry().get("rt-4").block().updated()).isEqualTo(now.plusSeconds(60));
-        registry().touch("missing", now).block();
+        assertThat(registry().get("rt-5").block().updated()).as("fractions of a second compare right")
+                .isEqualTo(now.plusMillis(1500));
         assertThat(registry().get("missing").blockOptional()).as("touch creates nothing").isEmpty();
+        registry().touch(Map.of("rt-4", now.plusSeconds(30), "rt-5", now.plusSeconds(2))).block();
+        assertThat(registry().get("rt-4").block().updated()).as("never moved back").isEqualTo(now.plusSeconds(60));
+        assertThat(registry().get("rt-5").block().updated()).as("moved forward past a fraction")
+                .isEqualTo(now.plusSeconds(2));
     }
 }

@@ -3,6 +3,8 @@ package dev.hearth.runner.protocol;
 import java.util.Map;
 import java.util.Objects;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 /**
  * What turns a warm, generic pod into one runtime: the function's start command, its environment and
  * the adapter. The source archive travels separately, as the streamed body of the specialize call.
@@ -14,10 +16,17 @@ import java.util.Objects;
  *                       exported as {@code HEARTH_ENTRYPOINT})
  * @param env            the function's environment variables
  * @param startTimeoutMs for {@code http}: how long the server may take to accept connections
+ * @param cpus           CPUs the runtime was created with; 0 when not given (never null after construction)
+ * @param memoryMb       memory the runtime was created with, in megabytes; 0 when not given (never null)
+ * @param logging        whether the function's logs are to be collected; true when not given (never null)
+ * @param restartPolicy  the runtime's restart policy ({@code no}, {@code always}, ...); {@code no} when not given
  */
 public record Specialization(String adapter, String command, String entrypoint, Map<String, String> env,
-                             long startTimeoutMs) {
+                             long startTimeoutMs, Double cpus, Integer memoryMb, Boolean logging,
+                             String restartPolicy) {
 
+    /** The canonical constructor is the one JSON binds to (the shorter one is for callers in code). */
+    @JsonCreator
     public Specialization {
         Objects.requireNonNull(adapter, "adapter");
         Adapter.fromWire(adapter);
@@ -29,6 +38,20 @@ public record Specialization(String adapter, String command, String entrypoint, 
         if (startTimeoutMs <= 0) {
             throw new IllegalArgumentException("startTimeoutMs must be positive, but was " + startTimeoutMs);
         }
+        // Absent in JSON from older gateways (boxed for that reason): 0 means "not given".
+        cpus = cpus == null ? 0.0 : cpus;
+        memoryMb = memoryMb == null ? 0 : memoryMb;
+        if (cpus < 0 || memoryMb < 0) {
+            throw new IllegalArgumentException("cpus and memoryMb must be >= 0, but were " + cpus + " and " + memoryMb);
+        }
+        logging = logging == null || logging;
+        restartPolicy = restartPolicy == null || restartPolicy.isBlank() ? "no" : restartPolicy;
+    }
+
+    /** A specialization with no resources given, logging on and no restart policy. */
+    public Specialization(String adapter, String command, String entrypoint, Map<String, String> env,
+                          long startTimeoutMs) {
+        this(adapter, command, entrypoint, env, startTimeoutMs, 0.0, 0, true, "no");
     }
 
     public Adapter adapterKind() {

@@ -2,50 +2,40 @@ package dev.hearth.gateway.api.params;
 
 import dev.hearth.gateway.api.error.ErrorType;
 import dev.hearth.gateway.api.error.ExecutorException;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import dev.hearth.pool.runtime.RuntimeSpec;
+
 /**
- * The validated params of {@code POST /v1/runtimes} (§1.4). Optional strings are {@code ""} when
+ * The validated params of {@code POST /v1/runtimes} (§1.4): the runtime's {@link RuntimeSpec}, built here once
+ * and carried unchanged to the runner, plus what only a build uses. Optional strings are {@code ""} when
  * absent, and also when sent as {@code "0"} (Appwrite's multipart spelling of "empty").
  *
- * @param variables container environment, every value {@code strval}'d; unmodifiable, in order
- * @param timeout   seconds allowed for {@code command}
- * @param memory    decimal megabytes
+ * @param runtime         what the runtime is created with
+ * @param destination     where a build's artifact goes
+ * @param outputDirectory the build's output directory
+ * @param command         the build command
+ * @param cacheKey        the build cache's key
+ * @param timeout         seconds allowed for {@code command}
+ * @param remove          remove the runtime once the build is done
  */
 public record CreateRuntimeParams(
-        String runtimeId,
-        String image,
-        String entrypoint,
-        String source,
+        RuntimeSpec runtime,
         String destination,
         String outputDirectory,
-        Map<String, String> variables,
-        String runtimeEntrypoint,
         String command,
         String cacheKey,
         int timeout,
-        boolean remove,
-        double cpus,
-        int memory,
-        String version,
-        String restartPolicy) {
+        boolean remove) {
 
     /** {@code OPR_EXECUTOR_RUNTIME_VERSIONS}: the wire protocols Hearth speaks. */
     public static final List<String> RUNTIME_VERSIONS = List.of("v2", "v4", "v5");
-    public static final String DEFAULT_VERSION = "v5";
     /** Docker's restart policies, accepted for compatibility: pods follow their own policy. */
     public static final List<String> RESTART_POLICIES = List.of("no", "always", "on-failure", "unless-stopped");
-    public static final String DEFAULT_RESTART_POLICY = "no";
 
     static final Pattern CACHE_KEY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$");
-
-    public CreateRuntimeParams {
-        variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
-    }
 
     /**
      * Validates in upstream's declaration order, so the first bad param is the one reported.
@@ -54,23 +44,26 @@ public record CreateRuntimeParams(
      *                           execution_bad_request for a cacheKey outside its pattern
      */
     public static CreateRuntimeParams from(Params params) {
-        return new CreateRuntimeParams(
-                params.requiredText("runtimeId", 64, 1),
-                params.requiredText("image", 128, 1),
-                params.textOrEmpty("entrypoint", 256, 0),
-                params.textOrEmpty("source", 0, 0),
-                params.textOrEmpty("destination", 0, 0),
-                params.textOrEmpty("outputDirectory", 0, 0),
-                PhpValues.strvalMap(params.assoc("variables")),
-                params.textOrEmpty("runtimeEntrypoint", 1024, 0),
-                params.textOrEmpty("command", 1024, 0),
-                cacheKey(params),
-                params.integer("timeout", false, 600),
-                params.bool("remove", false, false),
-                params.decimal("cpus", 1),
-                params.integer("memory", false, 512),
-                params.whitelist("version", RUNTIME_VERSIONS, false, DEFAULT_VERSION),
-                params.whitelist("restartPolicy", RESTART_POLICIES, true, DEFAULT_RESTART_POLICY));
+        String runtimeId = params.requiredText("runtimeId", 64, 1);
+        String image = params.requiredText("image", 128, 1);
+        String entrypoint = params.textOrEmpty("entrypoint", 256, 0);
+        String source = params.textOrEmpty("source", 0, 0);
+        String destination = params.textOrEmpty("destination", 0, 0);
+        String outputDirectory = params.textOrEmpty("outputDirectory", 0, 0);
+        Map<String, String> variables = PhpValues.strvalMap(params.assoc("variables"));
+        String runtimeEntrypoint = params.textOrEmpty("runtimeEntrypoint", 1024, 0);
+        String command = params.textOrEmpty("command", 1024, 0);
+        String cacheKey = cacheKey(params);
+        int timeout = params.integer("timeout", false, 600);
+        boolean remove = params.bool("remove", false, false);
+        double cpus = Validators.nonNegative("cpus", params.decimal("cpus", 1));
+        int memory = Validators.nonNegative("memory", params.integer("memory", false, 512));
+        String version = params.whitelist("version", RUNTIME_VERSIONS, false, RuntimeSpec.DEFAULT_VERSION);
+        String restartPolicy = params.whitelist("restartPolicy", RESTART_POLICIES, true,
+                RuntimeSpec.DEFAULT_RESTART_POLICY);
+        RuntimeSpec runtime = new RuntimeSpec(runtimeId, image, version, source, entrypoint, runtimeEntrypoint,
+                variables, cpus, memory, true, restartPolicy);
+        return new CreateRuntimeParams(runtime, destination, outputDirectory, command, cacheKey, timeout, remove);
     }
 
     /** Whether the build cache applies: upstream needs both a key and a build command. */
@@ -99,9 +92,8 @@ public record CreateRuntimeParams(
 
     @Override
     public String toString() {
-        // Variables carry the function's secrets: name the keys only.
-        return "CreateRuntimeParams[runtimeId=" + runtimeId + ", image=" + image + ", version=" + version
-                + ", source=" + source + ", command=" + (command.isEmpty() ? "" : "<set>")
-                + ", cacheKey=" + cacheKey + ", variables=" + variables.keySet() + "]";
+        // The spec names variables' keys only; the command may carry secrets.
+        return "CreateRuntimeParams[" + runtime + ", command=" + (command.isEmpty() ? "" : "<set>")
+                + ", cacheKey=" + cacheKey + "]";
     }
 }

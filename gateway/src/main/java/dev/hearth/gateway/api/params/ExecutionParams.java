@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.hearth.pool.runtime.RuntimeSpec;
+
 /**
  * The validated params of {@code POST /v1/runtimes/{runtimeId}/executions} (§1.5).
  *
@@ -18,8 +20,8 @@ import java.util.Objects;
  * @param headers   the caller's headers for the function; a repeated header has several values.
  *                  Unmodifiable, in order
  * @param timeout   seconds; one budget shared by on-the-fly creation, readiness and the call
- * @param variables for on-the-fly creation (and every v2 call), {@code strval}'d
- * @param version   the wire protocol of this call, whatever the runtime was created with
+ * @param runtime   the runtime to create on the fly if it does not exist (image and source may be empty:
+ *                  then it cannot be); its {@code logging} and {@code version} are this call's
  */
 public record ExecutionParams(
         String runtimeId,
@@ -28,16 +30,7 @@ public record ExecutionParams(
         String method,
         Map<String, List<String>> headers,
         int timeout,
-        String image,
-        String source,
-        String entrypoint,
-        Map<String, String> variables,
-        double cpus,
-        int memory,
-        String version,
-        String runtimeEntrypoint,
-        boolean logging,
-        String restartPolicy) {
+        RuntimeSpec runtime) {
 
     public static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD");
     /** {@code Text(20971520)}: 20 Mi characters for a string body; applied to bytes for a file part. */
@@ -45,8 +38,8 @@ public record ExecutionParams(
 
     public ExecutionParams {
         Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(runtime, "runtime");
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
-        variables = Collections.unmodifiableMap(new LinkedHashMap<>(variables));
     }
 
     /**
@@ -57,39 +50,32 @@ public record ExecutionParams(
      *                           for headers that do not decode to an object
      */
     public static ExecutionParams from(Params params, String runtimeId) {
-        return new ExecutionParams(
-                Validators.text("runtimeId", runtimeId, 64, 1),
-                body(params),
-                path(params.text("path", 2048, 1, "/")),
-                params.whitelist("method", METHODS, true, "GET"),
-                ExecutionHeadersParam.read(params),
-                params.integer("timeout", true, 15),
-                params.textOrEmpty("image", 128, 1),
-                params.textOrEmpty("source", 0, 1),
-                params.textOrEmpty("entrypoint", 256, 0),
-                variables(params),
-                params.decimal("cpus", 1),
-                params.integer("memory", true, 512),
-                params.whitelist("version", CreateRuntimeParams.RUNTIME_VERSIONS, false,
-                        CreateRuntimeParams.DEFAULT_VERSION),
-                params.textOrEmpty("runtimeEntrypoint", 1024, 0),
-                params.bool("logging", true, true),
-                params.whitelist("restartPolicy", CreateRuntimeParams.RESTART_POLICIES, true,
-                        CreateRuntimeParams.DEFAULT_RESTART_POLICY));
+        String id = Validators.text("runtimeId", runtimeId, 64, 1);
+        byte[] body = body(params);
+        String path = path(params.text("path", 2048, 1, "/"));
+        String method = params.whitelist("method", METHODS, true, "GET");
+        Map<String, List<String>> headers = ExecutionHeadersParam.read(params);
+        int timeout = params.integer("timeout", true, 15);
+        String image = params.textOrEmpty("image", 128, 1);
+        String source = params.textOrEmpty("source", 0, 1);
+        String entrypoint = params.textOrEmpty("entrypoint", 256, 0);
+        Map<String, String> variables = variables(params);
+        double cpus = Validators.nonNegative("cpus", params.decimal("cpus", 1));
+        int memory = Validators.nonNegative("memory", params.integer("memory", true, 512));
+        String version = params.whitelist("version", CreateRuntimeParams.RUNTIME_VERSIONS, false,
+                RuntimeSpec.DEFAULT_VERSION);
+        String runtimeEntrypoint = params.textOrEmpty("runtimeEntrypoint", 1024, 0);
+        boolean logging = params.bool("logging", true, true);
+        String restartPolicy = params.whitelist("restartPolicy", CreateRuntimeParams.RESTART_POLICIES, true,
+                RuntimeSpec.DEFAULT_RESTART_POLICY);
+        RuntimeSpec runtime = new RuntimeSpec(id, image, version, source, entrypoint, runtimeEntrypoint, variables,
+                cpus, memory, logging, restartPolicy);
+        return new ExecutionParams(id, body, path, method, headers, timeout, runtime);
     }
 
     /** Whether a missing runtime may be created on the fly: upstream needs both image and source. */
     public boolean canCreateRuntime() {
-        return !image.isEmpty() && !source.isEmpty();
-    }
-
-    /**
-     * The params of upstream's internal create call for on-the-fly creation: no command,
-     * destination, outputDirectory, cacheKey or remove, and the default build timeout.
-     */
-    public CreateRuntimeParams toCreateRuntimeParams() {
-        return new CreateRuntimeParams(runtimeId, image, entrypoint, source, "", "", variables,
-                runtimeEntrypoint, "", "", 600, false, cpus, memory, version, restartPolicy);
+        return !runtime.image().isEmpty() && !runtime.source().isEmpty();
     }
 
     private static byte[] body(Params params) {
@@ -120,27 +106,21 @@ public record ExecutionParams(
     @Override
     public boolean equals(Object other) {
         return other instanceof ExecutionParams that
-                && Arrays.equals(body, that.body)
-                && timeout == that.timeout && memory == that.memory && logging == that.logging
-                && Double.compare(cpus, that.cpus) == 0
+                && Arrays.equals(body, that.body) && timeout == that.timeout
                 && runtimeId.equals(that.runtimeId) && path.equals(that.path) && method.equals(that.method)
-                && headers.equals(that.headers) && image.equals(that.image) && source.equals(that.source)
-                && entrypoint.equals(that.entrypoint) && variables.equals(that.variables)
-                && version.equals(that.version) && runtimeEntrypoint.equals(that.runtimeEntrypoint)
-                && restartPolicy.equals(that.restartPolicy);
+                && headers.equals(that.headers) && runtime.equals(that.runtime);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(runtimeId, Arrays.hashCode(body), path, method, headers, timeout, image, source,
-                entrypoint, variables, cpus, memory, version, runtimeEntrypoint, logging, restartPolicy);
+        return Objects.hash(runtimeId, Arrays.hashCode(body), path, method, headers, timeout, runtime);
     }
 
     @Override
     public String toString() {
-        // Body, header values and variables may carry secrets: sizes and names only.
+        // Body and header values may carry secrets: sizes and names only (the spec names variables' keys only).
         return "ExecutionParams[runtimeId=" + runtimeId + ", method=" + method + ", path=" + path
                 + ", body=" + body.length + " bytes, headers=" + headers.keySet() + ", timeout=" + timeout
-                + ", version=" + version + ", image=" + image + ", variables=" + variables.keySet() + "]";
+                + ", runtime=" + runtime + "]";
     }
 }

@@ -125,6 +125,17 @@ final class Validators {
         throw invalid(name, "Value must be one of (" + String.join(", ", allowed) + ")");
     }
 
+    /**
+     * Hearth's own check on top of upstream's number validators: a resource amount below zero is refused here,
+     * with a 400, rather than reaching a pod's limits (upstream passes it on to Docker, which fails with a 500).
+     */
+    static <T extends Number> T nonNegative(String name, T value) {
+        if (value.doubleValue() < 0) {
+            throw invalid(name, "Value must be a number greater than or equal to 0");
+        }
+        return value;
+    }
+
     static ExecutorException invalid(String name, String description) {
         return ExecutorException.badRequest("Invalid `" + name + "` param: " + description);
     }

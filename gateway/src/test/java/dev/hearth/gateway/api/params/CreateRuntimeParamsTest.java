@@ -23,13 +23,13 @@ class CreateRuntimeParamsTest {
         CreateRuntimeParams params = CreateRuntimeParams.from(new Params(minimal()));
 
         assertThat(params.timeout()).as("timeout").isEqualTo(600);
-        assertThat(params.memory()).as("memory").isEqualTo(512);
-        assertThat(params.cpus()).as("cpus").isEqualTo(1.0);
-        assertThat(params.version()).as("version").isEqualTo("v5");
-        assertThat(params.restartPolicy()).as("restartPolicy").isEqualTo("no");
+        assertThat(params.runtime().memoryMb()).as("memory").isEqualTo(512);
+        assertThat(params.runtime().cpus()).as("cpus").isEqualTo(1.0);
+        assertThat(params.runtime().version()).as("version").isEqualTo("v5");
+        assertThat(params.runtime().restartPolicy()).as("restartPolicy").isEqualTo("no");
         assertThat(params.remove()).as("remove").isFalse();
-        assertThat(params.source()).as("source").isEmpty();
-        assertThat(params.variables()).as("variables").isEmpty();
+        assertThat(params.runtime().source()).as("source").isEmpty();
+        assertThat(params.runtime().variables()).as("variables").isEmpty();
         assertThat(params.buildCacheEnabled()).as("cache").isFalse();
     }
 
@@ -48,7 +48,7 @@ class CreateRuntimeParamsTest {
 
         CreateRuntimeParams params = CreateRuntimeParams.from(new Params(values));
 
-        assertThat(params.variables()).as("variables").containsOnly(
+        assertThat(params.runtime().variables()).as("variables").containsOnly(
                 Map.entry("INT", "5"), Map.entry("TRUE", "1"), Map.entry("FALSE", ""),
                 Map.entry("FLOAT", "1"), Map.entry("TEXT", "t"));
     }

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+import dev.hearth.pool.runtime.RuntimeSpec;
+
 class ExecutionParamsTest {
 
     private static ExecutionParams from(Object... keyValues) {
@@ -30,8 +32,8 @@ class ExecutionParamsTest {
         assertThat(params.method()).as("method").isEqualTo("GET");
         assertThat(params.headers()).as("headers").isEmpty();
         assertThat(params.timeout()).as("timeout").isEqualTo(15);
-        assertThat(params.logging()).as("logging").isTrue();
-        assertThat(params.version()).as("version").isEqualTo("v5");
+        assertThat(params.runtime().logging()).as("logging").isTrue();
+        assertThat(params.runtime().version()).as("version").isEqualTo("v5");
         assertThat(params.canCreateRuntime()).as("on-the-fly").isFalse();
     }
 
@@ -66,7 +68,7 @@ class ExecutionParamsTest {
     @Test
     void timeoutIsLoose() {
         assertThat(from("timeout", "30").timeout()).as("\"30\"").isEqualTo(30);
-        assertThat(from("memory", "1024").memory()).as("memory \"1024\"").isEqualTo(1024);
+        assertThat(from("memory", "1024").runtime().memoryMb()).as("memory \"1024\"").isEqualTo(1024);
     }
 
     @Test
@@ -90,8 +92,8 @@ class ExecutionParamsTest {
 
     @Test
     void loggingIsLooseBoolean() {
-        assertThat(from("logging", "0").logging()).as("\"0\"").isFalse();
-        assertThat(from("logging", "false").logging()).as("\"false\"").isFalse();
+        assertThat(from("logging", "0").runtime().logging()).as("\"0\"").isFalse();
+        assertThat(from("logging", "false").runtime().logging()).as("\"false\"").isFalse();
     }
 
     @Test
@@ -101,16 +103,18 @@ class ExecutionParamsTest {
                 "version", "v5", "runtimeEntrypoint", "cp /tmp/code.tar.gz /mnt/code", "restartPolicy", "always");
 
         assertThat(params.canCreateRuntime()).as("can create").isTrue();
-        CreateRuntimeParams create = params.toCreateRuntimeParams();
+        RuntimeSpec create = params.runtime();
         assertThat(create.runtimeId()).as("runtimeId").isEqualTo("p1-d1");
         assertThat(create.image()).as("image").isEqualTo("openruntimes/node:v5-22");
         assertThat(create.source()).as("source").isEqualTo("/storage/code.tar.gz");
+        assertThat(create.entrypoint()).as("entrypoint").isEqualTo("index.js");
         assertThat(create.variables()).as("variables").containsExactly(Map.entry("A", "1"));
         assertThat(create.cpus()).as("cpus").isEqualTo(2.0);
-        assertThat(create.memory()).as("memory").isEqualTo(256);
+        assertThat(create.memoryMb()).as("memory").isEqualTo(256);
+        assertThat(create.version()).as("version").isEqualTo("v5");
+        assertThat(create.runtimeEntrypoint()).as("runtimeEntrypoint").isEqualTo("cp /tmp/code.tar.gz /mnt/code");
         assertThat(create.restartPolicy()).as("restartPolicy").isEqualTo("always");
-        assertThat(create.command()).as("no build command").isEmpty();
-        assertThat(create.timeout()).as("default build timeout").isEqualTo(600);
+        assertThat(create.logging()).as("logging").isTrue();
     }
 
     @Test

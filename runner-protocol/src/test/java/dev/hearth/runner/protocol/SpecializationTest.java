@@ -1,0 +1,32 @@
+package dev.hearth.runner.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class SpecializationTest {
+
+    @Test
+    void roundTripsThroughTheHeaderWithEveryField() {
+        Specialization sent = new Specialization("http", "node index.js", "index.js", Map.of("K", "V"), 5_000,
+                1.5, 512, false, "always");
+        Specialization received = ProtocolJson.fromHeader(ProtocolJson.toHeader(sent), Specialization.class);
+        assertThat(received).as("decoded header").isEqualTo(sent);
+    }
+
+    @Test
+    void aHeaderWithoutResourcesLoggingOrRestartPolicyDecodesWithDefaults() {
+        String json = "{\"adapter\":\"exec\",\"command\":\"sh main.sh\",\"entrypoint\":\"main.sh\",\"env\":{},"
+                + "\"startTimeoutMs\":10000}";
+        String header = Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+        Specialization received = ProtocolJson.fromHeader(header, Specialization.class);
+        assertThat(received.cpus()).as("cpus not given").isZero();
+        assertThat(received.memoryMb()).as("memory not given").isZero();
+        assertThat(received.logging()).as("logging on unless turned off").isTrue();
+        assertThat(received.restartPolicy()).as("restart policy").isEqualTo("no");
+    }
+}
