@@ -90,7 +90,7 @@ Checks that stop a render whose result would not work, each saying what to chang
 */}}
 {{- define "hearth.validate" -}}
 {{- if and (gt (int .Values.replicaCount) 1) (not (include "hearth.hasRedis" .)) -}}
-{{- fail (printf "replicaCount is %d, but several gateway replicas must share leases, the runtime registry and pool accounting through Redis: set redis.url (or redis.existingSecret), or replicaCount=1" (int .Values.replicaCount)) -}}
+{{- fail (printf "replicaCount is %d, but several gateway replicas must share leases and the runtime registry through Redis: set redis.url (or redis.existingSecret), or replicaCount=1" (int .Values.replicaCount)) -}}
 {{- end -}}
 {{- if and .Values.redis.url .Values.redis.existingSecret -}}
 {{- fail "set redis.url or redis.existingSecret, not both" -}}
@@ -108,20 +108,15 @@ Checks that stop a render whose result would not work, each saying what to chang
 {{- end -}}
 {{- $images = append $images $pool.image -}}
 {{- end -}}
-{{- range $i, $override := .Values.kubernetes.pools -}}
-{{- if not (has $override.image $images) -}}
-{{- fail (printf "kubernetes.pools[%d].image %q is not the image of any entry in pools (%s): the override would be ignored" $i (toString $override.image) (join ", " $images)) -}}
-{{- end -}}
-{{- end -}}
 {{- if and (eq (include "hearth.runtimeNamespace" .) .Release.Namespace) (not .Values.allowSharedNamespace) -}}
 {{- fail (printf "runtimeNamespace is the release namespace (%s): the gateway's Role there (create, patch and delete on Secrets and pods, which runtime pods need) would cover the chart's own Secret (executor secret, Redis URL, pod secret key) and the gateway's own pods, and a PATCH answers with the Secret's data, so patch on Secrets amounts to reading them. Set runtimeNamespace to a namespace of its own, created beforehand and holding only runtime pods, or allowSharedNamespace=true to accept this" .Release.Namespace) -}}
 {{- end -}}
 {{- /*
-What the gateway does after SIGTERM, one step after the other, each bounded. The two constants are the bounds
-written in the gateway's code: RuntimeMaintenance.close ends the runtimes it holds (runtimes.endAll(), at most
-10 s) and KubernetesPodDriver.close deletes the pods it created (at most 30 s). Change them with that code.
+What the gateway does after SIGTERM, one step after the other, each bounded: requests drain
+(server.shutdownTimeout), the runtimes it holds end (runtimes.shutdownTimeout: leases released, pods deleted), then
+KubernetesPodDriver.close deletes the pods it created (at most 30 s, a bound written in the gateway's code).
 */ -}}
-{{- $endRuntimesSeconds := 10 -}}
+{{- $endRuntimesSeconds := include "hearth.seconds" .Values.runtimes.shutdownTimeout | int -}}
 {{- $closeDriverSeconds := 30 -}}
 {{- $shutdown := include "hearth.seconds" .Values.server.shutdownTimeout | int -}}
 {{- $preStop := int .Values.preStopSleepSeconds -}}
@@ -139,4 +134,40 @@ written in the gateway's code: RuntimeMaintenance.close ends the runtimes it hol
 {{- else -}}
 {{- trimSuffix "s" $value | int -}}
 {{- end -}}
+{{- end -}}
+
+{{- /*
+A pool's `kubernetes` block of values (poolDefaults.kubernetes or pools[].kubernetes) as the gateway's properties
+(hearth.pool-defaults.kubernetes / hearth.pools[i].kubernetes), as YAML. Label and env keys are bracketed: a key
+such as kubernetes.io/arch is one map key to Spring, not a path. Keys left out stay out, so a pool's block is laid
+over the defaults' by the gateway, field by field.
+*/ -}}
+{{- define "hearth.podSettings" -}}
+{{- $out := dict -}}
+{{- with .resources -}}
+{{- with .requests -}}
+{{- $requests := dict -}}
+{{- range $key, $value := . -}}{{- $_ := set $requests $key (toString $value) -}}{{- end -}}
+{{- $_ := set $out "requests" $requests -}}
+{{- end -}}
+{{- with .limits -}}
+{{- $limits := dict -}}
+{{- range $key, $value := . -}}{{- $_ := set $limits $key (toString $value) -}}{{- end -}}
+{{- $_ := set $out "limits" $limits -}}
+{{- end -}}
+{{- end -}}
+{{- with .runtimeClassName -}}{{- $_ := set $out "runtime-class" . -}}{{- end -}}
+{{- with .nodeSelector -}}
+{{- $selector := dict -}}
+{{- range $key, $value := . -}}{{- $_ := set $selector (printf "[%s]" $key) (toString $value) -}}{{- end -}}
+{{- $_ := set $out "node-selector" $selector -}}
+{{- end -}}
+{{- with .tolerations -}}{{- $_ := set $out "tolerations" . -}}{{- end -}}
+{{- with .imagePullSecrets -}}{{- $_ := set $out "image-pull-secrets" . -}}{{- end -}}
+{{- with .env -}}
+{{- $env := dict -}}
+{{- range $key, $value := . -}}{{- $_ := set $env (printf "[%s]" $key) (toString $value) -}}{{- end -}}
+{{- $_ := set $out "env" $env -}}
+{{- end -}}
+{{- toYaml $out -}}
 {{- end -}}

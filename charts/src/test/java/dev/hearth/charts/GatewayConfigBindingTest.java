@@ -1,6 +1,7 @@
 package dev.hearth.charts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,9 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.hearth.gateway.api.error.ExecutorProperties;
 import dev.hearth.gateway.config.HearthProperties;
 import dev.hearth.gateway.config.KubernetesProperties;
-import dev.hearth.gateway.config.KubernetesProperties.PoolOverride;
-import dev.hearth.gateway.config.KubernetesProperties.Toleration;
 import dev.hearth.pool.PoolConfig;
+import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
 
 /**
  * What the chart renders is what the gateway binds: its configuration records built from the rendered
@@ -31,7 +31,7 @@ class GatewayConfigBindingTest {
         GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(), scratch);
 
         assertThat(gateway.property("hearth.driver")).as("driver").isEqualTo("kubernetes");
-        HearthProperties hearth = gateway.bind("hearth", HearthProperties.class);
+        HearthProperties hearth = gateway.hearth();
         assertThat(hearth.poolConfigs()).as("pools: the chart's, none of the jar's local/* pools")
                 .extracting(PoolConfig::image).containsExactly("python:3.12-slim", "node:22-slim");
         PoolConfig python = hearth.poolConfigs().get(0);
@@ -44,8 +44,13 @@ class GatewayConfigBindingTest {
         assertThat(hearth.storageRoot()).as("storage root: the storage mount")
                 .isEqualTo(Path.of(Yamls.string(container(), "volumeMounts[2].mountPath")));
         assertThat(hearth.workDir().startsWith("/tmp")).as("work dir on the writable /tmp").isTrue();
-        assertThat(hearth.inactivityThreshold()).as("inactivity threshold").isEqualTo(Duration.ofSeconds(60));
-        assertThat(hearth.leaseTtl()).as("lease ttl").isEqualTo(Duration.ofSeconds(30));
+        assertThat(hearth.runtimes().inactivityThreshold()).as("inactivity threshold").isEqualTo(Duration.ofSeconds(60));
+        assertThat(hearth.runtimes().leaseTtl()).as("lease ttl").isEqualTo(Duration.ofSeconds(30));
+        assertThat(hearth.runtimes().shutdownTimeout()).as("time to end runtimes").isEqualTo(Duration.ofSeconds(10));
+        KubernetesPoolSpec spec = hearth.poolSpec("python:3.12-slim");
+        assertThat(spec.requests()).as("requests from poolDefaults.kubernetes")
+                .isEqualTo(Map.of("cpu", "100m", "memory", "128Mi"));
+        assertThat(spec.limits()).as("limits from poolDefaults.kubernetes").isEqualTo(Map.of("cpu", "1", "memory", "512Mi"));
         assertThat(gateway.property("hearth.redis.url")).as("no Redis with one replica").isEmpty();
     }
 
@@ -53,60 +58,90 @@ class GatewayConfigBindingTest {
     void kubernetesSettingsArriveWithTheOwnerConfigMapInTheRuntimeNamespace() {
         GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(Map.of(
                 "runtimeNamespace", "hearth-runtimes",
-                "kubernetes", Map.of("runnerPort", 9000, "runtimeClassName", "gvisor", "leaderLease", "20s",
-                        "runnerImage", Map.of("repository", "registry.example/runner", "tag", "1.2.3"),
+                "kubernetes", Map.of("runnerPort", 9000, "leaderLease", "20s", "reconcilePeriod", "7s",
+                        "runnerImage", Map.of("repository", "registry.example/runner", "tag", "1.2.3")),
+                "poolDefaults", Map.of("kubernetes", Map.of("runtimeClassName", "gvisor",
                         "resources", Map.of("requests", Map.of("cpu", "250m", "memory", "256Mi"),
-                                "limits", Map.of("cpu", 2, "memory", "1Gi"))))), scratch);
+                                "limits", Map.of("cpu", 2, "memory", "1Gi")))))), scratch);
 
-        KubernetesProperties k8s = gateway.bind("hearth.kubernetes", KubernetesProperties.class);
+        HearthProperties hearth = gateway.hearth();
+        KubernetesProperties k8s = hearth.kubernetes();
         assertThat(k8s.namespace()).as("namespace").isEqualTo("hearth-runtimes");
         assertThat(k8s.ownerConfigMap()).as("owner ConfigMap").isEqualTo("hearth-pods-owner");
         assertThat(k8s.podLabels()).as("pod labels: the instance, one key despite its dots and slash")
                 .isEqualTo(Map.of("app.kubernetes.io/instance", HelmChart.RELEASE));
         assertThat(k8s.runnerImage()).as("runner image").isEqualTo("registry.example/runner:1.2.3");
         assertThat(k8s.runnerPort()).as("runner port").isEqualTo(9000);
-        assertThat(k8s.runtimeClass()).as("runtime class").isEqualTo("gvisor");
-        assertThat(k8s.cpuRequest()).as("cpu request").isEqualTo("250m");
-        assertThat(k8s.memoryRequest()).as("memory request").isEqualTo("256Mi");
-        assertThat(k8s.cpuLimit()).as("cpu limit").isEqualTo("2");
-        assertThat(k8s.memoryLimit()).as("memory limit").isEqualTo("1Gi");
         assertThat(k8s.leaseName()).as("lease name").isEqualTo("hearth-reconciler");
         assertThat(k8s.leaderLease()).as("leader lease").isEqualTo(Duration.ofSeconds(20));
+        assertThat(k8s.reconcilePeriod()).as("reconcile period").isEqualTo(Duration.ofSeconds(7));
         assertThat(k8s.apiServer()).as("api server: in-cluster service account").isNull();
+        KubernetesPoolSpec spec = hearth.poolSpec("node:22-slim");
+        assertThat(spec.runtimeClassName()).as("runtime class from the defaults").isEqualTo("gvisor");
+        assertThat(spec.requests()).as("requests").isEqualTo(Map.of("cpu", "250m", "memory", "256Mi"));
+        assertThat(spec.limits()).as("limits").isEqualTo(Map.of("cpu", "2", "memory", "1Gi"));
+        assertThat(spec.runnerImage()).as("runner image in the pod spec").isEqualTo("registry.example/runner:1.2.3");
+        assertThat(spec.runnerPort()).as("runner port in the pod spec").isEqualTo(9000);
     }
 
     @Test
-    void poolOverridesBindWithLabelKeysKeptWhole() {
+    void aPoolsKubernetesBlockIsLaidOverTheDefaultsWithLabelKeysKeptWhole() {
         GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(Map.of(
-                "pools", List.of(Map.of("image", "node:22-slim", "adapter", "http", "command", "node", "size", 3),
-                        Map.of("image", "jobs/shell", "size", 0)),
-                "kubernetes", Map.of("pools", List.of(Map.of(
-                        "image", "node:22-slim",
-                        "nodeSelector", Map.of("kubernetes.io/arch", "amd64", "disk", "ssd"),
-                        "tolerations", List.of(Map.of("key", "dedicated", "operator", "Equal", "value", "functions",
-                                "effect", "NoSchedule", "tolerationSeconds", 30)),
-                        "runtimeClassName", "kata",
-                        "imagePullSecrets", List.of("registry-creds"),
-                        "env", Map.of("NODE_OPTIONS", "--max-old-space-size=384", "feature.flag", "on"),
-                        "cpuLimit", "1500m",
-                        "memoryLimit", "2Gi"))))), scratch);
+                "poolDefaults", Map.of("kubernetes", Map.of("env", Map.of("FROM_DEFAULTS", "yes"),
+                        "nodeSelector", Map.of("pool", "functions"))),
+                "pools", List.of(Map.of("image", "node:22-slim", "adapter", "http", "command", "node", "size", 3,
+                                "kubernetes", Map.of(
+                                        "nodeSelector", Map.of("kubernetes.io/arch", "amd64", "disk", "ssd"),
+                                        "tolerations", List.of(Map.of("key", "dedicated", "operator", "Equal",
+                                                "value", "functions", "effect", "NoSchedule", "tolerationSeconds", 30)),
+                                        "runtimeClassName", "kata",
+                                        "imagePullSecrets", List.of("registry-creds"),
+                                        "env", Map.of("NODE_OPTIONS", "--max-old-space-size=384", "Feature_Flag", "on"),
+                                        "resources", Map.of("limits", Map.of("cpu", "1500m", "memory", "2Gi")))),
+                        Map.of("image", "jobs/shell", "size", 0)))), scratch);
 
-        HearthProperties hearth = gateway.bind("hearth", HearthProperties.class);
+        HearthProperties hearth = gateway.hearth();
         assertThat(hearth.poolConfigs()).as("pools").extracting(PoolConfig::image, PoolConfig::size)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("node:22-slim", 3),
                         org.assertj.core.groups.Tuple.tuple("jobs/shell", 0));
-        PoolOverride override = gateway.bind("hearth.kubernetes", KubernetesProperties.class)
-                .override("node:22-slim").orElseThrow();
-        assertThat(override.nodeSelector()).as("node selector, dotted label key whole")
-                .containsExactlyInAnyOrderEntriesOf(Map.of("kubernetes.io/arch", "amd64", "disk", "ssd"));
-        assertThat(override.tolerations()).as("tolerations")
-                .containsExactly(new Toleration("dedicated", "Equal", "functions", "NoSchedule", 30L));
-        assertThat(override.runtimeClass()).as("runtime class").isEqualTo("kata");
-        assertThat(override.imagePullSecrets()).as("pull secrets").containsExactly("registry-creds");
-        assertThat(override.env()).as("env, names kept exactly")
-                .containsExactlyInAnyOrderEntriesOf(Map.of("NODE_OPTIONS", "--max-old-space-size=384", "feature.flag", "on"));
-        assertThat(override.cpuLimit()).as("cpu limit").isEqualTo("1500m");
-        assertThat(override.memoryLimit()).as("memory limit").isEqualTo("2Gi");
+        KubernetesPoolSpec node = hearth.poolSpec("node:22-slim");
+        assertThat(node.nodeSelector()).as("node selector: dotted label key whole, merged over the defaults'")
+                .containsExactlyInAnyOrderEntriesOf(Map.of("kubernetes.io/arch", "amd64", "disk", "ssd",
+                        "pool", "functions"));
+        assertThat(node.tolerations()).as("tolerations")
+                .containsExactly(new KubernetesPoolSpec.Toleration("dedicated", "Equal", "functions", "NoSchedule", 30L));
+        assertThat(node.runtimeClassName()).as("runtime class").isEqualTo("kata");
+        assertThat(node.imagePullSecrets()).as("pull secrets").containsExactly("registry-creds");
+        assertThat(node.env()).as("env, names kept exactly, merged over the defaults'").containsExactlyInAnyOrderEntriesOf(
+                Map.of("NODE_OPTIONS", "--max-old-space-size=384", "Feature_Flag", "on", "FROM_DEFAULTS", "yes"));
+        assertThat(node.limits()).as("limits: the pool's").isEqualTo(Map.of("cpu", "1500m", "memory", "2Gi"));
+        assertThat(node.requests()).as("requests: the defaults'").isEqualTo(Map.of("cpu", "100m", "memory", "128Mi"));
+        KubernetesPoolSpec jobs = hearth.poolSpec("jobs/shell");
+        assertThat(jobs.runtimeClassName()).as("another pool keeps the defaults").isNull();
+        assertThat(jobs.env()).as("another pool's env").isEqualTo(Map.of("FROM_DEFAULTS", "yes"));
+    }
+
+    @Test
+    void aKeyTheGatewayDoesNotKnowFailsAsItWouldFailStartup() {
+        GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(Map.of("config", Map.of(
+                "hearth", Map.of("kubernetes", Map.of("api-retrys", 9))))), scratch);
+
+        assertThatThrownBy(gateway::hearth).as("a misspelt key")
+                .hasStackTraceContaining("hearth.kubernetes.api-retrys");
+    }
+
+    @Test
+    void impossibleCombinationsFailNamingTheKey() {
+        GatewayEnvironment limits = GatewayEnvironment.of(HelmChart.render(Map.of(
+                "pools", List.of(Map.of("image", "node:22-slim", "kubernetes", Map.of("resources", Map.of(
+                        "limits", Map.of("memory", "64Mi"))))))), scratch);
+        assertThatThrownBy(limits::hearth).as("a limit below the defaults' request")
+                .hasStackTraceContaining("hearth.pools[0].kubernetes")
+                .hasStackTraceContaining("requests.memory (128Mi) must not exceed limits.memory");
+
+        GatewayEnvironment size = GatewayEnvironment.of(HelmChart.render(Map.of(
+                "pools", List.of(Map.of("image", "node:22-slim", "size", 5, "max", 2)))), scratch);
+        assertThatThrownBy(size::hearth).as("size above max").hasStackTraceContaining("hearth.pools[0]: max of pool");
     }
 
     @Test
@@ -186,7 +221,7 @@ class GatewayConfigBindingTest {
                 "hearth", Map.of("kubernetes", Map.of("api-retries", 9))))), scratch);
 
         assertThat(gateway.property("logging.level.dev.hearth")).as("extra logging level").isEqualTo("DEBUG");
-        KubernetesProperties k8s = gateway.bind("hearth.kubernetes", KubernetesProperties.class);
+        KubernetesProperties k8s = gateway.hearth().kubernetes();
         assertThat(k8s.apiRetries()).as("overridden by config").isEqualTo(9);
         assertThat(k8s.ownerConfigMap()).as("the rest kept").isEqualTo("hearth-pods-owner");
     }

@@ -244,11 +244,10 @@ class GatewayDeploymentTest {
     }
 
     @Test
-    void overrideOfAnUnconfiguredImageFailsRendering() {
-        assertThatThrownBy(() -> HelmChart.render(Map.of("kubernetes",
-                Map.of("pools", List.of(Map.of("image", "nodejs:22", "runtimeClassName", "gvisor"))))))
-                .as("override of an image no pool has")
-                .hasMessageContaining("kubernetes.pools[0].image \"nodejs:22\" is not the image of any entry in pools");
+    void theGracePeriodCountsTheConfiguredTimeToEndRuntimes() {
+        assertThatThrownBy(() -> HelmChart.render(Map.of("runtimes", Map.of("shutdownTimeout", "30s"))))
+                .as("ending the runtimes may take 30 s: 5 + 30 + 30 + 30 > 80")
+                .hasMessageContaining("ending the runtimes the gateway holds (up to 30s)");
     }
 
     @Test

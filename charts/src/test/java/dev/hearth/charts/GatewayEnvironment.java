@@ -11,7 +11,12 @@ import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
+import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.handler.IgnoreTopLevelConverterNotFoundBindHandler;
+import org.springframework.boot.context.properties.bind.handler.NoUnboundElementsBindHandler;
+
+import dev.hearth.gateway.config.HearthProperties;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
@@ -84,6 +89,16 @@ final class GatewayEnvironment {
 
     ConfigurableEnvironment environment() {
         return environment;
+    }
+
+    /**
+     * {@code hearth.*} bound as the gateway binds it: {@code ignoreUnknownFields = false}, so a key the gateway does not
+     * know fails here as it would fail the gateway's startup.
+     */
+    HearthProperties hearth() {
+        return Binder.get(environment).bind("hearth", Bindable.of(HearthProperties.class),
+                        new NoUnboundElementsBindHandler(new IgnoreTopLevelConverterNotFoundBindHandler()))
+                .orElseThrow(() -> new IllegalStateException("nothing bound to hearth"));
     }
 
     <T> T bind(String prefix, Class<T> type) {

@@ -56,7 +56,8 @@ class ManifestSchemaTest {
                         "runtimeNamespace", "hearth-runtimes",
                         "redis", Map.of("existingSecret", "redis-creds"),
                         "executor", Map.of("existingSecret", "opr"),
-                        "kubernetes", Map.of("podSecretKey", "k", "pools", List.of(Map.of("image", "node:22-slim",
+                        "kubernetes", Map.of("podSecretKey", "k"),
+                        "pools", List.of(Map.of("image", "node:22-slim", "kubernetes", Map.of(
                                 "nodeSelector", Map.of("kubernetes.io/arch", "amd64"), "runtimeClassName", "gvisor")))),
                 Map.of("podDisruptionBudget", Map.of("enabled", true, "minAvailable", 1),
                         "preStopSleepSeconds", 5,

@@ -1,6 +1,5 @@
 package dev.hearth.gateway.config;
 
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -71,29 +70,26 @@ public final class DriverConfiguration {
     static class Kubernetes {
 
         @Bean(destroyMethod = "close")
-        KubernetesPodDriver podDriver(KubernetesProperties k8s, ExecutorProperties executor, RunnerClient runners)
+        KubernetesPodDriver podDriver(HearthProperties properties, ExecutorProperties executor, RunnerClient runners)
                 throws Exception {
+            KubernetesProperties k8s = properties.kubernetes();
             ApiClient requests = apiClient(k8s);
-            requests.setHttpClient(requests.getHttpClient().newBuilder().readTimeout(30, TimeUnit.SECONDS).build());
+            requests.setHttpClient(requests.getHttpClient().newBuilder()
+                    .readTimeout(k8s.requestTimeout().toMillis(), TimeUnit.MILLISECONDS).build());
             ApiClient watches = apiClient(k8s);
             // Watches are long-lived responses: no read timeout (toolchain.md).
             watches.setHttpClient(watches.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS).build());
-            KubernetesDriverConfig config = KubernetesDriverConfig.of(k8s.namespace())
-                    .withRetry(new KubernetesDriverConfig.Retry(k8s.apiRetries(), Duration.ofMillis(100),
-                            Duration.ofSeconds(5), 0.5))
-                    .withBreaker(new KubernetesDriverConfig.Breaker(50, Math.max(10, k8s.breakerMinimumCalls()),
-                            k8s.breakerMinimumCalls(), k8s.breakerOpenFor(), 2))
-                    .withLabels(k8s.podLabels());
+            KubernetesDriverConfig config = k8s.driverConfig();
             if (k8s.ownerConfigMap() != null && !k8s.ownerConfigMap().isBlank()) {
                 config = config.withOwner(new KubernetesApi(requests, config)
                         .ownerConfigMap(k8s.namespace(), k8s.ownerConfigMap())
-                        .block(Duration.ofSeconds(60)));
+                        .block(k8s.startupTimeout()));
             }
             java.util.Map<String, KubernetesPoolSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
             String podSecretKey = podSecretKey(k8s, executor);
             KubernetesPodDriver driver = new KubernetesPodDriver(requests, watches, config, new PodSecrets(podSecretKey),
-                    image -> specs.computeIfAbsent(image, i -> spec(k8s, i)), runners);
-            driver.start().block(Duration.ofSeconds(60));
+                    image -> specs.computeIfAbsent(image, properties::poolSpec), runners);
+            driver.start().block(k8s.startupTimeout());
             return driver;
         }
 
@@ -103,7 +99,8 @@ public final class DriverConfiguration {
          * configured.
          */
         @Bean(destroyMethod = "close")
-        LeaderElection leaderElection(KubernetesPodDriver driver, KubernetesProperties k8s, ReplicaId replicaId) {
+        LeaderElection leaderElection(KubernetesPodDriver driver, HearthProperties properties, ReplicaId replicaId) {
+            KubernetesProperties k8s = properties.kubernetes();
             return new LeaderElection(driver.api(), new LeaderElection.Settings(k8s.namespace(), k8s.leaseName(),
                     replicaId.value(), k8s.leaderLease(), k8s.leaderLease().multipliedBy(2).dividedBy(3),
                     k8s.leaderLease().dividedBy(5))).start();
@@ -139,8 +136,9 @@ public final class DriverConfiguration {
         @Bean(destroyMethod = "close")
         ClusterReconciliation clusterReconciliation(KubernetesPodDriver driver, LeaderElection leader,
                                                     HearthProperties properties, LeaseStore leases,
-                                                    KubernetesProperties k8s, PoolObserver observer) {
-            return new ClusterReconciliation(driver, leader, properties.poolConfigs(), Duration.ofSeconds(5), leases,
+                                                    PoolObserver observer) {
+            KubernetesProperties k8s = properties.kubernetes();
+            return new ClusterReconciliation(driver, leader, properties.poolConfigs(), k8s.reconcilePeriod(), leases,
                     k8s.abandonedClaimGrace(), observer, k8s.orphanSecretGrace());
         }
 
@@ -164,43 +162,6 @@ public final class DriverConfiguration {
                 return new ClientBuilder().setBasePath(k8s.apiServer()).build();
             }
             return Config.defaultClient();
-        }
-
-        /** The pod settings of one pool: the defaults, then the pool's override (validated when built). */
-        private static KubernetesPoolSpec spec(KubernetesProperties k8s, String image) {
-            KubernetesProperties.PoolOverride override = k8s.override(image).orElse(null);
-            KubernetesPoolSpec.Builder builder = KubernetesPoolSpec.builder(k8s.runnerImage())
-                    .runnerPort(k8s.runnerPort())
-                    .request("cpu", k8s.cpuRequest())
-                    .request("memory", k8s.memoryRequest())
-                    .limit("cpu", override != null && override.cpuLimit() != null ? override.cpuLimit() : k8s.cpuLimit())
-                    .limit("memory", override != null && override.memoryLimit() != null
-                            ? override.memoryLimit() : k8s.memoryLimit());
-            String runtimeClass = override != null && override.runtimeClass() != null
-                    ? override.runtimeClass() : k8s.runtimeClass();
-            if (runtimeClass != null && !runtimeClass.isBlank()) {
-                builder.runtimeClassName(runtimeClass);
-            }
-            if (override != null) {
-                apply(builder, override);
-            }
-            return builder.build();
-        }
-
-        private static void apply(KubernetesPoolSpec.Builder builder, KubernetesProperties.PoolOverride override) {
-            if (override.nodeSelector() != null) {
-                override.nodeSelector().forEach(builder::nodeSelector);
-            }
-            if (override.tolerations() != null) {
-                override.tolerations().forEach(t -> builder.toleration(new KubernetesPoolSpec.Toleration(
-                        t.key(), t.operator(), t.value(), t.effect(), t.tolerationSeconds())));
-            }
-            if (override.imagePullSecrets() != null) {
-                override.imagePullSecrets().forEach(builder::imagePullSecret);
-            }
-            if (override.env() != null) {
-                override.env().forEach(builder::env);
-            }
         }
     }
 }

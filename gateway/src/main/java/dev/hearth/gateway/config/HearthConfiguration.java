@@ -1,12 +1,12 @@
 package dev.hearth.gateway.config;
 
 import java.time.Clock;
-import java.time.Duration;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.hearth.gateway.api.error.ExecutorProperties;
 import dev.hearth.gateway.source.LocalStorage;
 import dev.hearth.pool.PodDriver;
 import dev.hearth.pool.Pools;
@@ -24,18 +24,22 @@ import dev.hearth.runner.client.RunnerClient;
 @Configuration(proxyBeanMethods = false)
 public class HearthConfiguration {
 
-    /** How long shutdown waits for held runtimes to end (leases released, pods deleted). */
-    private static final Duration END_RUNTIMES = Duration.ofSeconds(10);
-
     /**
      * This replica's identity: the holder of its leases. It starts with the pod's name ({@code HOSTNAME}, or
      * {@code hearth.replica-name}) so an operator reading a Lease's holder knows the pod; the random part keeps a
      * restarted pod of the same name from inheriting its predecessor's leases.
      */
     @Bean
-    ReplicaId replicaId(org.springframework.core.env.Environment environment) {
-        String name = environment.getProperty("hearth.replica-name", environment.getProperty("HOSTNAME", "gateway"));
+    ReplicaId replicaId(HearthProperties properties, org.springframework.core.env.Environment environment) {
+        String name = properties.replicaName() != null ? properties.replicaName()
+                : environment.getProperty("HOSTNAME", "gateway");
         return new ReplicaId(name + "-" + Secrets.hex(6));
+    }
+
+    /** The Open Runtimes API's settings, for the handlers, the auth filter and the error handler. */
+    @Bean
+    ExecutorProperties executorProperties(HearthProperties properties) {
+        return properties.executor();
     }
 
     @Bean
@@ -44,14 +48,14 @@ public class HearthConfiguration {
     }
 
     @Bean
-    RunnerClient runnerClient() {
-        return RunnerClient.create(Duration.ofSeconds(5));
+    RunnerClient runnerClient(HearthProperties properties) {
+        return RunnerClient.create(properties.runner().connectTimeout());
     }
 
     @Bean
     Runtimes runtimes(HearthProperties properties, Pools pools, LeaseStore leases, RuntimeRegistry registry,
                       RunnerClient runnerClient, ReplicaId replicaId, RuntimeObserver observer) {
-        return new Runtimes(pools, leases, registry, runnerClient, properties.runtimesConfig(replicaId.value()),
+        return new Runtimes(pools, leases, registry, runnerClient, properties.runtimes().config(replicaId.value()),
                 Clock.systemUTC(), observer);
     }
 
@@ -60,9 +64,9 @@ public class HearthConfiguration {
      * requests drained, ends every held runtime so that leases are released, not left to expire.
      */
     @Bean
-    SmartLifecycle runtimeMaintenance(Runtimes runtimes, PodDriver driver) {
+    SmartLifecycle runtimeMaintenance(Runtimes runtimes, PodDriver driver, HearthProperties properties) {
         return new Background(Background.RUNTIMES,
                 () -> runtimes.maintenance().start(driver.terminations()),
-                () -> runtimes.maintenance().stop().block(END_RUNTIMES));
+                () -> runtimes.maintenance().stop().block(properties.runtimes().shutdownTimeout()));
     }
 }

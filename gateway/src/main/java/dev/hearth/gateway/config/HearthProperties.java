@@ -1,57 +1,102 @@
 package dev.hearth.gateway.config;
 
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
+import dev.hearth.gateway.api.error.ExecutorProperties;
 import dev.hearth.pool.PoolConfig;
-import dev.hearth.pool.runtime.RuntimesConfig;
+import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
 
 /**
- * Hearth's configuration ({@code hearth.*}), validated at startup: a bad value stops the gateway with the
- * value named rather than failing a request later.
+ * Hearth's configuration, every {@code hearth.*} key, validated at startup: a key Hearth does not know, a bad
+ * value, or an impossible combination stops the gateway with the key named, rather than failing a request later
+ * or being silently ignored. Nested: {@link ExecutorProperties executor}, {@link RedisProperties redis},
+ * {@link RuntimesProperties runtimes}, {@link RunnerProperties runner}, {@link PoolProperties pool-defaults and
+ * pools} (each with its {@link PoolKubernetesProperties kubernetes} block) and {@link KubernetesProperties
+ * kubernetes}.
  *
- * @param workDir             where local pods get their working directories ({@code HEARTH_WORK_DIR})
- * @param storageRoot         the local storage device: {@code source} paths resolve inside it
- *                            ({@code HEARTH_STORAGE_ROOT})
- * @param podHost             loopback address local pods bind
- * @param poolDefaults        values a pool entry leaves out
- * @param pools               one entry per image
- * @param leaseTtl            lifetime of a pod lease unless renewed
- * @param inactivityThreshold idle runtimes are released after this ({@code OPR_EXECUTOR_INACTIVE_THRESHOLD})
- * @param maintenanceInterval how often idle runtimes are looked for ({@code OPR_EXECUTOR_MAINTENANCE_INTERVAL})
+ * @param driver      {@code local} (the embedded default: pods are runners in this process) or {@code kubernetes}
+ * @param replicaName the start of this replica's id (default: {@code HOSTNAME}, the pod name)
+ * @param workDir     where local pods get their working directories ({@code HEARTH_WORK_DIR})
+ * @param storageRoot the local storage device: {@code source} paths resolve inside it ({@code HEARTH_STORAGE_ROOT})
+ * @param podHost     loopback address local pods bind
  */
 @Validated
-@ConfigurationProperties("hearth")
-public record HearthProperties(Path workDir, Path storageRoot, String podHost, PoolProperties poolDefaults,
-                               List<PoolProperties> pools, Duration leaseTtl, Duration inactivityThreshold,
-                               Duration maintenanceInterval) {
+@ConfigurationProperties(prefix = "hearth", ignoreUnknownFields = false)
+public record HearthProperties(@DefaultValue("local") Driver driver, String replicaName,
+                               @DefaultValue ExecutorProperties executor, Path workDir, Path storageRoot,
+                               @DefaultValue("127.0.0.1") String podHost, @DefaultValue RedisProperties redis,
+                               @DefaultValue RuntimesProperties runtimes, @DefaultValue RunnerProperties runner,
+                               PoolProperties poolDefaults, List<PoolProperties> pools,
+                               @DefaultValue KubernetesProperties kubernetes) {
+
+    /** Which pod driver runs the pods. */
+    public enum Driver { LOCAL, KUBERNETES }
 
     public HearthProperties {
         if (workDir == null || storageRoot == null) {
             throw new IllegalArgumentException("hearth.work-dir and hearth.storage-root must be set, but were "
                     + workDir + " and " + storageRoot);
         }
-        podHost = podHost == null ? "127.0.0.1" : podHost;
-        pools = pools == null ? List.of() : List.copyOf(pools);
         if (poolDefaults == null) {
             throw new IllegalArgumentException("hearth.pool-defaults must be set");
         }
+        pools = pools == null ? List.of() : List.copyOf(pools);
         poolConfigs(poolDefaults, pools);
+        if (driver == Driver.KUBERNETES) {
+            poolSpecs(poolDefaults, pools, kubernetes);
+        }
     }
 
+    /** Every pool, defaults filled in. */
     public List<PoolConfig> poolConfigs() {
         return poolConfigs(poolDefaults, pools);
     }
 
-    public RuntimesConfig runtimesConfig(String replicaId) {
-        return RuntimesConfig.of(replicaId, leaseTtl, inactivityThreshold, maintenanceInterval);
+    /** The Kubernetes spec of the pool of {@code image}: its {@code kubernetes} block over the defaults'. */
+    public KubernetesPoolSpec poolSpec(String image) {
+        for (int i = 0; i < pools.size(); i++) {
+            if (pools.get(i).image().equals(image)) {
+                return poolSpec(poolDefaults, pools.get(i), kubernetes, i);
+            }
+        }
+        throw new IllegalArgumentException("no pool is configured for image '" + image + "'");
     }
 
     private static List<PoolConfig> poolConfigs(PoolProperties defaults, List<PoolProperties> pools) {
-        return pools.stream().map(pool -> pool.toConfig(defaults)).toList();
+        List<PoolConfig> configs = new ArrayList<>();
+        Set<String> images = new HashSet<>();
+        for (int i = 0; i < pools.size(); i++) {
+            PoolConfig config = pools.get(i).toConfig(defaults, "hearth.pools[" + i + "]");
+            if (!images.add(config.image())) {
+                throw new IllegalArgumentException("hearth.pools[" + i + "].image '" + config.image()
+                        + "' is configured twice");
+            }
+            configs.add(config);
+        }
+        return List.copyOf(configs);
+    }
+
+    private static void poolSpecs(PoolProperties defaults, List<PoolProperties> pools, KubernetesProperties k8s) {
+        for (int i = 0; i < pools.size(); i++) {
+            poolSpec(defaults, pools.get(i), k8s, i);
+        }
+    }
+
+    private static KubernetesPoolSpec poolSpec(PoolProperties defaults, PoolProperties pool, KubernetesProperties k8s,
+                                               int index) {
+        try {
+            return pool.kubernetesOver(defaults).spec(k8s.runnerImage(), k8s.runnerPort());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("hearth.pools[" + index + "].kubernetes (over hearth.pool-defaults"
+                    + ".kubernetes): " + e.getMessage(), e);
+        }
     }
 }

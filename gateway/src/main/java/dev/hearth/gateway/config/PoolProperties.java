@@ -5,31 +5,55 @@ import java.time.Duration;
 import dev.hearth.pool.PoolConfig;
 
 /**
- * One entry of {@code hearth.pools} (or {@code hearth.pool-defaults}): every field but {@code image} may be
- * left out and is then taken from the defaults.
+ * One entry of {@code hearth.pools} (or {@code hearth.pool-defaults}): every field but {@code image} may be left
+ * out and is then taken from the defaults; its {@code kubernetes} block is laid over the defaults' block.
+ *
+ * @param image          the runtime image the pool's pods run
+ * @param size           warm pods to keep ready (per replica on the local driver, per installation on Kubernetes);
+ *                       0 creates each runtime's pod on demand
+ * @param max            most pods of the pool at once, warm, handed out and being created
+ * @param maxPending     most acquisitions that may wait for a pod; beyond, {@code 503 pool_exhausted} at once
+ * @param acquireTimeout how long an acquisition may wait
+ * @param adapter        {@code exec} (a process per execution) or {@code http} (a server on {@code $PORT})
+ * @param command        the start command; the runtime's entrypoint is appended
+ * @param startTimeout   how long a function may take to start (an {@code http} server to listen)
+ * @param kubernetes     how the pool's pods look on Kubernetes
  */
 public record PoolProperties(String image, Integer size, Integer max, Integer maxPending, Duration acquireTimeout,
-                             String adapter, String command, Duration startTimeout) {
+                             String adapter, String command, Duration startTimeout,
+                             PoolKubernetesProperties kubernetes) {
 
-    /** This entry with the blanks filled from {@code defaults}, validated. */
-    public PoolConfig toConfig(PoolProperties defaults) {
+    /** This entry with the blanks filled from {@code defaults}, validated; {@code key} names it in errors. */
+    PoolConfig toConfig(PoolProperties defaults, String key) {
         if (image == null || image.isBlank()) {
-            throw new IllegalArgumentException("every hearth.pools entry needs an image, but one was '" + image + "'");
+            throw new IllegalArgumentException(key + ".image must be set, but was '" + image + "'");
         }
-        return new PoolConfig(image,
-                pick(size, defaults.size(), "size"),
-                pick(max, defaults.max(), "max"),
-                pick(maxPending, defaults.maxPending(), "max-pending"),
-                pick(acquireTimeout, defaults.acquireTimeout(), "acquire-timeout"),
-                pick(adapter, defaults.adapter(), "adapter"),
-                pick(command, defaults.command(), "command"),
-                pick(startTimeout, defaults.startTimeout(), "start-timeout"));
+        int poolSize = pick(size, defaults.size(), key, "size");
+        int poolMax = pick(max, defaults.max(), key, "max");
+        int poolMaxPending = pick(maxPending, defaults.maxPending(), key, "max-pending");
+        Duration poolAcquireTimeout = pick(acquireTimeout, defaults.acquireTimeout(), key, "acquire-timeout");
+        String poolAdapter = pick(adapter, defaults.adapter(), key, "adapter");
+        String poolCommand = pick(command, defaults.command(), key, "command");
+        Duration poolStartTimeout = pick(startTimeout, defaults.startTimeout(), key, "start-timeout");
+        try {
+            return new PoolConfig(image, poolSize, poolMax, poolMaxPending, poolAcquireTimeout, poolAdapter,
+                    poolCommand, poolStartTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+        }
     }
 
-    private <T> T pick(T own, T fallback, String name) {
+    /** This entry's {@code kubernetes} block laid over the defaults' block. */
+    PoolKubernetesProperties kubernetesOver(PoolProperties defaults) {
+        PoolKubernetesProperties own = kubernetes != null ? kubernetes : PoolKubernetesProperties.NONE;
+        return own.over(defaults.kubernetes());
+    }
+
+    private static <T> T pick(T own, T fallback, String key, String name) {
         T value = own != null ? own : fallback;
         if (value == null) {
-            throw new IllegalArgumentException("pool '" + image + "' has no " + name + " and hearth.pool-defaults has none");
+            throw new IllegalArgumentException(key + "." + name + " is not set, and hearth.pool-defaults." + name
+                    + " is not either");
         }
         return value;
     }

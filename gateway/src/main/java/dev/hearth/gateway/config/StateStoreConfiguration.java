@@ -1,7 +1,5 @@
 package dev.hearth.gateway.config;
 
-import java.time.Duration;
-
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
@@ -11,7 +9,6 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 
 import dev.hearth.pool.lease.InMemoryLeaseStore;
 import dev.hearth.pool.lease.LeaseStore;
-import dev.hearth.pool.redis.RedisConfig;
 import dev.hearth.pool.redis.RedisConnections;
 import dev.hearth.pool.redis.RedisLeaseStore;
 import dev.hearth.pool.redis.RedisRuntimeRegistry;
@@ -74,12 +71,8 @@ public final class StateStoreConfiguration {
 
         /** Connects at startup: a gateway configured for Redis that cannot reach it does not start. */
         @Bean(destroyMethod = "close")
-        RedisConnections redisConnections(org.springframework.core.env.Environment env) {
-            return RedisConnections.connect(new RedisConfig(
-                    env.getRequiredProperty("hearth.redis.url"),
-                    env.getProperty("hearth.redis.command-timeout", Duration.class, Duration.ofSeconds(1)),
-                    env.getProperty("hearth.redis.key-prefix", "hearth:"),
-                    env.getProperty("hearth.redis.claim-replays", Integer.class, RedisConfig.DEFAULT_CLAIM_REPLAYS)));
+        RedisConnections redisConnections(HearthProperties properties) {
+            return RedisConnections.connect(properties.redis().config());
         }
 
         @Bean
@@ -87,10 +80,10 @@ public final class StateStoreConfiguration {
             return new RedisLeaseStore(connections);
         }
 
-        /** Behind a breaker that stays open for a second after Redis kept failing. */
+        /** Behind a breaker that answers at once for {@code hearth.redis.breaker-open-for} after Redis kept failing. */
         @Bean
-        RuntimeRegistry runtimeRegistry(RedisConnections connections) {
-            return new GuardedRuntimeRegistry(new RedisRuntimeRegistry(connections), Duration.ofSeconds(1));
+        RuntimeRegistry runtimeRegistry(RedisConnections connections, HearthProperties properties) {
+            return new GuardedRuntimeRegistry(new RedisRuntimeRegistry(connections), properties.redis().breakerOpenFor());
         }
     }
 }

@@ -54,15 +54,14 @@ import io.kubernetes.client.openapi.models.V1Pod;
         "hearth.kubernetes.breaker-open-for=2s",
         "hearth.kubernetes.abandoned-claim-grace=2s",
         "hearth.kubernetes.orphan-secret-grace=4s",
-        "hearth.kubernetes.pools[0].image=local/node",
-        "hearth.kubernetes.pools[0].node-selector.disk=ssd",
-        "hearth.kubernetes.pools[0].runtime-class=gvisor",
-        "hearth.kubernetes.pools[0].image-pull-secrets[0]=registry-creds",
-        "hearth.kubernetes.pools[0].env.EXTRA=on",
-        "hearth.kubernetes.pools[0].tolerations[0].key=dedicated",
-        "hearth.kubernetes.pools[0].tolerations[0].operator=Equal",
-        "hearth.kubernetes.pools[0].tolerations[0].value=functions",
-        "hearth.kubernetes.pools[0].tolerations[0].effect=NoSchedule",
+        "hearth.pools[1].kubernetes.node-selector.disk=ssd",
+        "hearth.pools[1].kubernetes.runtime-class=gvisor",
+        "hearth.pools[1].kubernetes.image-pull-secrets[0]=registry-creds",
+        "hearth.pools[1].kubernetes.env.EXTRA=on",
+        "hearth.pools[1].kubernetes.tolerations[0].key=dedicated",
+        "hearth.pools[1].kubernetes.tolerations[0].operator=Equal",
+        "hearth.pools[1].kubernetes.tolerations[0].value=functions",
+        "hearth.pools[1].kubernetes.tolerations[0].effect=NoSchedule",
 })
 class KubernetesGatewayIT {
 

@@ -47,7 +47,7 @@ class MultiReplicaIT {
             REPLICAS.add(ReplicaProcess.start(name, List.of(
                     "--hearth.executor.secret=" + SECRET,
                     "--hearth.redis.url=" + REDIS.url(),
-                    "--hearth.lease-ttl=6s",
+                    "--hearth.runtimes.lease-ttl=6s",
                     "--hearth.storage-root=" + storage,
                     "--hearth.pools[0].image=local/shell", "--hearth.pools[0].adapter=exec",
                     "--hearth.pools[0].command=sh", "--hearth.pools[0].size=" + SIZE,

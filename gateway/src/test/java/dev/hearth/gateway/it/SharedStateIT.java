@@ -78,7 +78,7 @@ class SharedStateIT {
                 "--hearth.executor.secret=" + SECRET,
                 "--hearth.redis.url=" + REDIS.url(),
                 "--hearth.redis.command-timeout=500ms",
-                "--hearth.lease-ttl=30s",
+                "--hearth.runtimes.lease-ttl=30s",
                 "--hearth.storage-root=" + storage,
                 "--hearth.work-dir=" + Files.createTempDirectory("hearth-replica-" + name),
                 "--hearth.pools[0].image=local/shell", "--hearth.pools[0].adapter=exec",

@@ -1,10 +1,10 @@
 package dev.hearth.gateway.api.error;
 
-import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * The executor-wide settings of the Open Runtimes API ({@code hearth.executor.*}).
+ * The executor-wide settings of the Open Runtimes API ({@code hearth.executor.*}, bound as part of
+ * {@code HearthProperties}).
  *
  * @param secret  the shared key callers send in {@code Authorization} ({@code OPR_EXECUTOR_SECRET});
  *                empty or {@code "0"} rejects every call, as upstream does
@@ -12,7 +12,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param env     {@code OPR_EXECUTOR_ENV}; informational: Hearth always answers with
  *                development-mode statuses and messages (§8.4) but never adds file, line or trace
  */
-@ConfigurationProperties("hearth.executor")
 public record ExecutorProperties(
         String secret,
         @DefaultValue("unknown") String version,
