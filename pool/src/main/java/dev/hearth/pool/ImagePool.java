@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -65,13 +66,19 @@ public final class ImagePool implements PodPool, AutoCloseable {
 
     /**
      * Takes a warm pod, waiting up to the acquire timeout in the pending queue (see {@link PodPool#acquire()}).
-     * A pod handed to an acquisition cancelled at that very moment is discarded by the sink, untouched: it goes
-     * back to warm.
+     * The acquisition arrives at the pool on its subscriber's first request. A pod handed to an acquisition cancelled
+     * at that very moment goes back to warm, untouched ({@link PoolWaiter}).
      */
     @Override
     public Mono<PooledPod> acquire() {
-        return Mono.<PooledPod>create(sink -> arrive(events.waiter(sink)))
-                .doOnDiscard(PooledPod.class, PooledPod::release);
+        return new Mono<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super PooledPod> actual) {
+                PoolWaiter waiter = events.waiter(actual);
+                waiter.onFirstRequest(() -> arrive(waiter));
+                actual.onSubscribe(waiter);
+            }
+        };
     }
 
     @Override
@@ -96,11 +103,15 @@ public final class ImagePool implements PodPool, AutoCloseable {
     }
 
     private void arrive(PoolWaiter waiter) {
+        waiter.leaveBy(book::left, this::drain);
         switch (book.arrived(waiter)) {
             case CLOSED -> waiter.fail(new IllegalStateException("pool '" + config.image() + "' is closed"));
             case FULL -> waiter.fail(new PoolExhaustedException(config.image(), config.maxPending()));
             case QUEUED -> {
-                waiter.await(timer, config, book::left, this::drain);
+                // Cancelled while arriving: take it back out (if a decision took it first, its pod comes back).
+                if (!(waiter.ended() && book.left(waiter))) {
+                    waiter.armTimeout(timer, config);
+                }
                 drain();
             }
         }
@@ -129,9 +140,10 @@ public final class ImagePool implements PodPool, AutoCloseable {
     }
 
     private void carryOut(PoolPlan plan) {
-        plan.deliveries.forEach(delivery -> delivery.waiter().deliver(new Handout(delivery.pod())));
+        plan.deliveries.forEach(delivery -> delivery.waiter().deliver(delivery.pod(), Handout::new));
         plan.refusals.forEach(refusal -> refusal.waiter().fail(refusal.error()));
         plan.destroy.forEach(this::destroy);
+        events.reaped(PoolObserver.Reap.SURPLUS, plan.surplus);
         for (int i = 0; i < plan.create; i++) {
             events.podStart(driver.create(config)).subscribe(this::created, this::creationFailed);
         }

@@ -14,8 +14,8 @@ import java.util.function.BooleanSupplier;
  * may hold the lock, and the plan is carried out after it is released.
  *
  * <p>Invariants after {@link #decide()}: {@code warm + claimed + creating <= max}; no waiter is pending while
- * a pod is warm; at most {@code maxPending} waiters pend; once closed, nothing is warm or pending and nothing
- * is created. Thread-safe: every method holds this object's monitor.
+ * a pod is warm; at most {@code maxPending} waiters pend; with nobody waiting, at most {@code size} pods are warm;
+ * once closed, nothing is warm or pending and nothing is created. Thread-safe: every method holds this object's monitor.
  */
 final class PoolBook {
 
@@ -146,6 +146,13 @@ final class PoolBook {
             refuseAll(plan, new PoolDegradedException(config.image()));
         }
         pending.forEach(PoolWaiter::queued);
+        // ├─ nobody waits: warm pods beyond `size` (made for waiters that left, or given back) are destroyed
+        if (pending.isEmpty()) {
+            while (warm.size() > config.size()) {
+                plan.destroy.add(warm.pollLast());
+                plan.surplus++;
+            }
+        }
         // └─ create what serves every waiter and leaves `size` warm, within `max`, unless backing off
         if (!backingOff) {
             int room = config.max() - (warm.size() + claimed + creating);

@@ -6,7 +6,7 @@ import dev.hearth.pool.PoolObserver.Acquisition;
 import dev.hearth.pool.PoolObserver.PodStart;
 import dev.hearth.pool.PoolObserver.Reap;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
+import reactor.core.CoreSubscriber;
 
 /**
  * One pool's side of its {@link PoolObserver}: the image bound once, and the timing of an acquisition or a pod
@@ -65,8 +65,8 @@ public final class PoolEvents {
     }
 
     /** A waiter for {@link ImagePool}'s pending queue, reporting its own end. */
-    PoolWaiter waiter(MonoSink<PooledPod> sink) {
-        return new PoolWaiter(sink, this);
+    PoolWaiter waiter(CoreSubscriber<? super PooledPod> subscriber) {
+        return new PoolWaiter(subscriber, this);
     }
 
     void acquired(Acquisition outcome, long started) {

@@ -20,6 +20,8 @@ final class PoolPlan {
     final List<Refusal> refusals = new ArrayList<>();
     final List<Pod> destroy = new ArrayList<>();
     int create;
+    /** How many of {@link #destroy} are warm pods beyond the pool's size. */
+    int surplus;
 
     boolean isEmpty() {
         return deliveries.isEmpty() && refusals.isEmpty() && destroy.isEmpty() && create == 0;

@@ -72,6 +72,18 @@ class ImagePoolTest {
     }
 
     @Test
+    void warmPodsBeyondSizeAreDestroyedOnceNobodyWaits() {
+        ImagePool pool = pool(1, 3, 10);
+        PooledPod first = pool.acquire().block();
+        PooledPod second = pool.acquire().block();
+        first.release();
+        second.release();
+        assertThat(pool.metrics().warm()).as("warm pods: back to size").isEqualTo(1);
+        assertThat(driver.alive).as("pods alive: the warm one").hasSize(1);
+        assertThat(driver.deleted).as("surplus destroyed").hasSize(2);
+    }
+
+    @Test
     void abandonLetsGoWithoutDestroying() {
         ImagePool pool = pool(1, 3, 10);
         PooledPod pod = pool.acquire().block();

@@ -19,7 +19,6 @@ import dev.hearth.pool.runtime.RuntimeObserver.Claim;
 import dev.hearth.pool.runtime.RuntimeObserver.Specialize;
 import dev.hearth.runner.client.RunnerCallException;
 import dev.hearth.runner.client.RunnerClient;
-import dev.hearth.runner.client.RunnerTarget;
 import io.netty.buffer.ByteBuf;
 import reactor.core.publisher.Mono;
 
@@ -91,8 +90,7 @@ final class RuntimeStarter {
                                          Lease lease, Publisher<ByteBuf> source, double acquireMs) {
         long started = System.nanoTime();
         Pod p = pod.pod();
-        RunnerTarget target = new RunnerTarget(p.host(), p.port(), p.secret(), lease.token());
-        return runners.specialize(target, spec.specialization(pool.config()), source)
+        return runners.specialize(p.target(lease.token()), spec.specialization(pool.config()), source)
                 .onErrorMap(RunnerCallException.class, e -> new RuntimeStartException(e.detail(), e))
                 .then(Mono.fromCallable(() -> new HeldRuntime(readyRecord(pending, p, lease), pod, lease,
                         new CreationTimings(acquireMs, millisSince(started)))))
