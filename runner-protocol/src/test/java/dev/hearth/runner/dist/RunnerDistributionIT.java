@@ -52,7 +52,8 @@ class RunnerDistributionIT {
     private static final String FUNCTION = """
             case "$PATH_INFO" in
               /probe) exec /usr/bin/hearth-probe ;;
-              /orphan) (setsid sleep 2 </dev/null >/dev/null 2>&1 &) ;;
+              /orphan) (setsid sleep 2 </dev/null >/dev/null 2>&1 &
+                        until read -r comm </proc/$!/comm && [ "$comm" = sleep ]; do :; done) ;;
               /sleep) exec sleep 300 ;;
               *) body=$(cat); echo "handled $REQUEST_METHOD $PATH_INFO" >&2; printf '%s, %s' "$GREETING" "$body" ;;
             esac
@@ -162,7 +163,9 @@ class RunnerDistributionIT {
     void reapsOrphansAsPid1() throws Exception {
         execute("GET", "/orphan", "");
 
-        // setsid took the sleep out of the function's process group, so it outlives the execution as PID 1's.
+        // setsid took the sleep out of the function's process group, so it outlives the execution as PID 1's. The
+        // function returns only once the orphan runs sleep, so after its setsid: until then it was still in the
+        // group that the runner kills when the execution ends.
         assertThat(runner.orphans()).as("orphans of PID 1 right after the execution")
                 .anyMatch(stat -> stat.contains("(sleep)"));
         // The orphan's sleep ends 2 s after it started; PID 1 must then reap it, leaving no zombie.
