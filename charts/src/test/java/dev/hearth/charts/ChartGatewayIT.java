@@ -1,6 +1,7 @@
 package dev.hearth.charts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,14 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -148,7 +147,7 @@ class ChartGatewayIT {
 
     @Test
     void warmPodsAreOwnedByTheChartsOwnerConfigMapAndSelectedByItsNetworkPolicy() {
-        await("the pool's warm pods exist", () -> pods().size() == 2);
+        awaitWarmPods();
         Map<String, Object> policy = manifests.only("NetworkPolicy");
         Object policyPort = Yamls.at(policy, "spec.ingress[0].ports[0].port");
 
@@ -196,7 +195,7 @@ class ChartGatewayIT {
     @Test
     void everyMetricTheChartQueriesIsExported() throws Exception {
         // The pools' breakers are bound as they are created, on a pool's first pod creation.
-        await("the pool's warm pods exist", () -> pods().size() == 2);
+        awaitWarmPods();
         get(httpPort, "/v1/health");
         System.gc();
         Set<String> exported = scrapedNames();
@@ -216,7 +215,7 @@ class ChartGatewayIT {
 
     @Test
     void apiCallsStayWithinTheRenderedRole() {
-        await("the pool's warm pods exist", () -> pods().size() == 2);
+        awaitWarmPods();
         Set<ApiAccess> observed = harness.observedAccess();
         Set<String> granted = new HashSet<>();
         for (Object rule : Yamls.list(manifests.only("Role"), "rules")) {
@@ -294,19 +293,12 @@ class ChartGatewayIT {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
-    private static void await(String what, BooleanSupplier condition) {
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting until " + what, e);
-            }
-        }
+    /** Waits until the pool's two warm pods exist (the gateway creates them once it has started). */
+    private static void awaitWarmPods() {
+        await().alias("the pool's warm pods exist")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(pods().size()).as("warm pods of the pool").isEqualTo(2));
     }
 
     private static int freePort() {

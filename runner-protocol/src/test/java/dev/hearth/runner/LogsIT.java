@@ -1,6 +1,7 @@
 package dev.hearth.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,12 +72,11 @@ class LogsIT {
         awaitFollowers(0);
     }
 
-    private void awaitFollowers(int expected) throws InterruptedException {
+    private void awaitFollowers(int expected) {
         LiveLog liveLog = harness.runner.liveLog();
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (liveLog.followers() != expected && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(liveLog.followers()).as("followers").isEqualTo(expected);
+        await().alias(expected + " log followers")
+                .atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(10))
+                .untilAsserted(() -> assertThat(liveLog.followers()).as("followers").isEqualTo(expected));
     }
 }

@@ -1,6 +1,7 @@
 package dev.hearth.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -119,19 +120,13 @@ final class RunnerHarness implements AutoCloseable {
     }
 
     /** Reads a pid a test function wrote, waiting for the file. */
-    long readPid(String file) throws Exception {
+    long readPid(String file) {
         Path path = workDir.resolve("code").resolve(file);
-        long deadline = System.nanoTime() + BLOCK.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(path)) {
-                String text = Files.readString(path).trim();
-                if (!text.isEmpty()) {
-                    return Long.parseLong(text);
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no pid file " + path);
+        String pid = await().alias("a pid written to " + path)
+                .atMost(BLOCK)
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> Files.exists(path) ? Files.readString(path).trim() : "", text -> !text.isEmpty());
+        return Long.parseLong(pid);
     }
 
     /** Zombies count as dead: the runner killed them and only their (foreign) reaper is late. */
@@ -145,20 +140,18 @@ final class RunnerHarness implements AutoCloseable {
         }
     }
 
-    static void assertGone(long pid) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (alive(pid) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(alive(pid)).as("process %d is gone", pid).isFalse();
+    static void assertGone(long pid) {
+        await().alias("process " + pid + " is gone")
+                .atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertThat(alive(pid)).as("process %d is gone", pid).isFalse());
     }
 
-    static void awaitZeroLiveProcesses(Runner runner) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (runner.liveProcesses() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(runner.liveProcesses()).as("live function processes").isZero();
+    static void awaitZeroLiveProcesses(Runner runner) {
+        await().alias("the runner has no live function processes")
+                .atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertThat(runner.liveProcesses()).as("live function processes").isZero());
     }
 
     static List<String> lines(String text) {

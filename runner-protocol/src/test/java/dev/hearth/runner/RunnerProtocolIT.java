@@ -2,9 +2,11 @@ package dev.hearth.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import dev.hearth.runner.client.RunnerCallException;
@@ -168,11 +170,11 @@ class RunnerProtocolIT {
                 })
                 .subscribe(event -> { }, error -> { });
         try {
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (harness.client.health("127.0.0.1", harness.target.port()).block().inFlight() == 0
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            await().alias("the first execution is in flight")
+                    .atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(10))
+                    .untilAsserted(() -> assertThat(harness.client.health("127.0.0.1", harness.target.port())
+                            .block(RunnerHarness.BLOCK).inFlight()).as("executions in flight").isPositive());
             assertThatThrownBy(() -> harness.execute(RunnerHarness.request(1000), ""))
                     .isInstanceOfSatisfying(RunnerCallException.class, e -> {
                         assertThat(e.status()).isEqualTo(503);

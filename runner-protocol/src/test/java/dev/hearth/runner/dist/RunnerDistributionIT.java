@@ -1,6 +1,7 @@
 package dev.hearth.runner.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,8 @@ class RunnerDistributionIT {
     private static final String FUNCTION = """
             case "$PATH_INFO" in
               /probe) exec /usr/bin/hearth-probe ;;
-              /orphan) (setsid sleep 2 </dev/null >/dev/null 2>&1 &) ;;
+              /orphan) (setsid sleep 2 </dev/null >/dev/null 2>&1 &
+                        until read -r comm </proc/$!/comm && [ "$comm" = sleep ]; do :; done) ;;
               /sleep) exec sleep 300 ;;
               *) body=$(cat); echo "handled $REQUEST_METHOD $PATH_INFO" >&2; printf '%s, %s' "$GREETING" "$body" ;;
             esac
@@ -161,14 +163,17 @@ class RunnerDistributionIT {
     void reapsOrphansAsPid1() throws Exception {
         execute("GET", "/orphan", "");
 
-        // setsid took the sleep out of the function's process group, so it outlives the execution as PID 1's.
+        // setsid took the sleep out of the function's process group, so it outlives the execution as PID 1's. The
+        // function returns only once the orphan runs sleep, so after its setsid: until then it was still in the
+        // group that the runner kills when the execution ends.
         assertThat(runner.orphans()).as("orphans of PID 1 right after the execution")
                 .anyMatch(stat -> stat.contains("(sleep)"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!runner.orphans().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(runner.orphans()).as("orphans (Z: unreaped) of PID 1 after the sleep ended").isEmpty();
+        // The orphan's sleep ends 2 s after it started; PID 1 must then reap it, leaving no zombie.
+        await().alias("PID 1 reaped the orphan after its sleep ended")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(runner.orphans())
+                        .as("orphans (Z: unreaped) of PID 1 after the sleep ended").isEmpty());
     }
 
     @Test
@@ -199,11 +204,11 @@ class RunnerDistributionIT {
                         new ExecutionRequest("GET", "/sleep", Map.of(), 600_000), Flux.empty())
                 .collectList()
                 .toFuture();
-        long deadline = System.nanoTime() + BLOCK.toNanos();
-        while (runner.processes().size() < 3 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(runner.processes()).as("launcher, JVM and the function's sleep").hasSizeGreaterThanOrEqualTo(3);
+        await().alias("the function's sleep started in the sandbox")
+                .atMost(BLOCK)
+                .pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertThat(runner.processes()).as("launcher, JVM and the function's sleep")
+                        .hasSizeGreaterThanOrEqualTo(3));
 
         int status = runner.terminate(Duration.ofSeconds(15));
 

@@ -1,6 +1,7 @@
 package dev.hearth.runner.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -17,7 +18,8 @@ import java.util.stream.Stream;
 import dev.hearth.runner.RunnerConfig;
 import dev.hearth.runner.client.RunnerClient;
 import dev.hearth.runner.client.RunnerTarget;
-import dev.hearth.runner.protocol.RunnerHealth;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /**
  * {@code /opt/hearth/runner} started the way a pod starts it: inside {@link ForeignRootFs} (chroot), as PID 1 of
@@ -120,39 +122,35 @@ final class SandboxedRunner implements AutoCloseable {
 
     /** The launcher is unshare's only child: the shell that execs chroot, which execs env, then the runner. */
     private static ProcessHandle awaitLauncher(Process unshare, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            Optional<ProcessHandle> child = unshare.children().findFirst();
-            if (child.isPresent()) {
-                return child.get();
-            }
-            if (!unshare.isAlive()) {
-                break;
-            }
-            Thread.sleep(5);
+        try {
+            return await().alias("unshare started the sandbox's launcher")
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(5))
+                    .failFast("unshare exited before starting the launcher", () -> !unshare.isAlive())
+                    .until(() -> unshare.children().findFirst(), Optional::isPresent)
+                    .get();
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
+            unshare.destroyForcibly();
+            throw new AssertionError("the sandbox did not start:\n" + Files.readString(log), e);
         }
-        unshare.destroyForcibly();
-        throw new AssertionError("the sandbox did not start:\n" + Files.readString(log));
     }
 
-    private static void awaitHealthy(SandboxedRunner runner, RunnerClient client) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!runner.unshare.isAlive()) {
-                throw new AssertionError("the runner exited with " + runner.unshare.exitValue() + ":\n"
-                        + runner.output());
-            }
-            try {
-                RunnerHealth health = client.health(runner.target.host(), runner.target.port())
-                        .block(Duration.ofSeconds(2));
-                if (health != null) {
-                    return;
-                }
-            } catch (RuntimeException notYet) {
-                Thread.sleep(10);
-            }
+    private static void awaitHealthy(SandboxedRunner runner, RunnerClient client) {
+        try {
+            await().alias("the runner answers health")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(10))
+                    .failFast("the runner exited", () -> !runner.unshare.isAlive())
+                    // Refused connections and timeouts until the runner listens.
+                    .ignoreExceptionsInstanceOf(RuntimeException.class)
+                    .until(() -> client.health(runner.target.host(), runner.target.port())
+                            .block(Duration.ofSeconds(2)) != null);
+        } catch (TerminalFailureException exited) {
+            throw new AssertionError("the runner exited with " + runner.unshare.exitValue() + ":\n"
+                    + runner.output(), exited);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("the runner did not answer health within 30 s:\n" + runner.output(), e);
         }
-        throw new AssertionError("the runner did not answer health within 30 s:\n" + runner.output());
     }
 
     /** The processes of the sandbox's PID namespace, seen from the host. */
