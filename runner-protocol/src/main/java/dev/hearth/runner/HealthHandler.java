@@ -9,7 +9,10 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
-/** {@code GET /v1/health}: no secret, answers while warm and while specialized (readiness probe). */
+/**
+ * {@code GET /v1/health}: no secret, answers while warm and after (readiness probe); {@code specialized} is true
+ * once the runner is not warm any more (specialized, or building).
+ */
 final class HealthHandler {
 
     private final RunnerState state;
@@ -20,7 +23,7 @@ final class HealthHandler {
 
     Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {
         FunctionAdapter adapter = state.adapter();
-        RunnerHealth health = new RunnerHealth("ok", RunnerProtocol.SUPPORTED_VERSIONS, adapter != null,
+        RunnerHealth health = new RunnerHealth("ok", RunnerProtocol.SUPPORTED_VERSIONS, state.isTaken(),
                 adapter == null ? "" : adapter.kind().wireName(), state.inFlight());
         return response.header("content-type", "application/json")
                 .sendByteArray(Mono.fromSupplier(() -> ProtocolJson.toBytes(health)));

@@ -66,7 +66,9 @@ public final class Runner implements AutoCloseable {
                 new HealthHandler(state),
                 new SpecializeHandler(config, state, supervisor, liveLog, io),
                 new ExecuteHandler(state),
-                new LogsHandler(liveLog));
+                new LogsHandler(liveLog),
+                new BuildHandler(config, state, supervisor, liveLog, io),
+                new ArtifactHandler(config, state));
         // Open connections are tracked so that close() cuts them, as the death of a pod would: a caller
         // mid-execution sees its connection drop rather than a response from a runner that is gone.
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);

@@ -11,16 +11,31 @@ import java.util.Objects;
  * @param host           address to bind, e.g. {@code 0.0.0.0} in a pod or {@code 127.0.0.1} in tests
  * @param port           TCP port, {@code 0} for an ephemeral one
  * @param secret         the pod secret; never logged
- * @param workDir        the runner's work directory: {@code code/}, {@code home/} and {@code tmp/} live here
+ * @param workDir        the runner's work directory: {@code home/} and the build log live here
  * @param maxConcurrency executions allowed in flight; more are answered {@code 503 busy}
+ * @param codeDir        where the function's code goes: extracted at specialization, a build's output
+ *                       ({@code /mnt/code} in a pod; {@code <workDir>/code} by default)
+ * @param tmpDir         the function's temporary directory; a build's source archive arrives here unextracted
+ *                       ({@code /tmp} in a pod; {@code <workDir>/tmp} by default)
+ * @param buildDir       where a build command runs (an image's own working directory where its build scripts
+ *                       are; {@code codeDir} by default)
  */
-public record RunnerConfig(String host, int port, String secret, Path workDir, int maxConcurrency) {
+public record RunnerConfig(String host, int port, String secret, Path workDir, int maxConcurrency, Path codeDir,
+                           Path tmpDir, Path buildDir) {
 
     public static final String HOST_ENV = "HEARTH_RUNNER_HOST";
     public static final String PORT_ENV = "HEARTH_RUNNER_PORT";
     public static final String SECRET_ENV = "HEARTH_RUNNER_SECRET";
     public static final String WORK_DIR_ENV = "HEARTH_RUNNER_WORK_DIR";
     public static final String MAX_CONCURRENCY_ENV = "HEARTH_RUNNER_MAX_CONCURRENCY";
+    public static final String CODE_DIR_ENV = "HEARTH_RUNNER_CODE_DIR";
+    public static final String TMP_DIR_ENV = "HEARTH_RUNNER_TMP_DIR";
+    public static final String BUILD_DIR_ENV = "HEARTH_RUNNER_BUILD_DIR";
+
+    /** A runner whose code, tmp and build directories are under its work directory. */
+    public RunnerConfig(String host, int port, String secret, Path workDir, int maxConcurrency) {
+        this(host, port, secret, workDir, maxConcurrency, null, null, null);
+    }
 
     public RunnerConfig {
         if (host == null || host.isBlank()) {
@@ -38,6 +53,9 @@ public record RunnerConfig(String host, int port, String secret, Path workDir, i
         if (maxConcurrency < 1) {
             throw new IllegalArgumentException("maxConcurrency must be at least 1, but was " + maxConcurrency);
         }
+        codeDir = (codeDir == null ? workDir.resolve("code") : codeDir).toAbsolutePath().normalize();
+        tmpDir = (tmpDir == null ? workDir.resolve("tmp") : tmpDir).toAbsolutePath().normalize();
+        buildDir = (buildDir == null ? codeDir : buildDir).toAbsolutePath().normalize();
     }
 
     /** Reads the {@code HEARTH_RUNNER_*} variables; only the secret is required. */
@@ -51,7 +69,15 @@ public record RunnerConfig(String host, int port, String secret, Path workDir, i
                 intValue(env, PORT_ENV, 8080),
                 secret,
                 Path.of(env.getOrDefault(WORK_DIR_ENV, "/tmp/hearth-runner")),
-                intValue(env, MAX_CONCURRENCY_ENV, 256));
+                intValue(env, MAX_CONCURRENCY_ENV, 256),
+                path(env, CODE_DIR_ENV),
+                path(env, TMP_DIR_ENV),
+                path(env, BUILD_DIR_ENV));
+    }
+
+    private static Path path(Map<String, String> env, String name) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? null : Path.of(value);
     }
 
     private static int intValue(Map<String, String> env, String name, int defaultValue) {
@@ -69,6 +95,7 @@ public record RunnerConfig(String host, int port, String secret, Path workDir, i
     @Override
     public String toString() {
         return "RunnerConfig[host=" + host + ", port=" + port + ", secret=***, workDir=" + workDir
-                + ", maxConcurrency=" + maxConcurrency + "]";
+                + ", maxConcurrency=" + maxConcurrency + ", codeDir=" + codeDir + ", tmpDir=" + tmpDir
+                + ", buildDir=" + buildDir + "]";
     }
 }

@@ -18,14 +18,18 @@ final class RunnerRoutes {
     private final SpecializeHandler specialize;
     private final ExecuteHandler execute;
     private final LogsHandler logs;
+    private final BuildHandler build;
+    private final ArtifactHandler artifact;
 
     RunnerRoutes(RequestGuard guard, HealthHandler health, SpecializeHandler specialize, ExecuteHandler execute,
-                 LogsHandler logs) {
+                 LogsHandler logs, BuildHandler build, ArtifactHandler artifact) {
         this.guard = guard;
         this.health = health;
         this.specialize = specialize;
         this.execute = execute;
         this.logs = logs;
+        this.build = build;
+        this.artifact = artifact;
     }
 
     Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {
@@ -56,6 +60,18 @@ final class RunnerRoutes {
         if (path.equals(RunnerProtocol.LOGS_PATH) && method.equals(HttpMethod.GET)) {
             guard.check(request);
             return logs.handle(request, response);
+        }
+        if (path.equals(RunnerProtocol.BUILD_PATH) && method.equals(HttpMethod.POST)) {
+            guard.check(request);
+            return build.build(request, response);
+        }
+        if (path.equals(RunnerProtocol.BUILD_LOG_PATH) && method.equals(HttpMethod.GET)) {
+            guard.check(request);
+            return build.follow(request, response);
+        }
+        if (path.equals(RunnerProtocol.ARTIFACT_PATH) && method.equals(HttpMethod.GET)) {
+            guard.check(request);
+            return artifact.handle(request, response);
         }
         throw new RunnerException(404, "not_found", "no route for " + method + " " + path);
     }

@@ -6,12 +6,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.hearth.runner.function.FunctionAdapter;
 
 /**
- * What a runner is: warm, being specialized, or serving one function; and how many executions are in flight.
- * Thread-safe; transitions are compare-and-set so two specialize calls cannot both win.
+ * What a runner is: warm, being specialized, serving one function, or running (then done with) one build; and how
+ * many executions are in flight. Thread-safe; transitions are compare-and-set so two specialize or build calls
+ * cannot both win, and a runner that built is never specialized (its pod is destroyed after the build).
  */
 final class RunnerState {
 
-    private enum Phase { WARM, SPECIALIZING, SPECIALIZED }
+    private enum Phase { WARM, SPECIALIZING, SPECIALIZED, BUILDING, BUILT }
 
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.WARM);
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -42,6 +43,25 @@ final class RunnerState {
 
     boolean isSpecialized() {
         return phase.get() == Phase.SPECIALIZED;
+    }
+
+    /** Claims the one build of this runner; false when it is specialized or built already. */
+    boolean beginBuild() {
+        return phase.compareAndSet(Phase.WARM, Phase.BUILDING);
+    }
+
+    /** The build ended (succeeded or not): the runner is done; its artifact may be read. */
+    void built() {
+        phase.compareAndSet(Phase.BUILDING, Phase.BUILT);
+    }
+
+    boolean isBuilt() {
+        return phase.get() == Phase.BUILT;
+    }
+
+    /** Not warm any more: specialized, building or built. A pod counts as warm only while this is false. */
+    boolean isTaken() {
+        return phase.get() != Phase.WARM;
     }
 
     /** The loaded function, or null while not specialized. */

@@ -91,13 +91,14 @@ final class SpecializeHandler {
     private Timings specialize(Specialization specialization, HttpServerRequest request) throws IOException {
         long start = System.nanoTime();
         try (FluxInputStream archive = FluxInputStream.of(request.receive())) {
-            new TarGzExtractor().extract(archive, FunctionWorkspace.codeDir(config.workDir()));
+            new TarGzExtractor().extract(archive, config.codeDir());
         } catch (ArchiveRejectedException e) {
             throw RunnerException.badArchive(e.getMessage(), e);
         }
         double extractMs = (System.nanoTime() - start) / 1_000_000.0;
         long startStart = System.nanoTime();
-        FunctionWorkspace workspace = FunctionWorkspace.prepare(config.workDir(), specialization);
+        FunctionWorkspace workspace = FunctionWorkspace.prepare(config.workDir(), config.codeDir(), config.tmpDir(),
+                specialization);
         FunctionAdapter adapter;
         try {
             adapter = load(specialization, workspace);

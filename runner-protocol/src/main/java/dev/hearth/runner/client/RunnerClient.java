@@ -5,6 +5,8 @@ import java.time.Duration;
 
 import org.reactivestreams.Publisher;
 
+import dev.hearth.runner.protocol.BuildOutput;
+import dev.hearth.runner.protocol.BuildRequest;
 import dev.hearth.runner.protocol.ExecutionEnd;
 import dev.hearth.runner.protocol.ExecutionHead;
 import dev.hearth.runner.protocol.ExecutionRequest;
@@ -35,6 +37,8 @@ import reactor.netty.resources.ConnectionProvider;
 public final class RunnerClient {
 
     private static final int MAX_LOG_LINE_BYTES = 4 * RunnerProtocol.MAX_LOG_LINE_CHARS + 1024;
+    /** A build record: a chunk of at most BUILD_CHUNK_BYTES, JSON-escaped (at most six bytes a byte), and its fields. */
+    private static final int MAX_BUILD_LINE_BYTES = 6 * RunnerProtocol.BUILD_CHUNK_BYTES + 1024;
 
     private final HttpClient http;
 
@@ -107,9 +111,56 @@ public final class RunnerClient {
                     if (response.status().code() != 200) {
                         return failure(response, content);
                     }
-                    return lines(content).map(line -> ProtocolJson.fromBytes(
+                    return lines(content, MAX_LOG_LINE_BYTES).map(line -> ProtocolJson.fromBytes(
                             line.getBytes(StandardCharsets.UTF_8), LogLine.class));
                 });
+    }
+
+    /**
+     * Runs a build on a warm runner: {@code tarGz} streams as its source; the build's log records come back as the
+     * runner writes them, the end record last. Errors: {@link RunnerCallException} when the runner refuses,
+     * {@link TruncatedExecutionException} when the stream ends without its end record.
+     */
+    public Flux<BuildOutput> build(RunnerTarget target, BuildRequest build, Publisher<ByteBuf> tarGz) {
+        return authorized(target)
+                .headers(h -> h.set(RunnerProtocol.BUILD_HEADER, ProtocolJson.toHeader(build))
+                        .set(HttpHeaderNames.CONTENT_TYPE, "application/gzip"))
+                .post()
+                .uri(target.baseUrl() + RunnerProtocol.BUILD_PATH)
+                .send(tarGz)
+                .response(RunnerClient::buildRecords);
+    }
+
+    /** Follows the log of the build running (or run) on the runner, from its start to its end record. */
+    public Flux<BuildOutput> buildLog(RunnerTarget target) {
+        return authorized(target)
+                .get()
+                .uri(target.baseUrl() + RunnerProtocol.BUILD_LOG_PATH)
+                .response(RunnerClient::buildRecords);
+    }
+
+    /** A file the ended build left (e.g. {@code /mnt/code/code.tar.gz}), streamed; the subscriber releases each buffer. */
+    public Flux<ByteBuf> artifact(RunnerTarget target, String path) {
+        return authorized(target)
+                .get()
+                .uri(target.baseUrl() + RunnerProtocol.ARTIFACT_PATH + "?path="
+                        + java.net.URLEncoder.encode(path, StandardCharsets.UTF_8))
+                .response((response, content) -> response.status().code() != 200
+                        ? failure(response, content)
+                        : content.retain())
+                .doOnDiscard(ByteBuf.class, ByteBuf::release);
+    }
+
+    private static Flux<BuildOutput> buildRecords(HttpClientResponse response, ByteBufFlux content) {
+        if (response.status().code() != 200) {
+            return failure(response, content);
+        }
+        boolean[] ended = new boolean[1];
+        return lines(content, MAX_BUILD_LINE_BYTES)
+                .map(line -> ProtocolJson.fromBytes(line.getBytes(StandardCharsets.UTF_8), BuildOutput.class))
+                .doOnNext(record -> ended[0] |= record.ends())
+                .concatWith(Mono.defer(() -> ended[0] ? Mono.empty() : Mono.error(new TruncatedExecutionException(
+                        "runner response ended without the build's end record (pod or connection lost)"))));
     }
 
     private HttpClient authorized(RunnerTarget target) {
@@ -158,8 +209,8 @@ public final class RunnerClient {
         }
     }
 
-    private static Flux<String> lines(ByteBufFlux content) {
-        LineSplitter splitter = new LineSplitter(ByteBufAllocator.DEFAULT, MAX_LOG_LINE_BYTES);
+    private static Flux<String> lines(ByteBufFlux content, int maxLineBytes) {
+        LineSplitter splitter = new LineSplitter(ByteBufAllocator.DEFAULT, maxLineBytes);
         return content
                 .retain()
                 .concatMapIterable(splitter::split)

@@ -9,21 +9,23 @@ import java.util.Map;
 import dev.hearth.runner.protocol.Specialization;
 
 /**
- * The directories of the function under the runner's work directory ({@code code/}, {@code home/},
- * {@code tmp/}) and the environment its processes get: the runner's {@code PATH}, {@code HOME},
+ * The directories of the function (its code, {@code home/} under the runner's work directory, its tmp) and the
+ * environment its processes get: the runner's {@code PATH}, {@code HOME},
  * {@code TMPDIR}, {@code HEARTH_ENTRYPOINT}, then the function's own variables, which may override them.
  */
 public record FunctionWorkspace(Path workDir, Path code, Path home, Path tmp, Map<String, String> environment) {
 
-    public static Path codeDir(Path workDir) {
-        return workDir.resolve("code");
-    }
-
-    /** Creates {@code home/} and {@code tmp/} (the code directory comes from extraction). Blocking. */
-    public static FunctionWorkspace prepare(Path workDir, Specialization specialization) throws IOException {
-        Path code = Files.createDirectories(codeDir(workDir));
+    /**
+     * Creates the code and tmp directories and {@code <workDir>/home}. Blocking.
+     *
+     * @param code where the function's code is (extracted by now)
+     * @param tmp  the function's temporary directory
+     */
+    public static FunctionWorkspace prepare(Path workDir, Path code, Path tmp, Specialization specialization)
+            throws IOException {
+        Files.createDirectories(code);
         Path home = Files.createDirectories(workDir.resolve("home"));
-        Path tmp = Files.createDirectories(workDir.resolve("tmp"));
+        Files.createDirectories(tmp);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
         env.put("HOME", home.toString());

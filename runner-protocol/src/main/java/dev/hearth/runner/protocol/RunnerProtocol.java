@@ -16,6 +16,9 @@ public final class RunnerProtocol {
     public static final String SPECIALIZE_PATH = "/v1/specialize";
     public static final String EXECUTE_PATH = "/v1/execute";
     public static final String LOGS_PATH = "/v1/logs";
+    public static final String BUILD_PATH = "/v1/build";
+    public static final String BUILD_LOG_PATH = "/v1/build/log";
+    public static final String ARTIFACT_PATH = "/v1/artifact";
 
     /** Protocol version the caller speaks; absent means {@link #VERSION}. */
     public static final String PROTOCOL_HEADER = "x-hearth-protocol";
@@ -29,9 +32,13 @@ public final class RunnerProtocol {
     public static final String SPECIALIZATION_HEADER = "x-hearth-specialization";
     /** Base64url (no padding) JSON {@link ExecutionRequest}. */
     public static final String REQUEST_HEADER = "x-hearth-request";
+    /** Base64url (no padding) JSON {@link BuildRequest}. */
+    public static final String BUILD_HEADER = "x-hearth-build";
 
     /** Content type of the framed execute response. */
     public static final String FRAMES_CONTENT_TYPE = "application/vnd.hearth.frames";
+    /** Content type of the log streams: one JSON object a line. */
+    public static final String NDJSON_CONTENT_TYPE = "application/x-ndjson";
 
     /** Largest header block a runner accepts: specialization metadata carries the function's variables. */
     public static final int MAX_HEADER_BYTES = 256 * 1024;
@@ -42,6 +49,10 @@ public final class RunnerProtocol {
     public static final int MAX_LOG_LINE_CHARS = 8 * 1024;
     /** How much of the live log a runner retains for late readers. */
     public static final int LOG_RETENTION_BYTES = 1024 * 1024;
+    /** Most output a build's log keeps (on the pod's disk); beyond, output is counted but left out. */
+    public static final long MAX_BUILD_LOG_BYTES = 64L * 1024 * 1024;
+    /** Largest chunk of build output in one record. */
+    public static final int BUILD_CHUNK_BYTES = 8 * 1024;
 
     private RunnerProtocol() {
     }
