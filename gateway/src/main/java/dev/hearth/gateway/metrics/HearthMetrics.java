@@ -43,7 +43,7 @@ import java.util.TreeSet;
  *       <td>leases at each renewal: extended, gone from the store (the runtime ends), or the store did not answer
  *       (kept until expiry)</td></tr>
  *   <tr><td>{@code hearth.runtimes.released}</td><td>counter</td>
- *       <td>image, reason=deleted|idle|lease_lost|lease_expired|pod_ended|shutdown</td>
+ *       <td>image, reason=deleted|idle|lease_lost|lease_expired|pod_ended|built|shutdown</td>
  *       <td>runtimes this replica held that ended, and why</td></tr>
  *   <tr><td>{@code hearth.execution}</td><td>timer</td>
  *       <td>image, outcome=success|function_error|timeout|failed|client_gone</td>

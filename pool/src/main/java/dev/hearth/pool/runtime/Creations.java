@@ -32,16 +32,18 @@ final class Creations {
     private final RuntimeRegistry registry;
     private final RuntimeStarter starter;
     private final RuntimeLookup lookup;
+    private final HeldRuntimes held;
     private final RuntimesConfig config;
     private final Clock clock;
     private final Scheduler timer;
 
-    Creations(Pools pools, RuntimeRegistry registry, RuntimeStarter starter, RuntimeLookup lookup,
+    Creations(Pools pools, RuntimeRegistry registry, RuntimeStarter starter, RuntimeLookup lookup, HeldRuntimes held,
               RuntimesConfig config, Clock clock, Scheduler timer) {
         this.pools = pools;
         this.registry = registry;
         this.starter = starter;
         this.lookup = lookup;
+        this.held = held;
         this.config = config;
         this.clock = clock;
         this.timer = timer;
@@ -118,7 +120,7 @@ final class Creations {
      * Removes reservations this replica made that no creation of it works on: a reservation whose write reached
      * the store after its caller gave up on it (a timeout during a store outage), or whose creation died with an
      * error its clean-up could not record. Only reservations older than {@code orphanAge} count, so a creation
-     * between reserving and starting is never touched.
+     * between reserving and starting is never touched; nor is a build, which stays pending while it runs.
      */
     Mono<Void> removeOrphanedReservations() {
         return Mono.defer(() -> {
@@ -126,6 +128,8 @@ final class Creations {
             return registry.list()
                     .filter(record -> !record.ready() && config.replicaId().equals(record.holder()))
                     .filter(record -> record.created().isBefore(cutoff) && !inFlight.containsKey(record.runtimeId()))
+                    // A build in progress is pending too, and held.
+                    .filter(record -> held.get(record.runtimeId()) == null)
                     .concatMap(record -> {
                         log.info("Removing orphaned reservation of runtime {}", record.runtimeId());
                         return registry.remove(record.runtimeId());

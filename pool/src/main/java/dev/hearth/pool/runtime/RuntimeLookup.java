@@ -69,6 +69,10 @@ final class RuntimeLookup {
 
     private Mono<RuntimeRecord> stillRegistered(HeldRuntime runtime) {
         String runtimeId = runtime.runtimeId();
+        if (!runtime.record().ready()) {
+            // Held while it builds: not a runtime to execute on.
+            return Mono.empty();
+        }
         return registry.get(runtimeId)
                 .filter(record -> record.podId().equals(runtime.record().podId()))
                 .map(record -> runtime.record())

@@ -77,8 +77,7 @@ public final class RuntimeMaintenance {
                 Periodic.start("Lease renewal", config.renewEvery(), this::renewLeases, timer),
                 Periodic.start("Activity flush", config.activityFlush(), this::flushActivity, timer),
                 Periodic.start("Idle reaping", config.maintenanceInterval(), this::reapIdle, timer),
-                Periodic.start("Orphaned reservations", config.renewEvery(), creations::removeOrphanedReservations,
-                        timer),
+                Periodic.start("Orphaned reservations", config.renewEvery(), this::removeOrphanedReservations, timer),
                 deaths::dispose);
     }
 
@@ -122,6 +121,11 @@ public final class RuntimeMaintenance {
                         return end(byPod, lost, Release.LEASE_LOST);
                     });
         });
+    }
+
+    /** Removes this replica's reservations that no creation or build works on (see {@code Creations}). */
+    public Mono<Void> removeOrphanedReservations() {
+        return creations.removeOrphanedReservations();
     }
 
     /** Writes the activity of executions since the last flush to the registry, in one batch. */

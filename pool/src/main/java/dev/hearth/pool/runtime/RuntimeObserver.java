@@ -63,6 +63,8 @@ public interface RuntimeObserver {
         LEASE_EXPIRED,
         /** Its pod died under it. */
         POD_ENDED,
+        /** A build runtime whose build is over: removed after it (failed, or asked to), or its caller went away. */
+        BUILT,
         SHUTDOWN
     }
 

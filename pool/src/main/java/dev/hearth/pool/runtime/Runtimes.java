@@ -13,6 +13,7 @@ import dev.hearth.pool.registry.RuntimeRegistry;
 import dev.hearth.pool.runtime.RuntimeObserver.Release;
 import dev.hearth.runner.client.ExecutionEvent;
 import dev.hearth.runner.client.RunnerClient;
+import dev.hearth.runner.protocol.BuildOutput;
 import dev.hearth.runner.protocol.ExecutionRequest;
 import dev.hearth.runner.protocol.LogLine;
 import io.netty.buffer.ByteBuf;
@@ -42,6 +43,7 @@ public final class Runtimes {
     private final Creations creations;
     private final ActivityLog activity;
     private final RuntimeMaintenance maintenance;
+    private final RuntimeBuilder builder;
 
     public Runtimes(Pools pools, LeaseStore leases, RuntimeRegistry registry, RunnerClient runners,
                     RuntimesConfig config, Clock clock, RuntimeObserver observer) {
@@ -59,7 +61,8 @@ public final class Runtimes {
         this.lookup = new RuntimeLookup(held, registry, leases);
         this.activity = new ActivityLog(registry);
         RuntimeStarter starter = new RuntimeStarter(pools, leases, registry, runners, held, config, clock, observer);
-        this.creations = new Creations(pools, registry, starter, lookup, config, clock, timer);
+        this.creations = new Creations(pools, registry, starter, lookup, held, config, clock, timer);
+        this.builder = new RuntimeBuilder(pools, leases, registry, runners, held, config, clock);
         this.maintenance = new RuntimeMaintenance(held, creations, activity, leases, registry, config, clock,
                 observer, timer);
     }
@@ -111,6 +114,41 @@ public final class Runtimes {
             return runners.execute(record.target(), request, body)
                     .doFinally(signal -> executionEnded(record, mine));
         });
+    }
+
+    /**
+     * Builds a runtime (Open Runtimes' create with a {@code command}): a pod of the image runs {@code build} on
+     * {@code source}; emits the runtime, still pending, with the build's outcome, failed or not. Then
+     * {@link #finishBuild} keeps or ends it. Errors: {@link RuntimeConflictException}, the pool's acquire errors, the
+     * runner's; any error or cancellation before the outcome ends the runtime (reservation, lease, pod).
+     */
+    public Mono<BuiltRuntime> build(RuntimeSpec spec, BuildSpec build, Publisher<ByteBuf> source) {
+        return builder.build(spec, build, source);
+    }
+
+    /** A file the runtime's build left ({@code /mnt/code/code.tar.gz}), streamed; the subscriber releases the buffers. */
+    public Flux<ByteBuf> artifact(RuntimeRecord record, String path) {
+        return runners.artifact(record.target(), path);
+    }
+
+    /** The log of the runtime's build, from its start to its end, as it is written. */
+    public Flux<BuildOutput> buildLog(RuntimeRecord record) {
+        return runners.buildLog(record.target());
+    }
+
+    /**
+     * Ends a built runtime ({@code keep} false: reservation, lease and pod go) or keeps it, registered as
+     * initialised until it is deleted or idle (it serves no executions: its pod built, it was not specialized).
+     */
+    public Mono<Void> finishBuild(BuiltRuntime built, boolean keep) {
+        if (!keep) {
+            return builder.end(built.record().runtimeId());
+        }
+        RuntimeRecord record = built.record();
+        return registry.update(new RuntimeRecord(record.runtimeId(), record.image(), record.version(),
+                        RuntimeRecord.READY, record.podId(), record.host(), record.port(), record.secret(),
+                        record.leaseToken(), record.holder(), record.created(), clock.instant()))
+                .then();
     }
 
     /** The runtime's log through its runner, with the runtime's own fencing token: the retained lines, then new ones if {@code follow}. */
