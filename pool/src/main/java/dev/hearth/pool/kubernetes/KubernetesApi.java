@@ -101,10 +101,11 @@ public final class KubernetesApi {
                 .then();
     }
 
-    /** RFC 7386 merge patch. A {@code metadata.resourceVersion} in it is a precondition: 409 when stale. */
-    public Mono<V1Pod> mergePatchPod(String namespace, String name, String patch) {
+    /** Merge-patches the pod's metadata; a resourceVersion in the patch is a precondition: 409 when stale. */
+    public Mono<V1Pod> patchPodMetadata(String namespace, String name, MetadataPatch patch) {
+        V1Patch body = new V1Patch(patch.toJson(client.getJSON()));
         return call("patch pod " + name, () -> PatchUtils.patch(V1Pod.class,
-                () -> core.patchNamespacedPod(name, namespace, new V1Patch(patch)).buildCall(null),
+                () -> core.patchNamespacedPod(name, namespace, body).buildCall(null),
                 V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
     }
 
@@ -153,9 +154,9 @@ public final class KubernetesApi {
 
     /** Makes {@code owner} the only owner of the Secret, so the garbage collector deletes it with the owner. */
     public Mono<Void> ownSecret(String namespace, String name, V1OwnerReference owner) {
-        String patch = "{\"metadata\":{\"ownerReferences\":[" + client.getJSON().serialize(owner) + "]}}";
+        V1Patch body = new V1Patch(new MetadataPatch().onlyOwner(owner).toJson(client.getJSON()));
         return call("own secret " + name, () -> PatchUtils.patch(V1Secret.class,
-                () -> core.patchNamespacedSecret(name, namespace, new V1Patch(patch)).buildCall(null),
+                () -> core.patchNamespacedSecret(name, namespace, body).buildCall(null),
                 V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client))
                 .then();
     }

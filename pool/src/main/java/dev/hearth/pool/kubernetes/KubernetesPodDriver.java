@@ -369,10 +369,11 @@ public final class KubernetesPodDriver implements PodDriver {
     }
 
     private Mono<Boolean> patchClaimed(String namespace, V1Pod pod) {
-        String patch = "{\"metadata\":{\"resourceVersion\":\"" + pod.getMetadata().getResourceVersion()
-                + "\",\"labels\":{\"" + Labels.STATE + "\":\"" + Labels.STATE_CLAIMED + "\"}"
-                + ",\"annotations\":{\"" + Labels.CLAIMED_AT + "\":\"" + System.currentTimeMillis() + "\"}}}";
-        return api.mergePatchPod(namespace, PodStates.name(pod), patch).thenReturn(true);
+        MetadataPatch claimed = new MetadataPatch()
+                .resourceVersion(pod.getMetadata().getResourceVersion())
+                .label(Labels.STATE, Labels.STATE_CLAIMED)
+                .annotation(Labels.CLAIMED_AT, Long.toString(System.currentTimeMillis()));
+        return api.patchPodMetadata(namespace, PodStates.name(pod), claimed).thenReturn(true);
     }
 
     private static boolean claimable(V1Pod pod) {

@@ -182,11 +182,12 @@ class KubernetesPodDriverIT {
     void mergePatchWithAStaleResourceVersionIsRejected() throws Exception {
         Pod pod = driver.create(TestDrivers.pool("python:3.12-slim", 2)).block(Duration.ofSeconds(20));
         V1Pod stored = harness.core().readNamespacedPod(pod.id(), harness.namespace()).execute();
-        String patch = "{\"metadata\":{\"resourceVersion\":\"" + stored.getMetadata().getResourceVersion()
-                + "\",\"annotations\":{\"touched\":\"1\"}}}";
-        driver.api().mergePatchPod(harness.namespace(), pod.id(), patch).block(Duration.ofSeconds(10));
+        MetadataPatch patch = new MetadataPatch()
+                .resourceVersion(stored.getMetadata().getResourceVersion())
+                .annotation("touched", "1");
+        driver.api().patchPodMetadata(harness.namespace(), pod.id(), patch).block(Duration.ofSeconds(10));
 
-        assertThatThrownBy(() -> driver.api().mergePatchPod(harness.namespace(), pod.id(), patch).block(Duration.ofSeconds(10)))
+        assertThatThrownBy(() -> driver.api().patchPodMetadata(harness.namespace(), pod.id(), patch).block(Duration.ofSeconds(10)))
                 .as("second patch naming the same resourceVersion")
                 .satisfies(error -> assertThat(KubernetesApi.isStatus(reactor.core.Exceptions.unwrap(error), 409)).as("409").isTrue());
     }
