@@ -89,7 +89,7 @@ public final class KubernetesPodDriver implements PodDriver {
     public Mono<Pod> create(PoolConfig pool) {
         return Mono.defer(() -> {
             KubernetesPoolSpec spec = specs.apply(pool.image());
-            String namespace = spec.namespaceOr(config.namespace());
+            String namespace = config.namespace();
             Mono<Pod> creation = pool.size() == 0 ? createJobPod(pool, spec, namespace) : createWarmPod(pool, spec, namespace);
             return api.guarded(pool.image(), creation);
         });
@@ -183,7 +183,7 @@ public final class KubernetesPodDriver implements PodDriver {
     public Mono<List<Pod>> warmPods(String image) {
         return Mono.defer(() -> {
             KubernetesPoolSpec spec = specs.apply(image);
-            return informer(spec.namespaceOr(config.namespace())).map(informer -> warmPodsIn(informer, image, spec));
+            return informer(config.namespace()).map(informer -> warmPodsIn(informer, image, spec));
         });
     }
 
@@ -201,7 +201,7 @@ public final class KubernetesPodDriver implements PodDriver {
     /** How many warm pods of the image the cache shows now; 0 before the pool's informer started. No API call. */
     public int warmCount(String image) {
         KubernetesPoolSpec spec = specs.apply(image);
-        PodInformer informer = started.get(spec.namespaceOr(config.namespace()));
+        PodInformer informer = started.get(config.namespace());
         return informer == null ? 0 : warmPodsIn(informer, image, spec).size();
     }
 
@@ -259,7 +259,7 @@ public final class KubernetesPodDriver implements PodDriver {
     Mono<V1Pod> submitWarmPod(PoolConfig pool) {
         return Mono.defer(() -> {
             KubernetesPoolSpec spec = specs.apply(pool.image());
-            String namespace = spec.namespaceOr(config.namespace());
+            String namespace = config.namespace();
             return api.guarded(pool.image(), submitPod(namespace, spec, warmPod(pool, spec)));
         });
     }

@@ -60,7 +60,7 @@ public final class PoolReconciler {
     /** One pass over the pool; completes with what it did. Errors only when the informer cannot start. */
     public Mono<ReconcileReport> reconcile(PoolConfig pool, int wantedWarm) {
         return Mono.defer(() -> {
-            String namespace = driver.spec(pool.image()).namespaceOr(driver.config().namespace());
+            String namespace = driver.config().namespace();
             return driver.informer(namespace).flatMap(informer -> reconcile(informer, pool, wantedWarm));
         });
     }
