@@ -2,6 +2,7 @@ package dev.hearth.gateway.config;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
@@ -25,6 +26,8 @@ import java.util.List;
 import dev.hearth.pool.PoolObserver;
 import dev.hearth.pool.lease.LeaseStore;
 import dev.hearth.pool.kubernetes.ClusterImagePool;
+import dev.hearth.pool.kubernetes.ClusterPods;
+import dev.hearth.pool.kubernetes.PodCreation;
 import dev.hearth.pool.kubernetes.ClusterReconciliation;
 import dev.hearth.pool.local.LocalPodDriver;
 import dev.hearth.runner.client.RunnerClient;
@@ -70,31 +73,59 @@ public final class DriverConfiguration {
     @ConditionalOnProperty(name = "hearth.driver", havingValue = "kubernetes")
     static class Kubernetes {
 
-        @Bean(destroyMethod = "close")
-        KubernetesPodDriver podDriver(KubernetesProperties k8s, ExecutorProperties executor, RunnerClient runners)
-                throws Exception {
+        /** The one adapter over the blocking client, on the request client (30 s read timeout). */
+        @Bean
+        KubernetesApi kubernetesApi(KubernetesProperties k8s) throws java.io.IOException {
             ApiClient requests = apiClient(k8s);
             requests.setHttpClient(requests.getHttpClient().newBuilder().readTimeout(30, TimeUnit.SECONDS).build());
+            return new KubernetesApi(requests, driverConfig(k8s));
+        }
+
+        /** The driver settings, with the owner ConfigMap's uid looked up once, at start. */
+        @Bean
+        KubernetesDriverConfig kubernetesDriverConfig(KubernetesProperties k8s, KubernetesApi api) {
+            KubernetesDriverConfig config = driverConfig(k8s);
+            if (k8s.ownerConfigMap() != null && !k8s.ownerConfigMap().isBlank()) {
+                config = config.withOwner(api.ownerConfigMap(k8s.namespace(), k8s.ownerConfigMap())
+                        .block(Duration.ofSeconds(60)));
+            }
+            return config;
+        }
+
+        @Bean
+        PodSecrets podSecrets(KubernetesProperties k8s, ExecutorProperties executor) {
+            return new PodSecrets(podSecretKey(k8s, executor));
+        }
+
+        /** The Kubernetes spec of each pool, by image, built (and validated) on first use. */
+        @Bean
+        Function<String, KubernetesPoolSpec> kubernetesPoolSpecs(KubernetesProperties k8s) {
+            java.util.Map<String, KubernetesPoolSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
+            return image -> specs.computeIfAbsent(image, i -> spec(k8s, i));
+        }
+
+        /** The informer cache of the runtime namespace, filled before anything else starts. */
+        @Bean(destroyMethod = "close")
+        ClusterPods clusterPods(KubernetesProperties k8s, KubernetesApi api, KubernetesDriverConfig config,
+                                PodSecrets podSecrets, Function<String, KubernetesPoolSpec> specs) throws java.io.IOException {
             ApiClient watches = apiClient(k8s);
             // Watches are long-lived responses: no read timeout (toolchain.md).
             watches.setHttpClient(watches.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS).build());
-            KubernetesDriverConfig config = KubernetesDriverConfig.of(k8s.namespace())
-                    .withRetry(new KubernetesDriverConfig.Retry(k8s.apiRetries(), Duration.ofMillis(100),
-                            Duration.ofSeconds(5), 0.5))
-                    .withBreaker(new KubernetesDriverConfig.Breaker(50, Math.max(10, k8s.breakerMinimumCalls()),
-                            k8s.breakerMinimumCalls(), k8s.breakerOpenFor(), 2))
-                    .withLabels(k8s.podLabels());
-            if (k8s.ownerConfigMap() != null && !k8s.ownerConfigMap().isBlank()) {
-                config = config.withOwner(new KubernetesApi(requests, config)
-                        .ownerConfigMap(k8s.namespace(), k8s.ownerConfigMap())
-                        .block(Duration.ofSeconds(60)));
-            }
-            java.util.Map<String, KubernetesPoolSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
-            String podSecretKey = podSecretKey(k8s, executor);
-            KubernetesPodDriver driver = new KubernetesPodDriver(requests, watches, config, new PodSecrets(podSecretKey),
-                    image -> specs.computeIfAbsent(image, i -> spec(k8s, i)), runners);
-            driver.start().block(Duration.ofSeconds(60));
-            return driver;
+            ClusterPods pods = new ClusterPods(watches, api, config, podSecrets, specs);
+            pods.start().block(Duration.ofSeconds(60));
+            return pods;
+        }
+
+        /** Closed by the driver, which deletes at shutdown the pods this replica created. */
+        @Bean(destroyMethod = "")
+        PodCreation podCreation(KubernetesApi api, KubernetesDriverConfig config, PodSecrets podSecrets,
+                                Function<String, KubernetesPoolSpec> specs, ClusterPods pods, RunnerClient runners) {
+            return new PodCreation(api, config, podSecrets, specs, pods, runners);
+        }
+
+        @Bean(destroyMethod = "close")
+        KubernetesPodDriver podDriver(ClusterPods pods, PodCreation creation) {
+            return new KubernetesPodDriver(pods, creation);
         }
 
         /**
@@ -103,8 +134,8 @@ public final class DriverConfiguration {
          * configured.
          */
         @Bean(destroyMethod = "close")
-        LeaderElection leaderElection(KubernetesPodDriver driver, KubernetesProperties k8s, ReplicaId replicaId) {
-            return new LeaderElection(driver.api(), new LeaderElection.Settings(k8s.namespace(), k8s.leaseName(),
+        LeaderElection leaderElection(KubernetesApi api, KubernetesProperties k8s, ReplicaId replicaId) {
+            return new LeaderElection(api, new LeaderElection.Settings(k8s.namespace(), k8s.leaseName(),
                     replicaId.value(), k8s.leaderLease(), k8s.leaderLease().multipliedBy(2).dividedBy(3),
                     k8s.leaderLease().dividedBy(5))).start();
         }
@@ -124,24 +155,36 @@ public final class DriverConfiguration {
          * call counts; breakers created later (on a pool's first creation) are bound as they appear.
          */
         @Bean
-        MeterBinder poolBreakerMetrics(KubernetesPodDriver driver) {
-            return TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(driver.api().breakers());
+        MeterBinder poolBreakerMetrics(PodCreation creation) {
+            return TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(creation.breakers());
         }
 
         /** Pools whose warm pods live in the cluster, shared by every replica, kept by the leader. */
         @Bean
-        Pools pools(HearthProperties properties, KubernetesPodDriver driver, PoolObserver observer) {
+        Pools pools(HearthProperties properties, ClusterPods pods, KubernetesPodDriver driver, PoolObserver observer) {
             return new Pools(properties.poolConfigs().stream()
-                    .map(config -> new ClusterImagePool(config, driver, observer))
+                    .map(config -> new ClusterImagePool(config, pods, driver, observer))
                     .toList());
         }
 
         @Bean(destroyMethod = "close")
-        ClusterReconciliation clusterReconciliation(KubernetesPodDriver driver, LeaderElection leader,
+        ClusterReconciliation clusterReconciliation(ClusterPods pods, PodCreation creation, KubernetesApi api,
+                                                    KubernetesDriverConfig config, LeaderElection leader,
                                                     HearthProperties properties, LeaseStore leases,
                                                     KubernetesProperties k8s, PoolObserver observer) {
-            return new ClusterReconciliation(driver, leader, properties.poolConfigs(), Duration.ofSeconds(5), leases,
-                    k8s.abandonedClaimGrace(), observer, k8s.orphanSecretGrace());
+            return new ClusterReconciliation(pods, creation, api, config, leader, leases, properties.poolConfigs(),
+                    new ClusterReconciliation.Settings(Duration.ofSeconds(5), k8s.abandonedClaimGrace(),
+                            k8s.orphanSecretGrace()), observer);
+        }
+
+        /** The settings that need no API call (the owner is looked up by {@link #kubernetesDriverConfig}). */
+        private static KubernetesDriverConfig driverConfig(KubernetesProperties k8s) {
+            return KubernetesDriverConfig.of(k8s.namespace())
+                    .withRetry(new KubernetesDriverConfig.Retry(k8s.apiRetries(), Duration.ofMillis(100),
+                            Duration.ofSeconds(5), 0.5))
+                    .withBreaker(new KubernetesDriverConfig.Breaker(50, Math.max(10, k8s.breakerMinimumCalls()),
+                            k8s.breakerMinimumCalls(), k8s.breakerOpenFor(), 2))
+                    .withLabels(k8s.podLabels());
         }
 
         /**

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.hearth.pool.AcquireTimeoutException;
 import dev.hearth.pool.Pod;
+import dev.hearth.pool.PodDriver;
 import dev.hearth.pool.PodPool;
 import dev.hearth.pool.PoolConfig;
 import dev.hearth.pool.PoolDegradedException;
@@ -41,17 +42,19 @@ public final class ClusterImagePool implements PodPool {
     private static final Duration RETRY_CREATE = Duration.ofMillis(200);
 
     private final PoolConfig config;
-    private final KubernetesPodDriver driver;
+    private final ClusterPods pods;
+    private final PodDriver driver;
     private final PoolEvents events;
     private final AtomicInteger claimed = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
 
-    public ClusterImagePool(PoolConfig config, KubernetesPodDriver driver) {
-        this(config, driver, PoolObserver.NONE);
-    }
-
-    public ClusterImagePool(PoolConfig config, KubernetesPodDriver driver, PoolObserver observer) {
+    /**
+     * @param pods   the cache warm pods are taken from
+     * @param driver creates a size-0 pool's Job pods and deletes pods
+     */
+    public ClusterImagePool(PoolConfig config, ClusterPods pods, PodDriver driver, PoolObserver observer) {
         this.config = config;
+        this.pods = pods;
         this.driver = driver;
         this.events = new PoolEvents(observer, config.image());
     }
@@ -76,15 +79,15 @@ public final class ClusterImagePool implements PodPool {
 
     /** One pass over the cached warm pods, in random order so that replicas rarely race for the same pod. */
     private Mono<PooledPod> claimWarm() {
-        return driver.warmPods(config.image())
-                .flatMapMany(pods -> {
-                    List<Pod> order = new ArrayList<>(pods);
+        return Mono.fromSupplier(() -> pods.warmPods(config.image()))
+                .flatMapMany(warm -> {
+                    List<Pod> order = new ArrayList<>(warm);
                     Collections.shuffle(order);
                     return Flux.fromIterable(order);
                 })
                 // A claim that errors (the API failing past its retries) counts as lost: the next pod, or the next
                 // look, is tried. Had the patch applied after all, the pod is an abandoned claim the leader reaps.
-                .concatMap(pod -> driver.take(pod)
+                .concatMap(pod -> pods.take(pod)
                         .onErrorResume(error -> {
                             log.debug("Claiming {} failed; trying another: {}", pod, error.toString());
                             return Mono.just(false);
@@ -132,7 +135,7 @@ public final class ClusterImagePool implements PodPool {
 
     @Override
     public PoolMetrics metrics() {
-        return new PoolMetrics(driver.warmCount(config.image()), claimed.get(), 0, pending.get(), config.size());
+        return new PoolMetrics(pods.warmCount(config.image()), claimed.get(), 0, pending.get(), config.size());
     }
 
     private final class Claim implements PooledPod {

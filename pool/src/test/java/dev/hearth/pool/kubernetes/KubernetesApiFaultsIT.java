@@ -30,7 +30,8 @@ class KubernetesApiFaultsIT {
 
     @Test
     void createsPodsWhileThirtyPercentOfCallsFail() {
-        try (KubernetesPodDriver driver = TestDrivers.driver(harness)) {
+        try (TestDrivers.Replica replica = TestDrivers.replica(harness)) {
+            KubernetesPodDriver driver = replica.driver();
             harness.faults().apiFailureRate(0.3);
             int injectedBefore = harness.faults().injectedFailures();
 
@@ -49,7 +50,8 @@ class KubernetesApiFaultsIT {
     @Test
     void breakerOpensWhenEveryCallFailsAndClosesAfterHealing() {
         PoolConfig pool = TestDrivers.pool("node:22", 1);
-        try (KubernetesPodDriver driver = TestDrivers.driver(harness)) {
+        try (TestDrivers.Replica replica = TestDrivers.replica(harness)) {
+            KubernetesPodDriver driver = replica.driver();
             harness.faults().apiFailureRate(1.0);
 
             for (int i = 0; i < 2; i++) {

@@ -25,17 +25,21 @@ class KubernetesPodDriverIT {
 
     @RegisterExtension
     static final KubernetesHarness harness = KubernetesHarness.builder().build();
+    TestDrivers.Replica replica;
     KubernetesPodDriver driver;
+    ClusterPods pods;
 
     @BeforeEach
     void startDriver() {
-        driver = TestDrivers.driver(harness);
+        replica = TestDrivers.replica(harness);
+        driver = replica.driver();
+        pods = replica.pods();
     }
 
     @AfterEach
     void closeDriver() {
         harness.faults().neverReady(false).crashAfter(null);
-        driver.close();
+        replica.close();
     }
 
     @Test
@@ -79,14 +83,14 @@ class KubernetesPodDriverIT {
     void sizeZeroPoolServesThroughAJobThatIsGoneAfterDelete() throws Exception {
         Pod pod = driver.create(TestDrivers.pool("ruby:3.3", 0)).block(Duration.ofSeconds(20));
 
-        assertThat(pod.id()).as("id is the Job's name").startsWith(KubernetesPodDriver.JOB_PREFIX);
+        assertThat(pod.id()).as("id is the Job's name").startsWith(PodCreation.JOB_PREFIX);
         assertThat(TestDrivers.RUNNERS.health(pod.host(), pod.port()).block(Duration.ofSeconds(5)))
                 .as("Job pod serves").isNotNull();
         var job = harness.batch().readNamespacedJob(pod.id(), harness.namespace()).execute();
         assertThat(job.getSpec().getBackoffLimit()).as("backoffLimit").isZero();
         assertThat(job.getSpec().getActiveDeadlineSeconds()).as("activeDeadlineSeconds").isEqualTo(3600L);
         assertThat(job.getSpec().getTtlSecondsAfterFinished()).as("ttlSecondsAfterFinished").isEqualTo(60);
-        assertThat(driver.take(pod).block()).as("a Job's pod is born claimed").isFalse();
+        assertThat(pods.take(pod).block()).as("a Job's pod is born claimed").isFalse();
 
         driver.delete(pod.id()).block(Duration.ofSeconds(10));
 
@@ -142,24 +146,24 @@ class KubernetesPodDriverIT {
     @Test
     void ofTwoConcurrentClaimsExactlyOneWins() throws Exception {
         Pod pod = driver.create(TestDrivers.pool("python:3.12-slim", 2)).block(Duration.ofSeconds(20));
-        try (KubernetesPodDriver other = TestDrivers.driver(harness)) {
-            List<Boolean> results = Flux.merge(driver.take(pod), other.take(pod))
+        try (TestDrivers.Replica other = TestDrivers.replica(harness)) {
+            List<Boolean> results = Flux.merge(pods.take(pod), other.pods().take(pod))
                     .collectList()
                     .block(Duration.ofSeconds(20));
 
             assertThat(results).as("claim results").containsExactlyInAnyOrder(true, false);
             V1Pod stored = harness.core().readNamespacedPod(pod.id(), harness.namespace()).execute();
             assertThat(PodStates.label(stored, Labels.STATE)).as("state label").isEqualTo(Labels.STATE_CLAIMED);
-            assertThat(driver.take(pod).block(Duration.ofSeconds(10))).as("claim of a claimed pod").isFalse();
+            assertThat(pods.take(pod).block(Duration.ofSeconds(10))).as("claim of a claimed pod").isFalse();
         }
     }
 
     @Test
     void ofManyConcurrentClaimsOnTwoReplicasExactlyOneWins() {
         Pod pod = driver.create(TestDrivers.pool("python:3.12-slim", 2)).block(Duration.ofSeconds(20));
-        try (KubernetesPodDriver other = TestDrivers.driver(harness)) {
+        try (TestDrivers.Replica other = TestDrivers.replica(harness)) {
             List<Boolean> results = Flux.range(0, 8)
-                    .flatMap(i -> (i % 2 == 0 ? driver : other).take(pod))
+                    .flatMap(i -> (i % 2 == 0 ? pods : other.pods()).take(pod))
                     .collectList()
                     .block(Duration.ofSeconds(20));
 
@@ -174,8 +178,8 @@ class KubernetesPodDriverIT {
         stored.getMetadata().putAnnotationsItem("touched", "1");
         harness.core().replaceNamespacedPod(pod.id(), harness.namespace(), stored).execute();
 
-        assertThat(driver.take(pod).block(Duration.ofSeconds(10))).as("claim").isTrue();
-        assertThat(driver.take(pod).block(Duration.ofSeconds(10))).as("second claim").isFalse();
+        assertThat(pods.take(pod).block(Duration.ofSeconds(10))).as("claim").isTrue();
+        assertThat(pods.take(pod).block(Duration.ofSeconds(10))).as("second claim").isFalse();
     }
 
     @Test
@@ -185,9 +189,9 @@ class KubernetesPodDriverIT {
         MetadataPatch patch = new MetadataPatch()
                 .resourceVersion(stored.getMetadata().getResourceVersion())
                 .annotation("touched", "1");
-        driver.api().patchPodMetadata(harness.namespace(), pod.id(), patch).block(Duration.ofSeconds(10));
+        replica.api().patchPodMetadata(harness.namespace(), pod.id(), patch).block(Duration.ofSeconds(10));
 
-        assertThatThrownBy(() -> driver.api().patchPodMetadata(harness.namespace(), pod.id(), patch).block(Duration.ofSeconds(10)))
+        assertThatThrownBy(() -> replica.api().patchPodMetadata(harness.namespace(), pod.id(), patch).block(Duration.ofSeconds(10)))
                 .as("second patch naming the same resourceVersion")
                 .satisfies(error -> assertThat(KubernetesApi.isStatus(reactor.core.Exceptions.unwrap(error), 409)).as("409").isTrue());
     }

@@ -42,20 +42,21 @@ class KubernetesRbacIT {
                 "hearth-pods-owner", owner.getMetadata().getUid()));
 
         KubernetesDriverConfig config = TestDrivers.config(harness).withOwner(resolved);
-        try (KubernetesPodDriver driver = TestDrivers.driver(harness, config);
-             KubernetesPodDriver other = TestDrivers.driver(harness, config)) {
+        try (TestDrivers.Replica replica = TestDrivers.replica(harness, config);
+             TestDrivers.Replica other = TestDrivers.replica(harness, config)) {
+            KubernetesPodDriver driver = replica.driver();
             Pod warm = driver.create(TestDrivers.pool("python:3.12-slim", 1)).block(Duration.ofSeconds(20));
             assertThat(harness.core().readNamespacedPod(warm.id(), harness.namespace()).execute().getMetadata()
                     .getOwnerReferences()).as("owner reference").singleElement()
                     .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(owner.getMetadata().getUid()));
-            List<Boolean> claims = Flux.merge(driver.take(warm), other.take(warm))
+            List<Boolean> claims = Flux.merge(replica.pods().take(warm), other.pods().take(warm))
                     .collectList().block(Duration.ofSeconds(20));
             assertThat(claims).as("contended claim").containsExactlyInAnyOrder(true, false);
             driver.delete(warm.id()).block(Duration.ofSeconds(10));
 
             Pod job = driver.create(TestDrivers.pool("ruby:3.3", 0)).block(Duration.ofSeconds(20));
             var stored = harness.batch().readNamespacedJob(job.id(), harness.namespace()).execute();
-            assertThat(driver.api().createJob(harness.namespace(), stored.metadata(stored.getMetadata()
+            assertThat(replica.api().createJob(harness.namespace(), stored.metadata(stored.getMetadata()
                             .resourceVersion(null))).block(Duration.ofSeconds(10)).getMetadata().getUid())
                     .as("a repeated Job creation (409) reads the stored Job back, uid and all")
                     .isEqualTo(stored.getMetadata().getUid());
@@ -70,7 +71,7 @@ class KubernetesRbacIT {
             Eventually.await("only the leftover Secret", Duration.ofSeconds(10), () -> harness.core()
                     .listNamespacedSecret(harness.namespace()).execute().getItems().stream()
                     .map(secret -> secret.getMetadata().getName()).toList().equals(List.of("hearth-p-leftover")));
-            assertThat(new SecretSweeper(driver, Duration.ZERO).sweep().block(Duration.ofSeconds(10)))
+            assertThat(new SecretSweeper(replica.api(), replica.pods(), config, Duration.ZERO).sweep().block(Duration.ofSeconds(10)))
                     .as("Secrets swept: the one whose pod never existed").isEqualTo(1);
 
             harness.faults().rejectPodCreations(true);

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.hearth.pool.Pod;
 import dev.hearth.pool.PoolConfig;
+import dev.hearth.pool.PoolObserver;
 import dev.hearth.pool.kubernetes.harness.KubernetesHarness;
 import io.kubernetes.client.openapi.models.V1Pod;
 
@@ -20,20 +21,24 @@ class PoolReconcilerIT {
 
     @RegisterExtension
     static final KubernetesHarness harness = KubernetesHarness.builder().build();
+    TestDrivers.Replica replica;
     KubernetesPodDriver driver;
+    ClusterPods pods;
     PoolReconciler reconciler;
 
     @BeforeEach
     void startDriver() {
-        driver = TestDrivers.driver(harness);
-        reconciler = new PoolReconciler(driver);
+        replica = TestDrivers.replica(harness);
+        driver = replica.driver();
+        pods = replica.pods();
+        reconciler = new PoolReconciler(pods, replica.creation(), TestDrivers.config(harness).reconcile(), PoolObserver.NONE);
     }
 
     @AfterEach
     void closeDriver() throws Exception {
         harness.faults().neverReady(false);
         reconciler.reapOrphans(Set.of()).block(Duration.ofSeconds(20));
-        driver.close();
+        replica.close();
     }
 
     @Test
@@ -61,8 +66,8 @@ class PoolReconcilerIT {
         Eventually.await("2 ready pods", Duration.ofSeconds(20), () -> readyPods(pool) == 2);
         String crashed = apiPods(pool).get(0).getMetadata().getName();
         harness.kubelet().crash(crashed);
-        Eventually.await("crash seen", Duration.ofSeconds(10), () -> driver.informer(harness.namespace()).block()
-                .get(crashed).map(PodStates::ended).orElse(false));
+        Eventually.await("crash seen", Duration.ofSeconds(10), () -> pods.all().stream()
+                .anyMatch(pod -> PodStates.name(pod).equals(crashed) && PodStates.ended(pod)));
 
         ReconcileReport report = reconciler.reconcile(pool, 2).block(Duration.ofSeconds(20));
         int orphans = reconciler.reapOrphans(Set.of(pool.image())).block(Duration.ofSeconds(20));
@@ -77,16 +82,13 @@ class PoolReconcilerIT {
     @Test
     void podsMadeUnderAnotherPodSecretKeyAreNeverClaimedAndAreReplaced() throws Exception {
         PoolConfig pool = TestDrivers.pool("ruby:3.4", 1);
-        KubernetesPodDriver oldKey = new KubernetesPodDriver(harness.apiClient(), harness.watchClient(),
-                TestDrivers.config(harness), new PodSecrets("the-previous-key"), image -> TestDrivers.spec(harness),
-                TestDrivers.RUNNERS);
-        try (oldKey) {
-            oldKey.start().block(Duration.ofSeconds(20));
-            Pod stale = oldKey.create(pool).block(Duration.ofSeconds(20));
-            Eventually.await("the stale pod is cached", Duration.ofSeconds(10), () -> driver.informer(harness.namespace())
-                    .block().get(stale.id()).map(PodStates::ready).orElse(false));
+        try (TestDrivers.Replica oldKey = TestDrivers.replica(harness, TestDrivers.config(harness),
+                new PodSecrets("the-previous-key"))) {
+            Pod stale = oldKey.driver().create(pool).block(Duration.ofSeconds(20));
+            Eventually.await("the stale pod is cached", Duration.ofSeconds(10), () -> pods.all().stream()
+                    .anyMatch(pod -> PodStates.name(pod).equals(stale.id()) && PodStates.ready(pod)));
 
-            assertThat(driver.warmPods(pool.image()).block(Duration.ofSeconds(10))).as("claimable warm pods")
+            assertThat(pods.warmPods(pool.image())).as("claimable warm pods")
                     .extracting(Pod::id).doesNotContain(stale.id());
             ReconcileReport report = reconciler.reconcile(pool, 1).block(Duration.ofSeconds(20));
 
@@ -94,7 +96,7 @@ class PoolReconcilerIT {
             Eventually.await("the stale pod is deleted", Duration.ofSeconds(10), () -> !harness.kubelet().running(stale.id()));
         }
         Eventually.await("1 claimable pod", Duration.ofSeconds(20), () ->
-                driver.warmPods(pool.image()).block(Duration.ofSeconds(10)).size() == 1);
+                pods.warmPods(pool.image()).size() == 1);
     }
 
     @Test
