@@ -1,6 +1,7 @@
 package dev.hearth.pool.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -68,7 +69,7 @@ class KubernetesRbacIT {
                     .execute();
             // The deleted pod's and Job's Secrets go with them (the harness's garbage collector): wait for that, so
             // the sweep finds exactly the one Secret nothing would ever remove.
-            Eventually.await("only the leftover Secret", Duration.ofSeconds(10), () -> harness.core()
+            await("only the leftover Secret").atMost(Duration.ofSeconds(30)).until(() -> harness.core()
                     .listNamespacedSecret(harness.namespace()).execute().getItems().stream()
                     .map(secret -> secret.getMetadata().getName()).toList().equals(List.of("hearth-p-leftover")));
             assertThat(new SecretSweeper(replica.api(), replica.pods(), config, Duration.ZERO).sweep().block(Duration.ofSeconds(10)))
@@ -82,11 +83,11 @@ class KubernetesRbacIT {
                 harness.faults().rejectPodCreations(false);
             }
         }
-        Eventually.await("no pod's Secret outlives its pod", Duration.ofSeconds(10), () ->
+        await("no pod's Secret outlives its pod").atMost(Duration.ofSeconds(30)).until(() ->
                 harness.core().listNamespacedSecret(harness.namespace()).execute().getItems().isEmpty());
         try (LeaderElection leader = new LeaderElection(api, new LeaderElection.Settings(harness.namespace(),
                 "rbac", "replica-a", Duration.ofSeconds(3), Duration.ofMillis(1500), Duration.ofMillis(200))).start()) {
-            Eventually.await("leads and renews", Duration.ofSeconds(5), () -> leader.isLeader()
+            await("leads and renews").atMost(Duration.ofSeconds(30)).until(() -> leader.isLeader()
                     && harness.observedAccess().stream().anyMatch(access -> access.verb().equals("update")));
         }
 
