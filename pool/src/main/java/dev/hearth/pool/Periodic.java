@@ -35,17 +35,28 @@ public final class Periodic implements AutoCloseable {
     }
 
     public static Periodic start(String name, Duration every, Supplier<Mono<?>> task, Scheduler timer) {
+        return start(name, every, every, task, timer);
+    }
+
+    /**
+     * As {@link #start(String, Duration, Supplier, Scheduler)}, with the first run {@code first} from now (zero:
+     * at once, still on {@code timer}), e.g. a campaign that should not wait a whole period to begin.
+     */
+    public static Periodic start(String name, Duration first, Duration every, Supplier<Mono<?>> task, Scheduler timer) {
         Objects.requireNonNull(task, "task");
         if (every == null || every.isNegative() || every.isZero()) {
             throw new IllegalArgumentException(name + ": period must be positive, but was " + every);
         }
-        Disposable loop = Mono.delay(every, timer)
-                .then(Mono.defer(() -> task.get().then()))
+        if (first == null || first.isNegative()) {
+            throw new IllegalArgumentException(name + ": first delay must be >= 0, but was " + first);
+        }
+        Mono<Void> run = Mono.defer(() -> task.get().then())
                 .onErrorResume(error -> {
                     log.warn("{} failed; the next run retries: {}", name, error.toString());
                     return Mono.empty();
-                })
-                .repeat()
+                });
+        Disposable loop = Mono.delay(first, timer)
+                .then(run.then(Mono.delay(every, timer)).repeat().then())
                 .subscribe(null, error -> log.error("{} stopped", name, error));
         return new Periodic(loop);
     }

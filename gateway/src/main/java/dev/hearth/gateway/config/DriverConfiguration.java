@@ -1,6 +1,7 @@
 package dev.hearth.gateway.config;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
@@ -24,6 +25,8 @@ import java.util.List;
 import dev.hearth.pool.PoolObserver;
 import dev.hearth.pool.lease.LeaseStore;
 import dev.hearth.pool.kubernetes.ClusterImagePool;
+import dev.hearth.pool.kubernetes.ClusterPods;
+import dev.hearth.pool.kubernetes.PodCreation;
 import dev.hearth.pool.kubernetes.ClusterReconciliation;
 import dev.hearth.pool.local.LocalPodDriver;
 import dev.hearth.runner.client.RunnerClient;
@@ -69,28 +72,66 @@ public final class DriverConfiguration {
     @ConditionalOnProperty(name = "hearth.driver", havingValue = "kubernetes")
     static class Kubernetes {
 
-        @Bean(destroyMethod = "close")
-        KubernetesPodDriver podDriver(HearthProperties properties, ExecutorProperties executor, RunnerClient runners)
-                throws Exception {
-            KubernetesProperties k8s = properties.kubernetes();
+        /** The driver-wide settings ({@code hearth.kubernetes.*}), for the beans below. */
+        @Bean
+        KubernetesProperties kubernetesProperties(HearthProperties properties) {
+            return properties.kubernetes();
+        }
+
+        /** The one adapter over the blocking client, on the request client (finite read timeout). */
+        @Bean
+        KubernetesApi kubernetesApi(KubernetesProperties k8s) throws java.io.IOException {
             ApiClient requests = apiClient(k8s);
             requests.setHttpClient(requests.getHttpClient().newBuilder()
                     .readTimeout(k8s.requestTimeout().toMillis(), TimeUnit.MILLISECONDS).build());
+            return new KubernetesApi(requests, k8s.driverConfig());
+        }
+
+        /** The driver settings, with the owner ConfigMap's uid looked up once, at start. */
+        @Bean
+        KubernetesDriverConfig kubernetesDriverConfig(KubernetesProperties k8s, KubernetesApi api) {
+            KubernetesDriverConfig config = k8s.driverConfig();
+            if (k8s.ownerConfigMap() != null && !k8s.ownerConfigMap().isBlank()) {
+                config = config.withOwner(api.ownerConfigMap(k8s.namespace(), k8s.ownerConfigMap())
+                        .block(k8s.startupTimeout()));
+            }
+            return config;
+        }
+
+        @Bean
+        PodSecrets podSecrets(KubernetesProperties k8s, ExecutorProperties executor) {
+            return new PodSecrets(podSecretKey(k8s, executor));
+        }
+
+        /** The Kubernetes spec of each pool, by image: its kubernetes block over the defaults' (checked at start). */
+        @Bean
+        Function<String, KubernetesPoolSpec> kubernetesPoolSpecs(HearthProperties properties) {
+            java.util.Map<String, KubernetesPoolSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
+            return image -> specs.computeIfAbsent(image, properties::poolSpec);
+        }
+
+        /** The informer cache of the runtime namespace, filled before anything else starts. */
+        @Bean(destroyMethod = "close")
+        ClusterPods clusterPods(KubernetesProperties k8s, KubernetesApi api, KubernetesDriverConfig config,
+                                PodSecrets podSecrets, Function<String, KubernetesPoolSpec> specs) throws java.io.IOException {
             ApiClient watches = apiClient(k8s);
             // Watches are long-lived responses: no read timeout (toolchain.md).
             watches.setHttpClient(watches.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS).build());
-            KubernetesDriverConfig config = k8s.driverConfig();
-            if (k8s.ownerConfigMap() != null && !k8s.ownerConfigMap().isBlank()) {
-                config = config.withOwner(new KubernetesApi(requests, config)
-                        .ownerConfigMap(k8s.namespace(), k8s.ownerConfigMap())
-                        .block(k8s.startupTimeout()));
-            }
-            java.util.Map<String, KubernetesPoolSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
-            String podSecretKey = podSecretKey(k8s, executor);
-            KubernetesPodDriver driver = new KubernetesPodDriver(requests, watches, config, new PodSecrets(podSecretKey),
-                    image -> specs.computeIfAbsent(image, properties::poolSpec), runners);
-            driver.start().block(k8s.startupTimeout());
-            return driver;
+            ClusterPods pods = new ClusterPods(watches, api, config, podSecrets, specs);
+            pods.start().block(k8s.startupTimeout());
+            return pods;
+        }
+
+        /** Closed by the driver, which deletes at shutdown the pods this replica created. */
+        @Bean(destroyMethod = "")
+        PodCreation podCreation(KubernetesApi api, KubernetesDriverConfig config, PodSecrets podSecrets,
+                                Function<String, KubernetesPoolSpec> specs, ClusterPods pods, RunnerClient runners) {
+            return new PodCreation(api, config, podSecrets, specs, pods, runners);
+        }
+
+        @Bean(destroyMethod = "close")
+        KubernetesPodDriver podDriver(ClusterPods pods, PodCreation creation) {
+            return new KubernetesPodDriver(pods, creation);
         }
 
         /**
@@ -99,9 +140,8 @@ public final class DriverConfiguration {
          * configured.
          */
         @Bean(destroyMethod = "close")
-        LeaderElection leaderElection(KubernetesPodDriver driver, HearthProperties properties, ReplicaId replicaId) {
-            KubernetesProperties k8s = properties.kubernetes();
-            return new LeaderElection(driver.api(), new LeaderElection.Settings(k8s.namespace(), k8s.leaseName(),
+        LeaderElection leaderElection(KubernetesApi api, KubernetesProperties k8s, ReplicaId replicaId) {
+            return new LeaderElection(api, new LeaderElection.Settings(k8s.namespace(), k8s.leaseName(),
                     replicaId.value(), k8s.leaderLease(), k8s.leaderLease().multipliedBy(2).dividedBy(3),
                     k8s.leaderLease().dividedBy(5))).start();
         }
@@ -121,25 +161,26 @@ public final class DriverConfiguration {
          * call counts; breakers created later (on a pool's first creation) are bound as they appear.
          */
         @Bean
-        MeterBinder poolBreakerMetrics(KubernetesPodDriver driver) {
-            return TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(driver.api().breakers());
+        MeterBinder poolBreakerMetrics(PodCreation creation) {
+            return TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(creation.breakers());
         }
 
         /** Pools whose warm pods live in the cluster, shared by every replica, kept by the leader. */
         @Bean
-        Pools pools(HearthProperties properties, KubernetesPodDriver driver, PoolObserver observer) {
+        Pools pools(HearthProperties properties, ClusterPods pods, KubernetesPodDriver driver, PoolObserver observer) {
             return new Pools(properties.poolConfigs().stream()
-                    .map(config -> new ClusterImagePool(config, driver, observer))
+                    .map(config -> new ClusterImagePool(config, pods, driver, observer))
                     .toList());
         }
 
         @Bean(destroyMethod = "close")
-        ClusterReconciliation clusterReconciliation(KubernetesPodDriver driver, LeaderElection leader,
+        ClusterReconciliation clusterReconciliation(ClusterPods pods, PodCreation creation, KubernetesApi api,
+                                                    KubernetesDriverConfig config, LeaderElection leader,
                                                     HearthProperties properties, LeaseStore leases,
-                                                    PoolObserver observer) {
-            KubernetesProperties k8s = properties.kubernetes();
-            return new ClusterReconciliation(driver, leader, properties.poolConfigs(), k8s.reconcilePeriod(), leases,
-                    k8s.abandonedClaimGrace(), observer, k8s.orphanSecretGrace());
+                                                    KubernetesProperties k8s, PoolObserver observer) {
+            return new ClusterReconciliation(pods, creation, api, config, leader, leases, properties.poolConfigs(),
+                    new ClusterReconciliation.Settings(k8s.reconcilePeriod(), k8s.abandonedClaimGrace(),
+                            k8s.orphanSecretGrace()), observer);
         }
 
         /**

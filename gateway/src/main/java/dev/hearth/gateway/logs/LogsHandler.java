@@ -2,11 +2,10 @@ package dev.hearth.gateway.logs;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.util.function.Predicate;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -17,24 +16,30 @@ import dev.hearth.gateway.api.error.ExecutorException;
 import dev.hearth.gateway.api.params.Params;
 import dev.hearth.pool.registry.RuntimeRecord;
 import dev.hearth.pool.runtime.Runtimes;
-import dev.hearth.runner.protocol.LogLine;
+import dev.hearth.runner.client.RunnerCallException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code GET /v1/runtimes/{runtimeId}/logs} (§3.1): the runtime's log as {@code text/event-stream} lines
- * {@code <timestamp> <content with newlines as \\n>}. Waits up to 10 s for the runtime to appear and up to
- * {@code timeout} seconds for it to become ready; then sends the log the pod retained and ends, as Open
- * Runtimes ends its stream once the runtime is initialised. Hearth's extension {@code follow=true} keeps
- * the stream open for new lines until {@code timeout}, the runtime's end, or the client's disconnect.
+ * {@code GET /v1/runtimes/{runtimeId}/logs} (§3.1): the runtime's output as it happens, as {@code text/event-stream}
+ * lines {@code <Y-m-d\TH:i:s.vP> <content, newlines written as \\n>}, one line a chunk, written as it arrives.
+ *
+ * <p>As upstream: the runtime must appear within 10 s ({@code 400 runtime_timeout}), and its output must start within
+ * {@code timeout} seconds ({@code 504 logs_timeout}) — a build's once its pod is claimed. A build's log streams from
+ * its start to its end and then the stream closes; a runtime's (Hearth's extension) is the function's output its pod
+ * retained, and with {@code follow=true} what comes after. The stream also ends when the runtime is removed, the
+ * client leaves, or {@code timeout} passes.
+ *
+ * <p>Backpressure: the response asks the runner for at most {@link #IN_FLIGHT} records at a time, as the client's
+ * connection takes them; a build's runner keeps one record per reader in memory (its log is a file).
  */
 @Component
 public class LogsHandler {
 
     private static final Duration APPEAR = Duration.ofSeconds(10);
-    private static final Duration POLL = Duration.ofMillis(250);
-    private static final DateTimeFormatter TIMESTAMP =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxxx").withZone(ZoneOffset.UTC);
+    private static final Duration LOOK_AGAIN = Duration.ofMillis(100);
+    /** Records read ahead of the client: a few, each at most a chunk (8 KiB) escaped. */
+    static final int IN_FLIGHT = 8;
 
     private final Runtimes runtimes;
 
@@ -48,8 +53,10 @@ public class LogsHandler {
                 .flatMap(params -> {
                     Duration timeout = Duration.ofSeconds(parseTimeout(params.text("timeout", 16, 1, "600")));
                     boolean follow = params.bool("follow", true, false);
-                    return appeared(runtimeId)
-                            .flatMap(record -> ready(runtimeId, timeout))
+                    return await(runtimeId, record -> true, APPEAR)
+                            .switchIfEmpty(Mono.error(() -> new ExecutorException(ErrorType.RUNTIME_TIMEOUT)))
+                            .then(await(runtimeId, LogsHandler::started, timeout))
+                            .switchIfEmpty(Mono.error(() -> new ExecutorException(ErrorType.LOGS_TIMEOUT)))
                             .flatMap(record -> ServerResponse.ok()
                                     .contentType(MediaType.TEXT_EVENT_STREAM)
                                     .header("Cache-Control", "no-cache")
@@ -58,35 +65,41 @@ public class LogsHandler {
                 });
     }
 
-    private Flux<DataBuffer> lines(RuntimeRecord record, boolean follow, Duration timeout,
-                                   org.springframework.core.io.buffer.DataBufferFactory buffers) {
-        return runtimes.logs(record, follow)
+    /** Output has started: the runtime has its pod (building, or ready). */
+    private static boolean started(RuntimeRecord record) {
+        return !record.podId().isEmpty();
+    }
+
+    private Flux<DataBuffer> lines(RuntimeRecord record, boolean follow, Duration timeout, DataBufferFactory buffers) {
+        return output(record, follow)
+                .limitRate(IN_FLIGHT)
                 .take(timeout)
                 // The pod going away (runtime deleted) ends the stream; it is not an error for the reader.
                 .onErrorResume(error -> Flux.empty())
-                .map(line -> buffers.wrap(format(line).getBytes(StandardCharsets.UTF_8)));
+                .map(line -> buffers.wrap(line.getBytes(StandardCharsets.UTF_8)));
     }
 
-    static String format(LogLine line) {
-        String timestamp = TIMESTAMP.format(Instant.parse(line.timestamp()));
-        return timestamp + " " + line.line().replace("\n", "\\n") + "\n";
+    /** A build's log to its end; a runtime's retained output, then (following) its new output. */
+    private Flux<String> output(RuntimeRecord record, boolean follow) {
+        Flux<String> built = runtimes.buildLog(record)
+                .takeUntil(chunk -> chunk.ends())
+                .filter(chunk -> !chunk.ends())
+                .map(chunk -> LogLines.format(chunk.timestamp(), chunk.content()));
+        if (!record.ready()) {
+            return built;
+        }
+        // A line of the live log is a line of output: its newline is part of its content, as upstream chunks have it.
+        Flux<String> served = runtimes.logs(record, follow)
+                .map(line -> LogLines.format(line.timestamp(), line.line() + "\n"));
+        // A ready runtime shows its build's log if it was built, else what its function printed.
+        return built.onErrorResume(error -> error instanceof RunnerCallException call
+                && "not_built".equals(call.code()), error -> served);
     }
 
-    private Mono<RuntimeRecord> appeared(String runtimeId) {
-        return poll(runtimeId, record -> true, APPEAR)
-                .switchIfEmpty(Mono.error(() -> new ExecutorException(ErrorType.RUNTIME_TIMEOUT)));
-    }
-
-    private Mono<RuntimeRecord> ready(String runtimeId, Duration timeout) {
-        return poll(runtimeId, RuntimeRecord::ready, timeout)
-                .switchIfEmpty(Mono.error(() -> new ExecutorException(ErrorType.LOGS_TIMEOUT)));
-    }
-
-    private Mono<RuntimeRecord> poll(String runtimeId, java.util.function.Predicate<RuntimeRecord> until,
-                                     Duration within) {
+    private Mono<RuntimeRecord> await(String runtimeId, Predicate<RuntimeRecord> until, Duration within) {
         return Mono.defer(() -> runtimes.get(runtimeId))
                 .filter(until)
-                .repeatWhenEmpty(looks -> looks.delayElements(POLL))
+                .repeatWhenEmpty(looks -> looks.delayElements(LOOK_AGAIN))
                 .take(within);
     }
 

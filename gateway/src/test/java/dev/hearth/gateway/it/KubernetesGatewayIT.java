@@ -82,7 +82,7 @@ class KubernetesGatewayIT {
     Runtimes runtimes;
 
     @Autowired
-    dev.hearth.pool.kubernetes.KubernetesPodDriver driver;
+    dev.hearth.pool.kubernetes.ClusterPods clusterPods;
 
     WebTestClient client;
 
@@ -261,8 +261,8 @@ class KubernetesGatewayIT {
     void aClaimedPodWhoseHolderVanishedIsDeletedByTheLeader() {
         await("pools filled to size").atMost(GatewayITSupport.WAIT).until(() -> pods().size() == 3);
         // A replica claimed this pod and died before (or long after) writing its lease: nobody holds it.
-        dev.hearth.pool.Pod pod = driver.warmPods("local/shell").block().get(0);
-        assertThat(driver.take(pod).block()).as("claimed without a lease").isTrue();
+        dev.hearth.pool.Pod pod = clusterPods.warmPods("local/shell").get(0);
+        assertThat(clusterPods.take(pod).block()).as("claimed without a lease").isTrue();
         await("the leader deletes the abandoned pod and refills the pool").atMost(GatewayITSupport.WAIT).until(() ->
                 pods().stream().noneMatch(p -> pod.id().equals(p.getMetadata().getLabels().get("hearth.dev/pod-id")))
                         && pods().size() == 3);

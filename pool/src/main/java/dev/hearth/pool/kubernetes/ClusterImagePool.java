@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -12,48 +13,64 @@ import org.slf4j.LoggerFactory;
 
 import dev.hearth.pool.AcquireTimeoutException;
 import dev.hearth.pool.Pod;
+import dev.hearth.pool.PodDriver;
 import dev.hearth.pool.PodPool;
 import dev.hearth.pool.PoolConfig;
 import dev.hearth.pool.PoolDegradedException;
-import dev.hearth.pool.PoolExhaustedException;
 import dev.hearth.pool.PoolEvents;
+import dev.hearth.pool.PoolExhaustedException;
 import dev.hearth.pool.PoolMetrics;
 import dev.hearth.pool.PoolObserver;
 import dev.hearth.pool.PoolObserver.Acquisition;
 import dev.hearth.pool.PooledPod;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
- * An image pool on Kubernetes shared by every replica (DESIGN.md: reconciliation on one replica, acquiring
- * on all). The warm pods are kept by the elected leader's {@link PoolReconciler}; any replica claims one from
- * the informer cache by relabelling it {@code claimed} with a resourceVersion precondition, so of concurrent
- * claimers on any replicas exactly one wins (fission's unguarded label patch is the counter-example).
- * A claim changes the pod's labels, which the leader sees at once and answers with a replacement: no timer.
- * {@code size: 0} pools create a Job per acquisition instead.
+ * An image pool on Kubernetes shared by every replica (DESIGN.md: reconciliation on one replica, acquiring on all).
+ * The warm pods are kept by the elected leader's {@link ClusterReconciliation}; any replica takes one from its cache
+ * with {@link ClusterPods#take} (resourceVersion-guarded: of concurrent takers on any replicas exactly one wins). A
+ * take changes the pod's labels, which the leader sees at once and answers with a replacement: no timer. An
+ * acquisition that finds no warm pod waits, up to the acquire timeout and within the pending bound, and looks again
+ * whenever the cache shows a pod of the pool turning warm. {@code size: 0} pools create a Job per acquisition instead.
  */
 public final class ClusterImagePool implements PodPool {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterImagePool.class);
-    /** How often a waiting acquisition looks at the cache again (no API call: the cache is in memory). */
-    private static final Duration LOOK_AGAIN = Duration.ofMillis(50);
+    /** A waiting acquisition looks again this long after its last cue even without a pod turning warm. */
+    static final Duration LOOK_AGAIN = Duration.ofMillis(500);
     private static final Duration RETRY_CREATE = Duration.ofMillis(200);
+    private static final Object NOW = "now";
 
     private final PoolConfig config;
-    private final KubernetesPodDriver driver;
+    private final ClusterPods pods;
+    private final PodDriver driver;
     private final PoolEvents events;
+    private final Duration lookAgain;
+    private final Scheduler timer;
     private final AtomicInteger claimed = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger creatingJobs = new AtomicInteger();
 
-    public ClusterImagePool(PoolConfig config, KubernetesPodDriver driver) {
-        this(config, driver, PoolObserver.NONE);
+    /**
+     * @param pods   the cache warm pods are taken from
+     * @param driver creates a size-0 pool's Job pods and deletes pods
+     */
+    public ClusterImagePool(PoolConfig config, ClusterPods pods, PodDriver driver, PoolObserver observer) {
+        this(config, pods, driver, observer, LOOK_AGAIN);
     }
 
-    public ClusterImagePool(PoolConfig config, KubernetesPodDriver driver, PoolObserver observer) {
+    /** @param lookAgain the fallback look of a waiting acquisition (tests set it long to see the cue work alone) */
+    ClusterImagePool(PoolConfig config, ClusterPods pods, PodDriver driver, PoolObserver observer, Duration lookAgain) {
         this.config = config;
+        this.pods = pods;
         this.driver = driver;
         this.events = new PoolEvents(observer, config.image());
+        this.lookAgain = lookAgain;
+        this.timer = Schedulers.parallel();
     }
 
     @Override
@@ -61,7 +78,10 @@ public final class ClusterImagePool implements PodPool {
         return config;
     }
 
-    /** Reports each acquisition: a pod claimed at once is warm; one waited for (or its own Job) is created. */
+    /**
+     * Reports each acquisition: a pod taken at once is warm; one waited for (or its own Job) is created. A pod handed
+     * over at the instant the acquisition is cancelled is discarded by an operator and destroyed ({@link Claim#release}).
+     */
     @Override
     public Mono<PooledPod> acquire() {
         return Mono.defer(() -> {
@@ -69,30 +89,66 @@ public final class ClusterImagePool implements PodPool {
             if (config.size() == 0) {
                 return events.acquisition(onDemand(), Acquisition.CREATED, started);
             }
-            return events.acquisition(claimWarm(), Acquisition.WARM, started)
+            return events.acquisition(takeWarm(), Acquisition.WARM, started)
                     .switchIfEmpty(Mono.defer(() -> events.acquisition(await(), Acquisition.CREATED, started)));
-        });
+        }).doOnDiscard(PooledPod.class, PooledPod::release);
     }
 
-    /** One pass over the cached warm pods, in random order so that replicas rarely race for the same pod. */
-    private Mono<PooledPod> claimWarm() {
-        return driver.warmPods(config.image())
-                .flatMapMany(pods -> {
-                    List<Pod> order = new ArrayList<>(pods);
-                    Collections.shuffle(order);
-                    return Flux.fromIterable(order);
+    @Override
+    public boolean degraded() {
+        return driver.degraded(config.image());
+    }
+
+    /**
+     * From memory, never blocking. {@code warm}: the pool's warm pods in the cluster as this replica's cache shows
+     * them — the same shared pods on every replica, so not to be summed over replicas. {@code claimed}: pods this
+     * replica holds. {@code creating}: the pool's pods the cache shows starting (the leader creates warm pods, every
+     * replica sees them alike) plus, for a size-0 pool, the Job pods this replica is creating for its acquisitions.
+     * {@code pending}: this replica's waiting acquisitions.
+     */
+    @Override
+    public PoolMetrics metrics() {
+        String image = config.image();
+        return new PoolMetrics(pods.warmCount(image), claimed.get(), pods.startingCount(image) + creatingJobs.get(),
+                pending.get(), config.size());
+    }
+
+    /** One look at the cached warm pods, in random order so that replicas rarely race for the same pod. */
+    private Mono<PooledPod> takeWarm() {
+        return Flux.defer(() -> {
+                    List<Pod> warm = new ArrayList<>(pods.warmPods(config.image()));
+                    Collections.shuffle(warm);
+                    return Flux.fromIterable(warm);
                 })
-                // A claim that errors (the API failing past its retries) counts as lost: the next pod, or the next
-                // look, is tried. Had the patch applied after all, the pod is an abandoned claim the leader reaps.
-                .concatMap(pod -> driver.take(pod)
-                        .onErrorResume(error -> {
-                            log.debug("Claiming {} failed; trying another: {}", pod, error.toString());
-                            return Mono.just(false);
-                        })
-                        .filter(won -> won)
-                        .map(won -> pod))
-                .next()
-                .map(Claim::new);
+                .concatMap(this::take)
+                .next();
+    }
+
+    /**
+     * Takes the pod for this pool's holder, or completes empty when another replica was first. A take that errors
+     * (the API failing past its retries) counts as lost: the next pod, or the next look, is tried; had the patch
+     * applied after all, the pod is an abandoned claim the leader reaps. A take cancelled while its patch is in flight
+     * runs to its end, and a pod it won is deleted: cancelling an acquisition takes nothing.
+     */
+    private Mono<PooledPod> take(Pod pod) {
+        return Mono.defer(() -> {
+            CompletableFuture<Boolean> inFlight = pods.take(pod)
+                    .onErrorResume(error -> {
+                        log.debug("Taking {} failed; trying another: {}", pod, error.toString());
+                        return Mono.just(false);
+                    })
+                    .toFuture();
+            AtomicBoolean answered = new AtomicBoolean();
+            return Mono.fromFuture(inFlight, true)
+                    .doOnNext(won -> answered.set(true))
+                    .doOnCancel(() -> {
+                        if (!answered.get()) {
+                            inFlight.thenAccept(won -> destroyIf(won, pod));
+                        }
+                    })
+                    .filter(won -> won)
+                    .map(won -> new Claim(pod));
+        });
     }
 
     private Mono<PooledPod> await() {
@@ -103,12 +159,24 @@ public final class ClusterImagePool implements PodPool {
             pending.decrementAndGet();
             return Mono.error(new PoolExhaustedException(config.image(), config.maxPending()));
         }
-        // Looks again a while after each look ends (a look slowed by API retries delays the next, never overlaps).
-        return Mono.defer(this::claimWarm)
-                .repeatWhenEmpty(looks -> looks.delayElements(LOOK_AGAIN))
-                .timeout(config.acquireTimeout(),
-                        Mono.error(() -> new AcquireTimeoutException(config.image(), config.acquireTimeout())))
+        return lookUntilTaken()
+                .timeout(config.acquireTimeout(), Mono.error(() -> new AcquireTimeoutException(config.image(),
+                        config.acquireTimeout())), timer)
                 .doFinally(signal -> pending.decrementAndGet());
+    }
+
+    /**
+     * Looks until a pod is taken, one look at a time. Cues to look: now; a pod of the pool turning warm in the cache;
+     * {@code lookAgain} passing since the last fallback (a change the cache missed, a take lost to another replica).
+     * While a look runs, {@code onBackpressureLatest} keeps at most one cue: cues never pile up, however slow a look
+     * is (its takes go to the API), and one that came during a look is not lost.
+     */
+    private Mono<PooledPod> lookUntilTaken() {
+        Flux<Object> fallback = Mono.delay(lookAgain, timer).<Object>map(tick -> NOW).repeat();
+        return Flux.merge(pods.warmed(config.image()), fallback, Mono.just(NOW))
+                .onBackpressureLatest()
+                .concatMap(cue -> takeWarm(), 0)
+                .next();
     }
 
     private Mono<PooledPod> onDemand() {
@@ -117,24 +185,27 @@ public final class ClusterImagePool implements PodPool {
         }
         // A failed creation is retried until the acquire timeout, unless the pool turns degraded meanwhile.
         return events.podStart(driver.create(config))
+                .<PooledPod>map(Claim::new)
                 .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, RETRY_CREATE).filter(error -> !degraded()))
-                .timeout(config.acquireTimeout(),
-                        Mono.error(() -> new AcquireTimeoutException(config.image(), config.acquireTimeout())))
+                .timeout(config.acquireTimeout(), Mono.error(() -> new AcquireTimeoutException(config.image(),
+                        config.acquireTimeout())), timer)
                 .onErrorMap(error -> !(error instanceof AcquireTimeoutException) && degraded(),
                         error -> new PoolDegradedException(config.image()))
-                .map(Claim::new);
+                .doOnSubscribe(subscription -> creatingJobs.incrementAndGet())
+                .doFinally(signal -> creatingJobs.decrementAndGet());
     }
 
-    @Override
-    public boolean degraded() {
-        return driver.degraded(config.image());
+    private void destroyIf(boolean won, Pod pod) {
+        if (won) {
+            destroy(pod);
+        }
     }
 
-    @Override
-    public PoolMetrics metrics() {
-        return new PoolMetrics(driver.warmCount(config.image()), claimed.get(), 0, pending.get(), config.size());
+    private void destroy(Pod pod) {
+        driver.delete(pod.id()).subscribe(null, error -> log.warn("Deleting {} failed: {}", pod, error.toString()));
     }
 
+    /** A pod this replica took; its first end counts (see {@link PooledPod}). */
     private final class Claim implements PooledPod {
         private final Pod pod;
         private final AtomicBoolean ended = new AtomicBoolean();
@@ -150,8 +221,8 @@ public final class ClusterImagePool implements PodPool {
         }
 
         /**
-         * A taken pod cannot simply be put back: its label already says claimed and other replicas may have seen
-         * it so. It is destroyed, and the leader's reconciler replaces it.
+         * A taken pod cannot simply be put back: its label already says claimed and other replicas may have seen it
+         * so. It is destroyed, and the leader replaces it.
          */
         @Override
         public void release() {
@@ -162,7 +233,7 @@ public final class ClusterImagePool implements PodPool {
         public void invalidate() {
             if (ended.compareAndSet(false, true)) {
                 claimed.decrementAndGet();
-                driver.delete(pod.id()).subscribe(null, error -> log.warn("Deleting {} failed: {}", pod, error.toString()));
+                destroy(pod);
             }
         }
 

@@ -9,19 +9,23 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.hearth.pool.Pod;
+import dev.hearth.pool.Periodic;
 import dev.hearth.pool.PoolConfig;
 import dev.hearth.pool.PoolObserver;
 import dev.hearth.pool.lease.LeaseStore;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
- * The leader's duty: keeps every pool at {@code size} warm pods in the cluster, reaps orphans (pods of
- * pools no longer configured) and abandoned pods (claimed, but their holder's lease is gone). Runs a pass
- * when any pod of ours changes (a claim relabels a pod: the replacement starts at once, no timer), and every
- * {@code period} as a safety net. Passes are serialized; only the replica holding the Lease runs them.
+ * The leader's duty: keeps every pool at {@code size} warm pods in the cluster ({@link PoolReconciler}), reaps
+ * orphans (pods of pools no longer configured) and abandoned pods (claimed, but their holder's lease is gone), and
+ * sweeps pod Secrets left without their pod ({@link SecretSweeper}). A pass runs when any pod of ours changes (a take
+ * relabels a pod: the replacement starts at once, no timer), when this replica becomes leader, and every
+ * {@code period} as a safety net; passes run one at a time and changes during a pass coalesce into one more
+ * ({@link PassLoop}). Only the replica holding the Lease does anything; on the others a pass is a no-op. Neither
+ * loop stops on a failed, throwing or slow pass.
  */
 public final class ClusterReconciliation implements AutoCloseable {
 
@@ -30,85 +34,112 @@ public final class ClusterReconciliation implements AutoCloseable {
     /** How long a pod Secret may be without its pod before the leader deletes it, unless told otherwise. */
     public static final Duration SECRET_GRACE = Duration.ofMinutes(1);
 
-    private final Disposable loop;
-    private final Disposable sweeps;
+    /**
+     * @param period      the safety net: a pass at least this often
+     * @param claimGrace  how long a claim may go without a lease before its pod counts as abandoned and is deleted:
+     *                    longer than claim-to-lease (milliseconds); the holder's lease TTL covers the rest
+     * @param secretGrace pod Secrets without their pod this long are deleted, in a sweep as often
+     */
+    public record Settings(Duration period, Duration claimGrace, Duration secretGrace) {
+        public Settings {
+            requirePositive("period", period);
+            requirePositive("claimGrace", claimGrace);
+            requirePositive("secretGrace", secretGrace);
+        }
+
+        private static void requirePositive(String name, Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("reconciliation " + name + " must be positive, but was " + value);
+            }
+        }
+    }
+
+    private final ClusterPods pods;
+    private final PodCreation creation;
+    private final LeaderElection leader;
+    private final LeaseStore leases;
+    private final List<PoolConfig> warmPools;
+    private final Set<String> images;
+    private final Duration claimGrace;
+    private final PoolObserver observer;
+    private final PoolReconciler reconciler;
+    private final PassLoop passes;
+    private final Periodic sweeps;
+    private final Disposable triggers;
 
     /**
-     * @param leases      where holders record their claims; a claimed pod with no lease for {@code claimGrace}
-     *                    after its claim lost its holder (the replica died) and is deleted
-     * @param claimGrace  how long a claim may go without a lease: longer than claim-to-lease (milliseconds),
-     *                    and the holder's lease TTL covers the rest
+     * Starts both loops.
+     *
+     * @param pods     the cache every decision is read from; its changes trigger passes
+     * @param creation makes and deletes pods
+     * @param leases   where holders record their claims (a claimed pod without a lease is abandoned)
+     * @param pools    every configured pool: pods of any other pool are orphans
+     * @param observer told of warm pods' start times and of every pod reaped (on the leader only)
      */
-    public ClusterReconciliation(KubernetesPodDriver driver, LeaderElection leader, List<PoolConfig> pools,
-                                 Duration period, LeaseStore leases, Duration claimGrace) {
-        this(driver, leader, pools, period, leases, claimGrace, PoolObserver.NONE);
+    public ClusterReconciliation(ClusterPods pods, PodCreation creation, KubernetesApi api, KubernetesDriverConfig config,
+                                 LeaderElection leader, LeaseStore leases, List<PoolConfig> pools, Settings settings,
+                                 PoolObserver observer) {
+        this.pods = pods;
+        this.creation = creation;
+        this.leader = leader;
+        this.leases = leases;
+        this.warmPools = pools.stream().filter(pool -> pool.size() > 0).toList();
+        this.images = pools.stream().map(PoolConfig::image).collect(Collectors.toUnmodifiableSet());
+        this.claimGrace = settings.claimGrace();
+        this.observer = observer;
+        this.reconciler = new PoolReconciler(pods, creation, config.reconcile(), observer);
+        SecretSweeper sweeper = new SecretSweeper(api, pods, config, settings.secretGrace());
+        this.sweeps = Periodic.start("Pod Secret sweep", settings.secretGrace(), () -> leading(sweeper.sweep()));
+        this.passes = new PassLoop("Cluster reconciliation", settings.period(), this::pass, Schedulers.parallel());
+        this.triggers = Flux.merge(pods.events(), leader.leadership().filter(leading -> leading))
+                .subscribe(trigger -> passes.trigger(),
+                        error -> log.error("Reconciliation triggers stopped; the {} safety net goes on", settings.period(), error));
+        passes.trigger();
     }
 
-    /** @param observer told of warm pods' start times and of every pod reaped (on the leader only) */
-    public ClusterReconciliation(KubernetesPodDriver driver, LeaderElection leader, List<PoolConfig> pools,
-                                 Duration period, LeaseStore leases, Duration claimGrace, PoolObserver observer) {
-        this(driver, leader, pools, period, leases, claimGrace, observer, SECRET_GRACE);
+    /** Stops both loops; a pass in progress is cancelled (its API calls in flight run to their end). */
+    @Override
+    public void close() {
+        triggers.dispose();
+        passes.close();
+        sweeps.close();
     }
 
-    /** @param secretGrace pod Secrets without their pod this long are deleted, in a sweep as often */
-    public ClusterReconciliation(KubernetesPodDriver driver, LeaderElection leader, List<PoolConfig> pools,
-                                 Duration period, LeaseStore leases, Duration claimGrace, PoolObserver observer,
-                                 Duration secretGrace) {
-        SecretSweeper sweeper = new SecretSweeper(driver, secretGrace);
-        this.sweeps = Flux.interval(secretGrace, secretGrace)
-                .onBackpressureDrop()
-                .filter(tick -> leader.isLeader())
-                .concatMap(tick -> sweeper.sweep().onErrorResume(error -> {
-                    log.warn("Sweeping pod Secrets failed; the next sweep retries: {}", error.toString());
-                    return Mono.empty();
-                }), 1)
-                .subscribe();
-        PoolReconciler reconciler = new PoolReconciler(driver, observer);
-        Set<String> images = pools.stream().map(PoolConfig::image).collect(Collectors.toSet());
-        List<PoolConfig> warmPools = pools.stream().filter(pool -> pool.size() > 0).toList();
-        this.loop = Flux.merge(Flux.interval(Duration.ZERO, period).map(tick -> "tick"),
-                        driver.podEvents().map(event -> "pod"))
-                .onBackpressureLatest()
-                .filter(trigger -> leader.isLeader())
-                .concatMap(trigger -> pass(reconciler, warmPools, images)
-                        .then(reapAbandoned(driver, leases, claimGrace, observer)), 1)
-                .subscribe(null, error -> log.error("Cluster reconciliation stopped", error));
+    /**
+     * One pass, on the leader only: every warm pool, then orphans, then abandoned claims; a step that fails does not
+     * keep the others from running.
+     */
+    private Mono<Void> pass() {
+        return leading(Flux.fromIterable(warmPools)
+                .concatMap(pool -> isolated("Reconciling pool '" + pool.image() + "'", reconciler.reconcile(pool, pool.size())))
+                .then(isolated("Reaping orphans", reconciler.reapOrphans(images)))
+                .then(isolated("Reaping abandoned claims", reapAbandoned())));
     }
 
-    private static Mono<Void> pass(PoolReconciler reconciler, List<PoolConfig> pools, Set<String> images) {
-        return Flux.fromIterable(pools)
-                .concatMap(pool -> reconciler.reconcile(pool, pool.size()))
-                .then(reconciler.reapOrphans(images))
-                .then()
-                .onErrorResume(error -> {
-                    log.warn("Reconciliation pass failed; the next one retries: {}", error.toString());
-                    return Mono.empty();
-                });
+    private static Mono<Void> isolated(String step, Mono<?> work) {
+        return work.then().onErrorResume(error -> {
+            log.warn("{} failed; the next pass retries: {}", step, error.toString());
+            return Mono.empty();
+        });
+    }
+
+    private <T> Mono<T> leading(Mono<T> duty) {
+        return Mono.defer(() -> leader.isLeader() ? duty : Mono.empty());
     }
 
     /** Deletes claimed pods whose holder vanished: no lease, and claimed longer ago than the grace. */
-    private static Mono<Void> reapAbandoned(KubernetesPodDriver driver, LeaseStore leases, Duration grace,
-                                            PoolObserver observer) {
-        Instant cutoff = Instant.now().minus(grace);
-        return driver.claimedPods()
-                .flatMapMany(Flux::fromIterable)
-                .filter(claimed -> claimed.claimedAt().isBefore(cutoff))
-                .filterWhen(claimed -> leases.current(claimed.podId()).hasElement().map(held -> !held))
-                .concatMap(claimed -> {
-                    log.info("Deleting {}: claimed, but its holder's lease is gone", claimed.podId());
-                    return driver.delete(claimed.podId())
-                            .doOnSuccess(deleted -> observer.podsReaped(PoolObserver.Reap.ABANDONED, 1));
-                })
-                .then()
-                .onErrorResume(error -> {
-                    log.warn("Reaping abandoned pods failed; the next pass retries: {}", error.toString());
-                    return Mono.empty();
-                });
-    }
-
-    @Override
-    public void close() {
-        sweeps.dispose();
-        loop.dispose();
+    private Mono<Void> reapAbandoned() {
+        return Mono.defer(() -> {
+            Instant cutoff = Instant.now().minus(claimGrace);
+            return Flux.fromIterable(pods.claimedPods())
+                    .filter(claimed -> claimed.claimedAt().isBefore(cutoff))
+                    .filterWhen(claimed -> leases.current(claimed.podId()).hasElement().map(held -> !held))
+                    .concatMap(claimed -> {
+                        log.info("Deleting {}: claimed, but its holder's lease is gone", claimed.podId());
+                        return creation.delete(claimed.podId())
+                                .doOnSuccess(deleted -> observer.podsReaped(PoolObserver.Reap.ABANDONED, 1));
+                    })
+                    .then();
+        });
     }
 }

@@ -6,10 +6,6 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -46,7 +42,6 @@ public final class KubernetesApi {
     private final BatchV1Api batch;
     private final CoordinationV1Api coordination;
     private final KubernetesDriverConfig.Retry retry;
-    private final CircuitBreakerRegistry breakers;
 
     /** @param client the request client (a finite read timeout); watches use their own client */
     public KubernetesApi(ApiClient client, KubernetesDriverConfig config) {
@@ -55,31 +50,6 @@ public final class KubernetesApi {
         this.batch = new BatchV1Api(client);
         this.coordination = new CoordinationV1Api(client);
         this.retry = config.retry();
-        KubernetesDriverConfig.Breaker b = config.breaker();
-        this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
-                .failureRateThreshold(b.failureRateThreshold())
-                .slidingWindowSize(b.slidingWindowSize())
-                .minimumNumberOfCalls(b.minimumNumberOfCalls())
-                .waitDurationInOpenState(b.waitInOpenState())
-                // Half-open by itself after the wait, so that a pool failing acquisitions fast still recovers.
-                .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                .permittedNumberOfCallsInHalfOpenState(b.permittedCallsInHalfOpenState())
-                .build());
-    }
-
-    /** Breakers by name {@code pool:<image>}; bind to Micrometer with resilience4j-micrometer in the gateway. */
-    public CircuitBreakerRegistry breakers() {
-        return breakers;
-    }
-
-    /** The creation breaker of the pool of {@code image}; created on first use. */
-    public CircuitBreaker breaker(String image) {
-        return breakers.circuitBreaker("pool:" + image);
-    }
-
-    /** {@code creation} guarded by the pool's breaker: fails fast with CallNotPermittedException while open. */
-    public <T> Mono<T> guarded(String image, Mono<T> creation) {
-        return creation.transformDeferred(CircuitBreakerOperator.of(breaker(image)));
     }
 
     public Mono<V1Pod> createPod(String namespace, V1Pod pod) {
@@ -101,10 +71,11 @@ public final class KubernetesApi {
                 .then();
     }
 
-    /** RFC 7386 merge patch. A {@code metadata.resourceVersion} in it is a precondition: 409 when stale. */
-    public Mono<V1Pod> mergePatchPod(String namespace, String name, String patch) {
+    /** Merge-patches the pod's metadata; a resourceVersion in the patch is a precondition: 409 when stale. */
+    public Mono<V1Pod> patchPodMetadata(String namespace, String name, MetadataPatch patch) {
+        V1Patch body = new V1Patch(patch.toJson(client.getJSON()));
         return call("patch pod " + name, () -> PatchUtils.patch(V1Pod.class,
-                () -> core.patchNamespacedPod(name, namespace, new V1Patch(patch)).buildCall(null),
+                () -> core.patchNamespacedPod(name, namespace, body).buildCall(null),
                 V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
     }
 
@@ -153,9 +124,9 @@ public final class KubernetesApi {
 
     /** Makes {@code owner} the only owner of the Secret, so the garbage collector deletes it with the owner. */
     public Mono<Void> ownSecret(String namespace, String name, V1OwnerReference owner) {
-        String patch = "{\"metadata\":{\"ownerReferences\":[" + client.getJSON().serialize(owner) + "]}}";
+        V1Patch body = new V1Patch(new MetadataPatch().onlyOwner(owner).toJson(client.getJSON()));
         return call("own secret " + name, () -> PatchUtils.patch(V1Secret.class,
-                () -> core.patchNamespacedSecret(name, namespace, new V1Patch(patch)).buildCall(null),
+                () -> core.patchNamespacedSecret(name, namespace, body).buildCall(null),
                 V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client))
                 .then();
     }

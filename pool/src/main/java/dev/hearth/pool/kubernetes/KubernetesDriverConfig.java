@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * Driver-wide Kubernetes settings. Immutable; each part validates itself and names the bad value.
  *
- * @param namespace  namespace of pods whose pool spec names none, and of the leader-election Lease
+ * @param namespace  the runtime namespace (the chart's {@code runtimeNamespace}): every pod, Job and pod Secret of
+ *                   the installation, of every pool, lives there — one per installation, never per pool
  * @param owner      object every pod and Job is owned by, so that uninstalling Hearth removes them;
  *                   {@code null} for none (tests, or a cluster-scoped uninstall story)
  * @param labels     extra labels on every pod and Job (e.g. {@code app.kubernetes.io/instance}); informers

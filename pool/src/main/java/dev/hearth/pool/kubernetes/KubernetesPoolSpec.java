@@ -13,7 +13,10 @@ import io.kubernetes.client.custom.Quantity;
  * How the pods of one pool look on Kubernetes (DESIGN.md, "Kubernetes"). Immutable; validated on
  * construction so a bad value fails at startup with the value named. Collections are copied and never null.
  *
- * @param namespace               namespace of the pool's pods; {@code null} for the driver's namespace
+ * <p>Where they live is not a pool's choice: every pod, Job and pod Secret of an installation lives in its one
+ * runtime namespace ({@link KubernetesDriverConfig#namespace()}, the chart's {@code runtimeNamespace}), the one
+ * namespace the gateway's Role covers, its informer watches and its owner ConfigMap is in.
+ *
  * @param runnerImage             init image holding the runner distribution
  * @param runnerInstallCommand    what the init container runs to copy the distribution into {@code /opt/hearth}
  * @param runnerPort              port the runner listens on inside the pod
@@ -29,7 +32,7 @@ import io.kubernetes.client.custom.Quantity;
  * @param activeDeadlineSeconds   for size-0 pools: how long a Job's pod may run at most
  * @param ttlSecondsAfterFinished for size-0 pools: how long a finished Job stays before Kubernetes removes it
  */
-public record KubernetesPoolSpec(String namespace, String runnerImage, List<String> runnerInstallCommand,
+public record KubernetesPoolSpec(String runnerImage, List<String> runnerInstallCommand,
                                  int runnerPort, Map<String, String> requests, Map<String, String> limits,
                                  Map<String, String> nodeSelector, List<Toleration> tolerations,
                                  String runtimeClassName, List<String> imagePullSecrets, Map<String, String> env,
@@ -53,9 +56,6 @@ public record KubernetesPoolSpec(String namespace, String runnerImage, List<Stri
     }
 
     public KubernetesPoolSpec {
-        if (namespace != null && (namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches())) {
-            throw new IllegalArgumentException("namespace must be a DNS label, but was '" + namespace + "'");
-        }
         if (runnerImage == null || runnerImage.isBlank()) {
             throw new IllegalArgumentException("runnerImage must not be blank, but was '" + runnerImage + "'");
         }
@@ -87,11 +87,6 @@ public record KubernetesPoolSpec(String namespace, String runnerImage, List<Stri
 
     public static Builder builder(String runnerImage) {
         return new Builder(runnerImage);
-    }
-
-    /** This spec's namespace, or {@code fallback} when it has none. */
-    public String namespaceOr(String fallback) {
-        return namespace != null ? namespace : fallback;
     }
 
     private static Map<String, String> quantities(String what, Map<String, String> values) {
@@ -129,7 +124,6 @@ public record KubernetesPoolSpec(String namespace, String runnerImage, List<Stri
 
     /** Builder with the defaults: runner port 8080, read-only root, 1 h Job deadline, 60 s Job TTL. */
     public static final class Builder {
-        private String namespace;
         private final String runnerImage;
         private List<String> runnerInstallCommand = DEFAULT_INSTALL_COMMAND;
         private int runnerPort = DEFAULT_RUNNER_PORT;
@@ -148,7 +142,6 @@ public record KubernetesPoolSpec(String namespace, String runnerImage, List<Stri
             this.runnerImage = runnerImage;
         }
 
-        public Builder namespace(String value) { this.namespace = value; return this; }
         public Builder runnerInstallCommand(List<String> value) { this.runnerInstallCommand = value; return this; }
         public Builder runnerPort(int value) { this.runnerPort = value; return this; }
         public Builder request(String resource, String value) { requests.put(resource, value); return this; }
@@ -163,7 +156,7 @@ public record KubernetesPoolSpec(String namespace, String runnerImage, List<Stri
         public Builder ttlSecondsAfterFinished(int value) { this.ttlSecondsAfterFinished = value; return this; }
 
         public KubernetesPoolSpec build() {
-            return new KubernetesPoolSpec(namespace, runnerImage, runnerInstallCommand, runnerPort, requests, limits,
+            return new KubernetesPoolSpec(runnerImage, runnerInstallCommand, runnerPort, requests, limits,
                     nodeSelector, tolerations, runtimeClassName, imagePullSecrets, env, readOnlyRootFilesystem,
                     activeDeadlineSeconds, ttlSecondsAfterFinished);
         }

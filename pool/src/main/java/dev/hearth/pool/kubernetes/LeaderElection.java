@@ -11,10 +11,11 @@ import org.slf4j.LoggerFactory;
 import io.kubernetes.client.openapi.models.V1Lease;
 import io.kubernetes.client.openapi.models.V1LeaseSpec;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
-import reactor.core.Disposable;
+import dev.hearth.pool.Periodic;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Leader election over a {@code coordination.k8s.io/v1} Lease, as client-go's leaderelection does it
@@ -64,7 +65,7 @@ public final class LeaderElection implements AutoCloseable {
     private final Settings settings;
     private final Sinks.Many<Boolean> leadership = Sinks.many().replay().latest();
     private final AtomicBoolean leader = new AtomicBoolean();
-    private volatile Disposable loop;
+    private volatile Periodic loop;
     // Touched only by the loop, one attempt at a time.
     private String observedVersion;
     private long observedAtNanos;
@@ -76,13 +77,14 @@ public final class LeaderElection implements AutoCloseable {
         leadership.tryEmitNext(false);
     }
 
-    /** Starts campaigning; idempotent. */
+    /**
+     * Starts campaigning: an attempt at once, then one {@code retryPeriod} after each attempt ends ({@link Periodic}:
+     * a slow attempt delays the next, a failing one is retried, the loop never stops until closed). Idempotent.
+     */
     public synchronized LeaderElection start() {
         if (loop == null) {
-            loop = Flux.interval(Duration.ZERO, settings.retryPeriod())
-                    .onBackpressureDrop()
-                    .concatMap(tick -> attempt(), 1)
-                    .subscribe(this::record, error -> log.error("Leader election of {} stopped", settings.leaseName(), error));
+            loop = Periodic.start("Leader election of " + settings.leaseName(), Duration.ZERO, settings.retryPeriod(),
+                    () -> attempt().doOnNext(this::record), Schedulers.parallel());
         }
         return this;
     }
@@ -114,9 +116,9 @@ public final class LeaderElection implements AutoCloseable {
 
     /** Stops without releasing, as a crashed replica would. For tests. */
     void stopCampaigning() {
-        Disposable current = loop;
+        Periodic current = loop;
         if (current != null) {
-            current.dispose();
+            current.close();
         }
     }
 

@@ -65,7 +65,7 @@ public final class PodTemplates {
         return new V1Pod()
                 .apiVersion("v1")
                 .kind("Pod")
-                .metadata(metadata(pool, spec, name, Labels.KIND_POD, state).name(name).ownerReferences(owners(spec)))
+                .metadata(metadata(pool, spec, name, Labels.KIND_POD, state).name(name).ownerReferences(owners()))
                 .spec(podSpec(pool, spec, name));
     }
 
@@ -84,9 +84,9 @@ public final class PodTemplates {
                 .immutable(true)
                 .metadata(new V1ObjectMeta()
                         .name(name)
-                        .namespace(spec.namespaceOr(config.namespace()))
+                        .namespace(config.namespace())
                         .labels(labels)
-                        .ownerReferences(owners(spec)))
+                        .ownerReferences(owners()))
                 .data(Map.of(PodSecrets.SECRET_KEY, podSecret.getBytes(StandardCharsets.UTF_8)));
     }
 
@@ -102,7 +102,7 @@ public final class PodTemplates {
                 .kind("Job")
                 .metadata(metadata(pool, spec, name, Labels.KIND_JOB, Labels.STATE_CLAIMED)
                         .name(name)
-                        .ownerReferences(owners(spec)))
+                        .ownerReferences(owners()))
                 .spec(new V1JobSpec()
                         .backoffLimit(0)
                         .activeDeadlineSeconds(spec.activeDeadlineSeconds())
@@ -125,18 +125,18 @@ public final class PodTemplates {
         labels.put(Labels.POD_ID, podId);
         labels.put(Labels.KIND, kind);
         return new V1ObjectMeta()
-                .namespace(spec.namespaceOr(config.namespace()))
+                .namespace(config.namespace())
                 .labels(labels)
                 .annotations(Map.of(Labels.IMAGE_ANNOTATION, pool.image()));
     }
 
     /**
-     * The owner reference, only for objects in the owner's namespace: the garbage collector deletes a dependent
+     * The owner reference. The owner lives in the runtime namespace too: the garbage collector deletes a dependent
      * whose owner it cannot find in the dependent's own namespace, at once.
      */
-    private List<V1OwnerReference> owners(KubernetesPoolSpec spec) {
+    private List<V1OwnerReference> owners() {
         KubernetesDriverConfig.Owner owner = config.owner();
-        if (owner == null || !spec.namespaceOr(config.namespace()).equals(config.namespace())) {
+        if (owner == null) {
             return null;
         }
         return List.of(new V1OwnerReference()

@@ -13,7 +13,6 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.hearth.pool.Pod;
 import dev.hearth.pool.PoolConfig;
 import dev.hearth.pool.PoolObserver;
 import dev.hearth.pool.PoolObserver.Reap;
@@ -36,7 +35,8 @@ public final class PoolReconciler {
     private static final Logger log = LoggerFactory.getLogger(PoolReconciler.class);
     static final Duration EXPECTATION_TTL = Duration.ofSeconds(30);
 
-    private final KubernetesPodDriver driver;
+    private final ClusterPods pods;
+    private final PodCreation creation;
     private final KubernetesDriverConfig.Reconcile limits;
     private final PoolObserver observer;
     private final WarmPodStarts starts = new WarmPodStarts();
@@ -46,34 +46,30 @@ public final class PoolReconciler {
     private record Expected(String pool, Instant until) {
     }
 
-    public PoolReconciler(KubernetesPodDriver driver) {
-        this(driver, PoolObserver.NONE);
-    }
-
-    /** @param observer told of warm pods' create-to-ready times and of every pod this reconciler deletes */
-    public PoolReconciler(KubernetesPodDriver driver, PoolObserver observer) {
-        this.driver = driver;
-        this.limits = driver.config().reconcile();
+    /**
+     * @param pods     the cache every decision is read from
+     * @param creation makes and deletes the pods
+     * @param limits   how fast pods are created
+     * @param observer told of warm pods' create-to-ready times and of every pod this reconciler deletes
+     */
+    public PoolReconciler(ClusterPods pods, PodCreation creation, KubernetesDriverConfig.Reconcile limits,
+                          PoolObserver observer) {
+        this.pods = pods;
+        this.creation = creation;
+        this.limits = limits;
         this.observer = observer;
     }
 
-    /** One pass over the pool; completes with what it did. Errors only when the informer cannot start. */
+    /** One pass over the pool; completes with what it did. Errors only when the cache cannot start. */
     public Mono<ReconcileReport> reconcile(PoolConfig pool, int wantedWarm) {
-        return Mono.defer(() -> {
-            String namespace = driver.spec(pool.image()).namespaceOr(driver.config().namespace());
-            return driver.informer(namespace).flatMap(informer -> reconcile(informer, pool, wantedWarm));
-        });
+        return pods.start().then(Mono.defer(() -> reconcileCached(pool, wantedWarm)));
     }
 
-    /**
-     * Deletes every Hearth pod (and Job) whose pool is not among {@code configuredImages}, in every namespace
-     * the driver watches; completes with how many it deleted.
-     */
+    /** Deletes every Hearth pod (and Job) whose pool is not among {@code configuredImages}; completes with how many. */
     public Mono<Integer> reapOrphans(Set<String> configuredImages) {
-        return Mono.defer(() -> {
+        return pods.start().then(Mono.defer(() -> {
             Set<String> pools = configuredImages.stream().map(Labels::poolValue).collect(Collectors.toSet());
-            List<String> ids = driver.informers().stream()
-                    .flatMap(informer -> informer.pods().stream())
+            List<String> ids = pods.all().stream()
                     .filter(pod -> !pools.contains(PodStates.label(pod, Labels.POOL)) && !PodStates.terminating(pod))
                     .map(pod -> PodStates.label(pod, Labels.POD_ID))
                     .filter(id -> id != null)
@@ -81,26 +77,25 @@ public final class PoolReconciler {
                     .toList();
             ids.forEach(id -> log.info("Deleting orphan {} (its pool is not configured)", id));
             return deleteAll(ids).doOnNext(deleted -> reaped(Reap.ORPHAN, deleted));
-        });
+        }));
     }
 
-    private Mono<ReconcileReport> reconcile(PodInformer informer, PoolConfig pool, int wanted) {
+    private Mono<ReconcileReport> reconcileCached(PoolConfig pool, int wanted) {
         String poolValue = Labels.poolValue(pool.image());
         Instant now = Instant.now();
-        List<V1Pod> pods = informer.withLabel(Labels.POOL, poolValue).stream()
+        List<V1Pod> ofPool = pods.ofPool(pool.image()).stream()
                 .filter(pod -> Labels.KIND_POD.equals(PodStates.label(pod, Labels.KIND)) && !PodStates.terminating(pod))
                 .toList();
-        pods.forEach(pod -> expected.remove(PodStates.name(pod)));
+        ofPool.forEach(pod -> expected.remove(PodStates.name(pod)));
         expected.values().removeIf(e -> e.until().isBefore(now));
         long pending = expected.values().stream().filter(e -> e.pool().equals(poolValue)).count();
 
-        List<String> ended = names(pods.stream().filter(PodStates::ended));
-        List<V1Pod> warm = pods.stream()
+        List<String> ended = names(ofPool.stream().filter(PodStates::ended));
+        List<V1Pod> warm = ofPool.stream()
                 .filter(pod -> Labels.STATE_WARM.equals(PodStates.label(pod, Labels.STATE)) && !PodStates.ended(pod))
                 .toList();
         // Warm pods made under another pod-secret key (the key changed) would refuse every call: replaced.
-        String keyId = driver.podSecrets().keyId();
-        List<String> stale = names(warm.stream().filter(pod -> !keyId.equals(PodStates.label(pod, Labels.SECRET_KEY_ID))));
+        List<String> stale = names(warm.stream().filter(pod -> !pods.madeUnderCurrentKey(pod)));
         List<String> unready = names(warm.stream()
                 .filter(pod -> !stale.contains(PodStates.name(pod)) && tooLongUnready(pod, pool, now)));
         List<V1Pod> usable = warm.stream()
@@ -151,7 +146,7 @@ public final class PoolReconciler {
 
     private Mono<Integer> createBatch(PoolConfig pool, String poolValue, int size) {
         return Flux.range(0, size)
-                .flatMap(i -> driver.submitWarmPod(pool)
+                .flatMap(i -> creation.submitWarmPod(pool)
                         .doOnNext(pod -> expected.put(PodStates.name(pod),
                                 new Expected(poolValue, Instant.now().plus(EXPECTATION_TTL))))
                         .thenReturn(1)
@@ -164,7 +159,7 @@ public final class PoolReconciler {
 
     private Mono<Integer> deleteAll(List<String> ids) {
         return Flux.fromIterable(ids)
-                .flatMap(id -> driver.delete(id)
+                .flatMap(id -> creation.delete(id)
                         .thenReturn(1)
                         .onErrorResume(error -> {
                             log.debug("Deleting {} failed: {}", id, KubernetesApi.describe(error));

@@ -3,6 +3,7 @@ package dev.hearth.pool.kubernetes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -23,42 +24,51 @@ final class SecretSweeper {
 
     private static final Logger log = LoggerFactory.getLogger(SecretSweeper.class);
 
-    private final KubernetesPodDriver driver;
+    private final KubernetesApi api;
+    private final ClusterPods pods;
+    private final String namespace;
+    private final String selector;
     private final Duration grace;
 
-    SecretSweeper(KubernetesPodDriver driver, Duration grace) {
-        this.driver = driver;
+    /** @param pods the cache that tells which pods exist */
+    SecretSweeper(KubernetesApi api, ClusterPods pods, KubernetesDriverConfig config, Duration grace) {
+        this.api = api;
+        this.pods = pods;
+        this.namespace = config.namespace();
+        this.selector = secretSelector(config);
         this.grace = grace;
     }
 
-    /** One sweep of the driver's namespace; completes with how many Secrets it deleted. */
+    /** One sweep of the runtime namespace; completes with how many Secrets it deleted. */
     Mono<Integer> sweep() {
-        String namespace = driver.config().namespace();
-        Instant cutoff = Instant.now().minus(grace);
-        return driver.informer(namespace).flatMap(informer -> driver.api()
-                .listSecrets(namespace, secretSelector())
-                .flatMap(secrets -> {
-                    Set<String> podIds = informer.pods().stream()
-                            .map(pod -> PodStates.label(pod, Labels.POD_ID))
-                            .filter(id -> id != null)
-                            .collect(Collectors.toSet());
-                    return Flux.fromIterable(secrets)
-                            .filter(secret -> created(secret).isBefore(cutoff))
-                            .map(secret -> secret.getMetadata().getName())
-                            .filter(name -> !podIds.contains(name))
-                            .concatMap(name -> {
-                                log.info("Deleting Secret {}: its pod is gone", name);
-                                return driver.api().deleteSecret(namespace, name).thenReturn(1);
-                            })
-                            .reduce(0, Integer::sum);
-                }));
+        return pods.start().then(Mono.defer(() -> {
+            Instant cutoff = Instant.now().minus(grace);
+            return api.listSecrets(namespace, selector)
+                    .flatMap(secrets -> {
+                        Set<String> podIds = pods.all().stream()
+                                .map(pod -> PodStates.label(pod, Labels.POD_ID))
+                                .filter(Objects::nonNull)
+                                .collect(Collectors.toSet());
+                        return Flux.fromIterable(secrets)
+                                .filter(secret -> created(secret).isBefore(cutoff))
+                                .map(secret -> secret.getMetadata().getName())
+                                .filter(name -> !podIds.contains(name))
+                                .concatMap(this::delete)
+                                .reduce(0, Integer::sum);
+                    });
+        }));
+    }
+
+    private Mono<Integer> delete(String name) {
+        log.info("Deleting Secret {}: its pod is gone", name);
+        return api.deleteSecret(namespace, name).thenReturn(1);
     }
 
     /** Pod Secrets of this installation: Hearth's, with a pod id, and the installation's labels. */
-    private String secretSelector() {
+    private static String secretSelector(KubernetesDriverConfig config) {
         StringBuilder selector = new StringBuilder(Labels.POD_ID)
                 .append(',').append(Labels.MANAGED_BY).append('=').append(Labels.MANAGED_BY_VALUE);
-        driver.config().labels().forEach((key, value) -> selector.append(',').append(key).append('=').append(value));
+        config.labels().forEach((key, value) -> selector.append(',').append(key).append('=').append(value));
         return selector.toString();
     }
 

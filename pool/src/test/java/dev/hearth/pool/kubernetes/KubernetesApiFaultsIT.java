@@ -1,6 +1,7 @@
 package dev.hearth.pool.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -30,7 +31,8 @@ class KubernetesApiFaultsIT {
 
     @Test
     void createsPodsWhileThirtyPercentOfCallsFail() {
-        try (KubernetesPodDriver driver = TestDrivers.driver(harness)) {
+        try (TestDrivers.Replica replica = TestDrivers.replica(harness)) {
+            KubernetesPodDriver driver = replica.driver();
             harness.faults().apiFailureRate(0.3);
             int injectedBefore = harness.faults().injectedFailures();
 
@@ -49,7 +51,8 @@ class KubernetesApiFaultsIT {
     @Test
     void breakerOpensWhenEveryCallFailsAndClosesAfterHealing() {
         PoolConfig pool = TestDrivers.pool("node:22", 1);
-        try (KubernetesPodDriver driver = TestDrivers.driver(harness)) {
+        try (TestDrivers.Replica replica = TestDrivers.replica(harness)) {
+            KubernetesPodDriver driver = replica.driver();
             harness.faults().apiFailureRate(1.0);
 
             for (int i = 0; i < 2; i++) {
@@ -64,7 +67,8 @@ class KubernetesApiFaultsIT {
             assertThat(driver.degraded("other:image")).as("another pool's breaker").isFalse();
 
             harness.faults().apiFailureRate(0);
-            Eventually.await("breaker half-open", Duration.ofSeconds(5),
+            // A creation refused by the still-open breaker, or failing, counts as not yet: the next poll tries again.
+            await("breaker half-open").atMost(Duration.ofSeconds(30)).ignoreExceptions().until(
                     () -> driver.create(pool).onErrorResume(CallNotPermittedException.class, e -> Mono.empty())
                             .blockOptional(Duration.ofSeconds(20)).isPresent());
 

@@ -1,6 +1,7 @@
 package dev.hearth.pool.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -11,9 +12,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.hearth.pool.Pod;
 import dev.hearth.pool.PoolConfig;
+import dev.hearth.pool.kubernetes.harness.Hold;
 import dev.hearth.pool.kubernetes.harness.KubernetesHarness;
 import dev.hearth.runner.client.RunnerClient;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -25,17 +29,21 @@ class KubernetesPodDriverIT {
 
     @RegisterExtension
     static final KubernetesHarness harness = KubernetesHarness.builder().build();
+    TestDrivers.Replica replica;
     KubernetesPodDriver driver;
+    ClusterPods pods;
 
     @BeforeEach
     void startDriver() {
-        driver = TestDrivers.driver(harness);
+        replica = TestDrivers.replica(harness);
+        driver = replica.driver();
+        pods = replica.pods();
     }
 
     @AfterEach
     void closeDriver() {
         harness.faults().neverReady(false).crashAfter(null);
-        driver.close();
+        replica.close();
     }
 
     @Test
@@ -65,7 +73,7 @@ class KubernetesPodDriverIT {
 
         driver.delete(pod.id()).block(Duration.ofSeconds(10));
 
-        Eventually.await("runner stopped", Duration.ofSeconds(10), () -> !harness.kubelet().running(pod.id()));
+        await("runner stopped").atMost(Duration.ofSeconds(30)).until(() -> !harness.kubelet().running(pod.id()));
         assertThat(harness.core().listNamespacedPod(harness.namespace()).execute().getItems())
                 .as("pods left").noneMatch(p -> p.getMetadata().getName().equals(pod.id()));
         // A fresh client: a pooled keep-alive connection may outlive Runner.close() (see the report).
@@ -79,20 +87,20 @@ class KubernetesPodDriverIT {
     void sizeZeroPoolServesThroughAJobThatIsGoneAfterDelete() throws Exception {
         Pod pod = driver.create(TestDrivers.pool("ruby:3.3", 0)).block(Duration.ofSeconds(20));
 
-        assertThat(pod.id()).as("id is the Job's name").startsWith(KubernetesPodDriver.JOB_PREFIX);
+        assertThat(pod.id()).as("id is the Job's name").startsWith(PodCreation.JOB_PREFIX);
         assertThat(TestDrivers.RUNNERS.health(pod.host(), pod.port()).block(Duration.ofSeconds(5)))
                 .as("Job pod serves").isNotNull();
         var job = harness.batch().readNamespacedJob(pod.id(), harness.namespace()).execute();
         assertThat(job.getSpec().getBackoffLimit()).as("backoffLimit").isZero();
         assertThat(job.getSpec().getActiveDeadlineSeconds()).as("activeDeadlineSeconds").isEqualTo(3600L);
         assertThat(job.getSpec().getTtlSecondsAfterFinished()).as("ttlSecondsAfterFinished").isEqualTo(60);
-        assertThat(driver.take(pod).block()).as("a Job's pod is born claimed").isFalse();
+        assertThat(pods.take(pod).block()).as("a Job's pod is born claimed").isFalse();
 
         driver.delete(pod.id()).block(Duration.ofSeconds(10));
 
         assertThat(harness.batch().listNamespacedJob(harness.namespace()).execute().getItems())
                 .as("jobs left").isEmpty();
-        Eventually.await("Job's pod gone", Duration.ofSeconds(10), () -> harness.core()
+        await("Job's pod gone").atMost(Duration.ofSeconds(30)).until(() -> harness.core()
                 .listNamespacedPod(harness.namespace()).labelSelector(Labels.JOB_NAME + "=" + pod.id())
                 .execute().getItems().isEmpty());
     }
@@ -108,7 +116,7 @@ class KubernetesPodDriverIT {
             harness.kubelet().crash(pod.id());
             driver.delete(deleted.id()).block(Duration.ofSeconds(10));
 
-            Eventually.await("crash reported", Duration.ofSeconds(10), () -> terminated.contains(pod.id()));
+            await("crash reported").atMost(Duration.ofSeconds(30)).until(() -> terminated.contains(pod.id()));
             assertThat(terminated).as("a pod deleted by the driver is no termination").doesNotContain(deleted.id());
         } finally {
             watching.dispose();
@@ -134,7 +142,7 @@ class KubernetesPodDriverIT {
         assertThatThrownBy(() -> driver.create(pool).block(Duration.ofSeconds(20)))
                 .as("creation error").isInstanceOf(PodStartException.class).hasMessageContaining("not warm within");
 
-        Eventually.await("unready pod deleted", Duration.ofSeconds(10), () -> harness.core()
+        await("unready pod deleted").atMost(Duration.ofSeconds(30)).until(() -> harness.core()
                 .listNamespacedPod(harness.namespace()).labelSelector(Labels.POOL + "=" + Labels.poolValue("php:8.3"))
                 .execute().getItems().isEmpty());
     }
@@ -142,24 +150,24 @@ class KubernetesPodDriverIT {
     @Test
     void ofTwoConcurrentClaimsExactlyOneWins() throws Exception {
         Pod pod = driver.create(TestDrivers.pool("python:3.12-slim", 2)).block(Duration.ofSeconds(20));
-        try (KubernetesPodDriver other = TestDrivers.driver(harness)) {
-            List<Boolean> results = Flux.merge(driver.take(pod), other.take(pod))
+        try (TestDrivers.Replica other = TestDrivers.replica(harness)) {
+            List<Boolean> results = Flux.merge(pods.take(pod), other.pods().take(pod))
                     .collectList()
                     .block(Duration.ofSeconds(20));
 
             assertThat(results).as("claim results").containsExactlyInAnyOrder(true, false);
             V1Pod stored = harness.core().readNamespacedPod(pod.id(), harness.namespace()).execute();
             assertThat(PodStates.label(stored, Labels.STATE)).as("state label").isEqualTo(Labels.STATE_CLAIMED);
-            assertThat(driver.take(pod).block(Duration.ofSeconds(10))).as("claim of a claimed pod").isFalse();
+            assertThat(pods.take(pod).block(Duration.ofSeconds(10))).as("claim of a claimed pod").isFalse();
         }
     }
 
     @Test
     void ofManyConcurrentClaimsOnTwoReplicasExactlyOneWins() {
         Pod pod = driver.create(TestDrivers.pool("python:3.12-slim", 2)).block(Duration.ofSeconds(20));
-        try (KubernetesPodDriver other = TestDrivers.driver(harness)) {
+        try (TestDrivers.Replica other = TestDrivers.replica(harness)) {
             List<Boolean> results = Flux.range(0, 8)
-                    .flatMap(i -> (i % 2 == 0 ? driver : other).take(pod))
+                    .flatMap(i -> (i % 2 == 0 ? pods : other.pods()).take(pod))
                     .collectList()
                     .block(Duration.ofSeconds(20));
 
@@ -174,19 +182,20 @@ class KubernetesPodDriverIT {
         stored.getMetadata().putAnnotationsItem("touched", "1");
         harness.core().replaceNamespacedPod(pod.id(), harness.namespace(), stored).execute();
 
-        assertThat(driver.take(pod).block(Duration.ofSeconds(10))).as("claim").isTrue();
-        assertThat(driver.take(pod).block(Duration.ofSeconds(10))).as("second claim").isFalse();
+        assertThat(pods.take(pod).block(Duration.ofSeconds(10))).as("claim").isTrue();
+        assertThat(pods.take(pod).block(Duration.ofSeconds(10))).as("second claim").isFalse();
     }
 
     @Test
     void mergePatchWithAStaleResourceVersionIsRejected() throws Exception {
         Pod pod = driver.create(TestDrivers.pool("python:3.12-slim", 2)).block(Duration.ofSeconds(20));
         V1Pod stored = harness.core().readNamespacedPod(pod.id(), harness.namespace()).execute();
-        String patch = "{\"metadata\":{\"resourceVersion\":\"" + stored.getMetadata().getResourceVersion()
-                + "\",\"annotations\":{\"touched\":\"1\"}}}";
-        driver.api().mergePatchPod(harness.namespace(), pod.id(), patch).block(Duration.ofSeconds(10));
+        MetadataPatch patch = new MetadataPatch()
+                .resourceVersion(stored.getMetadata().getResourceVersion())
+                .annotation("touched", "1");
+        replica.api().patchPodMetadata(harness.namespace(), pod.id(), patch).block(Duration.ofSeconds(10));
 
-        assertThatThrownBy(() -> driver.api().mergePatchPod(harness.namespace(), pod.id(), patch).block(Duration.ofSeconds(10)))
+        assertThatThrownBy(() -> replica.api().patchPodMetadata(harness.namespace(), pod.id(), patch).block(Duration.ofSeconds(10)))
                 .as("second patch naming the same resourceVersion")
                 .satisfies(error -> assertThat(KubernetesApi.isStatus(reactor.core.Exceptions.unwrap(error), 409)).as("409").isTrue());
     }
@@ -202,16 +211,45 @@ class KubernetesPodDriverIT {
         Mono.when(pods.stream().map(pod -> driver.delete(pod.id())).toList()).block(Duration.ofSeconds(10));
     }
 
-    @Test
-    void creationsCancelledAtAnyPointLeaveNoPodJobOrSecret() throws Exception {
-        for (int i = 0; i < 12; i++) {
-            PoolConfig pool = TestDrivers.pool(i % 2 == 0 ? "cancel/warm:1" : "cancel/job:1", i % 2 == 0 ? 1 : 0);
+    /** Where a creation is cancelled: at once, while one of its API calls is held in flight, or awaiting warm. */
+    enum CancelPoint {
+        AT_ONCE, CREATING_THE_SECRET, CREATING_THE_POD_OR_JOB, HANDING_THE_SECRET_OVER, AWAITING_WARM
+    }
+
+    @ParameterizedTest(name = "a {0} creation cancelled {1}")
+    @CsvSource({
+            "warm, AT_ONCE", "warm, CREATING_THE_SECRET", "warm, CREATING_THE_POD_OR_JOB", "warm, HANDING_THE_SECRET_OVER",
+            "warm, AWAITING_WARM",
+            "job, AT_ONCE", "job, CREATING_THE_SECRET", "job, CREATING_THE_POD_OR_JOB", "job, HANDING_THE_SECRET_OVER",
+            "job, AWAITING_WARM"})
+    void aCreationCancelledAtAnyPointLeavesNoPodJobOrSecret(String kind, CancelPoint point) throws Exception {
+        boolean job = kind.equals("job");
+        PoolConfig pool = TestDrivers.pool("cancel/" + kind + ":1", job ? 0 : 1);
+        Hold hold = switch (point) {
+            case CREATING_THE_SECRET -> harness.faults().hold("create", "secrets");
+            case CREATING_THE_POD_OR_JOB -> harness.faults().hold("create", job ? "jobs" : "pods");
+            case HANDING_THE_SECRET_OVER -> harness.faults().hold("patch", "secrets");
+            default -> null;
+        };
+        harness.faults().neverReady(point == CancelPoint.AWAITING_WARM);
+        try {
             Disposable creation = driver.create(pool).subscribe(pod -> { }, error -> { });
-            Thread.sleep(i * 4L); // cancelled before the Secret, between Secret and pod, while awaiting warm, ...
+            if (hold != null) {
+                await("the call held in flight").atMost(Duration.ofSeconds(30)).until(() -> hold.arrived() > 0);
+            } else if (point == CancelPoint.AWAITING_WARM) {
+                await("the pod created, not ready").atMost(Duration.ofSeconds(30)).until(() -> !harness.core()
+                        .listNamespacedPod(harness.namespace()).labelSelector(Labels.POOL + "=" + Labels.poolValue(pool.image()))
+                        .execute().getItems().isEmpty());
+            }
+
             creation.dispose();
+        } finally {
+            if (hold != null) {
+                hold.release();
+            }
         }
 
-        Eventually.await("no pod, Job or Secret of a cancelled creation", Duration.ofSeconds(20), () -> left().isEmpty());
+        await("no pod, Job or Secret of the cancelled creation").atMost(Duration.ofSeconds(30)).until(() -> left().isEmpty());
     }
 
     private List<String> left() throws Exception {

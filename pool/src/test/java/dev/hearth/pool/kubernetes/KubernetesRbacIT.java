@@ -1,6 +1,7 @@
 package dev.hearth.pool.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -42,20 +43,21 @@ class KubernetesRbacIT {
                 "hearth-pods-owner", owner.getMetadata().getUid()));
 
         KubernetesDriverConfig config = TestDrivers.config(harness).withOwner(resolved);
-        try (KubernetesPodDriver driver = TestDrivers.driver(harness, config);
-             KubernetesPodDriver other = TestDrivers.driver(harness, config)) {
+        try (TestDrivers.Replica replica = TestDrivers.replica(harness, config);
+             TestDrivers.Replica other = TestDrivers.replica(harness, config)) {
+            KubernetesPodDriver driver = replica.driver();
             Pod warm = driver.create(TestDrivers.pool("python:3.12-slim", 1)).block(Duration.ofSeconds(20));
             assertThat(harness.core().readNamespacedPod(warm.id(), harness.namespace()).execute().getMetadata()
                     .getOwnerReferences()).as("owner reference").singleElement()
                     .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(owner.getMetadata().getUid()));
-            List<Boolean> claims = Flux.merge(driver.take(warm), other.take(warm))
+            List<Boolean> claims = Flux.merge(replica.pods().take(warm), other.pods().take(warm))
                     .collectList().block(Duration.ofSeconds(20));
             assertThat(claims).as("contended claim").containsExactlyInAnyOrder(true, false);
             driver.delete(warm.id()).block(Duration.ofSeconds(10));
 
             Pod job = driver.create(TestDrivers.pool("ruby:3.3", 0)).block(Duration.ofSeconds(20));
             var stored = harness.batch().readNamespacedJob(job.id(), harness.namespace()).execute();
-            assertThat(driver.api().createJob(harness.namespace(), stored.metadata(stored.getMetadata()
+            assertThat(replica.api().createJob(harness.namespace(), stored.metadata(stored.getMetadata()
                             .resourceVersion(null))).block(Duration.ofSeconds(10)).getMetadata().getUid())
                     .as("a repeated Job creation (409) reads the stored Job back, uid and all")
                     .isEqualTo(stored.getMetadata().getUid());
@@ -67,10 +69,10 @@ class KubernetesRbacIT {
                     .execute();
             // The deleted pod's and Job's Secrets go with them (the harness's garbage collector): wait for that, so
             // the sweep finds exactly the one Secret nothing would ever remove.
-            Eventually.await("only the leftover Secret", Duration.ofSeconds(10), () -> harness.core()
+            await("only the leftover Secret").atMost(Duration.ofSeconds(30)).until(() -> harness.core()
                     .listNamespacedSecret(harness.namespace()).execute().getItems().stream()
                     .map(secret -> secret.getMetadata().getName()).toList().equals(List.of("hearth-p-leftover")));
-            assertThat(new SecretSweeper(driver, Duration.ZERO).sweep().block(Duration.ofSeconds(10)))
+            assertThat(new SecretSweeper(replica.api(), replica.pods(), config, Duration.ZERO).sweep().block(Duration.ofSeconds(10)))
                     .as("Secrets swept: the one whose pod never existed").isEqualTo(1);
 
             harness.faults().rejectPodCreations(true);
@@ -81,11 +83,11 @@ class KubernetesRbacIT {
                 harness.faults().rejectPodCreations(false);
             }
         }
-        Eventually.await("no pod's Secret outlives its pod", Duration.ofSeconds(10), () ->
+        await("no pod's Secret outlives its pod").atMost(Duration.ofSeconds(30)).until(() ->
                 harness.core().listNamespacedSecret(harness.namespace()).execute().getItems().isEmpty());
         try (LeaderElection leader = new LeaderElection(api, new LeaderElection.Settings(harness.namespace(),
                 "rbac", "replica-a", Duration.ofSeconds(3), Duration.ofMillis(1500), Duration.ofMillis(200))).start()) {
-            Eventually.await("leads and renews", Duration.ofSeconds(5), () -> leader.isLeader()
+            await("leads and renews").atMost(Duration.ofSeconds(30)).until(() -> leader.isLeader()
                     && harness.observedAccess().stream().anyMatch(access -> access.verb().equals("update")));
         }
 

@@ -1,8 +1,10 @@
 package dev.hearth.pool.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.hearth.pool.Pod;
 import dev.hearth.pool.PoolConfig;
+import dev.hearth.pool.PoolObserver;
 import dev.hearth.pool.kubernetes.harness.KubernetesHarness;
 import io.kubernetes.client.openapi.models.V1Pod;
 
@@ -20,20 +23,24 @@ class PoolReconcilerIT {
 
     @RegisterExtension
     static final KubernetesHarness harness = KubernetesHarness.builder().build();
+    TestDrivers.Replica replica;
     KubernetesPodDriver driver;
+    ClusterPods pods;
     PoolReconciler reconciler;
 
     @BeforeEach
     void startDriver() {
-        driver = TestDrivers.driver(harness);
-        reconciler = new PoolReconciler(driver);
+        replica = TestDrivers.replica(harness);
+        driver = replica.driver();
+        pods = replica.pods();
+        reconciler = new PoolReconciler(pods, replica.creation(), TestDrivers.config(harness).reconcile(), PoolObserver.NONE);
     }
 
     @AfterEach
     void closeDriver() throws Exception {
         harness.faults().neverReady(false);
         reconciler.reapOrphans(Set.of()).block(Duration.ofSeconds(20));
-        driver.close();
+        replica.close();
     }
 
     @Test
@@ -45,12 +52,12 @@ class PoolReconcilerIT {
 
         assertThat(first.created()).as("created by the first pass").isEqualTo(5);
         assertThat(second.created()).as("created by a pass right after (expectations)").isZero();
-        Eventually.await("5 ready pods", Duration.ofSeconds(20), () -> readyPods(pool) == 5);
+        await("5 ready pods").atMost(Duration.ofSeconds(30)).until(() -> readyPods(pool) == 5);
 
         ReconcileReport shrink = reconciler.reconcile(pool, 2).block(Duration.ofSeconds(20));
 
         assertThat(shrink.deletedSurplus()).as("surplus deleted").isEqualTo(3);
-        Eventually.await("2 pods left", Duration.ofSeconds(20), () -> apiPods(pool).size() == 2);
+        await("2 pods left").atMost(Duration.ofSeconds(30)).until(() -> apiPods(pool).size() == 2);
     }
 
     @Test
@@ -58,11 +65,11 @@ class PoolReconcilerIT {
         PoolConfig pool = TestDrivers.pool("node:22", 2);
         Pod orphan = driver.create(TestDrivers.pool("removed-image:1", 1)).block(Duration.ofSeconds(20));
         reconciler.reconcile(pool, 2).block(Duration.ofSeconds(20));
-        Eventually.await("2 ready pods", Duration.ofSeconds(20), () -> readyPods(pool) == 2);
+        await("2 ready pods").atMost(Duration.ofSeconds(30)).until(() -> readyPods(pool) == 2);
         String crashed = apiPods(pool).get(0).getMetadata().getName();
         harness.kubelet().crash(crashed);
-        Eventually.await("crash seen", Duration.ofSeconds(10), () -> driver.informer(harness.namespace()).block()
-                .get(crashed).map(PodStates::ended).orElse(false));
+        await("crash seen").atMost(Duration.ofSeconds(30)).until(() -> pods.all().stream()
+                .anyMatch(pod -> PodStates.name(pod).equals(crashed) && PodStates.ended(pod)));
 
         ReconcileReport report = reconciler.reconcile(pool, 2).block(Duration.ofSeconds(20));
         int orphans = reconciler.reapOrphans(Set.of(pool.image())).block(Duration.ofSeconds(20));
@@ -70,31 +77,28 @@ class PoolReconcilerIT {
         assertThat(report.deletedFailed()).as("failed pods deleted").isEqualTo(1);
         assertThat(report.created()).as("replacements").isEqualTo(1);
         assertThat(orphans).as("orphans deleted").isEqualTo(1);
-        Eventually.await("orphan gone", Duration.ofSeconds(10), () -> !harness.kubelet().running(orphan.id()));
-        Eventually.await("2 ready pods again", Duration.ofSeconds(20), () -> readyPods(pool) == 2);
+        await("orphan gone").atMost(Duration.ofSeconds(30)).until(() -> !harness.kubelet().running(orphan.id()));
+        await("2 ready pods again").atMost(Duration.ofSeconds(30)).until(() -> readyPods(pool) == 2);
     }
 
     @Test
     void podsMadeUnderAnotherPodSecretKeyAreNeverClaimedAndAreReplaced() throws Exception {
         PoolConfig pool = TestDrivers.pool("ruby:3.4", 1);
-        KubernetesPodDriver oldKey = new KubernetesPodDriver(harness.apiClient(), harness.watchClient(),
-                TestDrivers.config(harness), new PodSecrets("the-previous-key"), image -> TestDrivers.spec(harness),
-                TestDrivers.RUNNERS);
-        try (oldKey) {
-            oldKey.start().block(Duration.ofSeconds(20));
-            Pod stale = oldKey.create(pool).block(Duration.ofSeconds(20));
-            Eventually.await("the stale pod is cached", Duration.ofSeconds(10), () -> driver.informer(harness.namespace())
-                    .block().get(stale.id()).map(PodStates::ready).orElse(false));
+        try (TestDrivers.Replica oldKey = TestDrivers.replica(harness, TestDrivers.config(harness),
+                new PodSecrets("the-previous-key"))) {
+            Pod stale = oldKey.driver().create(pool).block(Duration.ofSeconds(20));
+            await("the stale pod is cached").atMost(Duration.ofSeconds(30)).until(() -> pods.all().stream()
+                    .anyMatch(pod -> PodStates.name(pod).equals(stale.id()) && PodStates.ready(pod)));
 
-            assertThat(driver.warmPods(pool.image()).block(Duration.ofSeconds(10))).as("claimable warm pods")
+            assertThat(pods.warmPods(pool.image())).as("claimable warm pods")
                     .extracting(Pod::id).doesNotContain(stale.id());
             ReconcileReport report = reconciler.reconcile(pool, 1).block(Duration.ofSeconds(20));
 
             assertThat(report.created()).as("a pod under the current key").isEqualTo(1);
-            Eventually.await("the stale pod is deleted", Duration.ofSeconds(10), () -> !harness.kubelet().running(stale.id()));
+            await("the stale pod is deleted").atMost(Duration.ofSeconds(30)).until(() -> !harness.kubelet().running(stale.id()));
         }
-        Eventually.await("1 claimable pod", Duration.ofSeconds(20), () ->
-                driver.warmPods(pool.image()).block(Duration.ofSeconds(10)).size() == 1);
+        await("1 claimable pod").atMost(Duration.ofSeconds(30)).until(() ->
+                pods.warmPods(pool.image()).size() == 1);
     }
 
     @Test
@@ -103,14 +107,16 @@ class PoolReconcilerIT {
                 Duration.ofSeconds(1));
         harness.faults().neverReady(true);
         reconciler.reconcile(pool, 1).block(Duration.ofSeconds(20));
-        Thread.sleep(1500);
+        await("the unready pod cached, past its start timeout").atMost(Duration.ofSeconds(30))
+                .until(() -> pods.ofPool(pool.image()).stream().anyMatch(pod -> !PodStates.ready(pod)
+                        && PodStates.created(pod).plus(pool.startTimeout()).isBefore(Instant.now())));
         harness.faults().neverReady(false);
 
         ReconcileReport report = reconciler.reconcile(pool, 1).block(Duration.ofSeconds(20));
 
         assertThat(report.deletedUnready()).as("unready pods deleted").isEqualTo(1);
         assertThat(report.created()).as("replacement").isEqualTo(1);
-        Eventually.await("1 ready pod", Duration.ofSeconds(20), () -> readyPods(pool) == 1 && apiPods(pool).size() == 1);
+        await("1 ready pod").atMost(Duration.ofSeconds(30)).until(() -> readyPods(pool) == 1 && apiPods(pool).size() == 1);
     }
 
     private static List<V1Pod> apiPods(PoolConfig pool) throws Exception {

@@ -6,13 +6,23 @@ import dev.hearth.pool.PoolConfig;
 import dev.hearth.pool.kubernetes.harness.KubernetesHarness;
 import dev.hearth.runner.client.RunnerClient;
 
-/** Drivers and pools wired to a harness, with settings fast enough for tests. */
+/** Replicas' Kubernetes sides wired to a harness, with settings fast enough for tests. */
 final class TestDrivers {
 
     static final RunnerClient RUNNERS = RunnerClient.create(Duration.ofSeconds(2));
     static final PodSecrets POD_SECRETS = new PodSecrets("test-installation-key");
 
     private TestDrivers() {
+    }
+
+    /** One replica: its API adapter, its cache (started), its pod creation and its driver. Closing closes them. */
+    record Replica(KubernetesApi api, ClusterPods pods, PodCreation creation, KubernetesPodDriver driver)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            driver.close();
+            pods.close();
+        }
     }
 
     static KubernetesDriverConfig config(KubernetesHarness harness) {
@@ -33,16 +43,22 @@ final class TestDrivers {
                 .build();
     }
 
-    static KubernetesPodDriver driver(KubernetesHarness harness) {
-        return driver(harness, config(harness));
+    static Replica replica(KubernetesHarness harness) {
+        return replica(harness, config(harness), POD_SECRETS);
     }
 
-    static KubernetesPodDriver driver(KubernetesHarness harness, KubernetesDriverConfig config) {
+    static Replica replica(KubernetesHarness harness, KubernetesDriverConfig config) {
+        return replica(harness, config, POD_SECRETS);
+    }
+
+    static Replica replica(KubernetesHarness harness, KubernetesDriverConfig config, PodSecrets podSecrets) {
         KubernetesPoolSpec spec = spec(harness);
-        KubernetesPodDriver driver = new KubernetesPodDriver(harness.apiClient(), harness.watchClient(), config,
-                POD_SECRETS, image -> spec, RUNNERS);
-        driver.start().block(Duration.ofSeconds(20));
-        return driver;
+        KubernetesApi api = new KubernetesApi(harness.apiClient(), config);
+        ClusterPods pods = new ClusterPods(harness.watchClient(), api, config, podSecrets, image -> spec);
+        PodCreation creation = new PodCreation(api, config, podSecrets, image -> spec, pods, RUNNERS);
+        KubernetesPodDriver driver = new KubernetesPodDriver(pods, creation);
+        pods.start().block(Duration.ofSeconds(20));
+        return new Replica(api, pods, creation, driver);
     }
 
     static PoolConfig pool(String image, int size) {

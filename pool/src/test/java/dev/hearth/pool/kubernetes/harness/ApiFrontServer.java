@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
@@ -15,6 +14,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -39,7 +39,6 @@ final class ApiFrontServer implements AutoCloseable {
     static final String INTERNAL_HEADER = "x-hearth-harness-internal";
     private static final int MAX_FRAME = 16 * 1024 * 1024;
     private static final byte[] EMPTY = new byte[0];
-    private static final Duration QUIET = Duration.ofSeconds(1);
 
     private final String mockAuthority;
     private final Faults faults;
@@ -49,6 +48,8 @@ final class ApiFrontServer implements AutoCloseable {
     private final Sinks.Many<Mono<Void>> serial = Sinks.many().unicast().onBackpressureBuffer();
     private final Disposable serialLoop;
     private final Set<ApiAccess> observed = ConcurrentHashMap.newKeySet();
+    /** Every watch's WebSocket to the mock, closed only with the harness (see {@link #bridgeWatch}). */
+    private final Disposable.Composite webSockets = Disposables.composite();
 
     ApiFrontServer(String mockHost, int mockPort, Faults faults) {
         this.mockAuthority = mockHost + ":" + mockPort;
@@ -77,26 +78,43 @@ final class ApiFrontServer implements AutoCloseable {
     @Override
     public void close() {
         serialLoop.dispose();
+        webSockets.dispose();
         server.disposeNow(Duration.ofSeconds(5));
         provider.disposeLater().block(Duration.ofSeconds(5));
     }
 
     private Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
         boolean watch = request.uri().contains("watch=true") || request.uri().contains("watch=1");
-        boolean internal = request.requestHeaders().contains(INTERNAL_HEADER);
-        if (!internal) {
-            ApiAccess access = ApiAccess.of(request.method().name(), request.uri(), watch);
-            if (!access.allowed()) {
-                return request.receive().then(forbidden(response, access));
-            }
-            observed.add(access);
-            if (faults.rejectPodCreations() && access.verb().equals("create") && access.resource().equals("pods")) {
-                return request.receive().then(quotaExceeded(response));
-            }
+        if (request.requestHeaders().contains(INTERNAL_HEADER)) {
+            return watch ? bridgeWatch(request, response) : serve(request, response, true);
+        }
+        ApiAccess access = ApiAccess.of(request.method().name(), request.uri(), watch);
+        Mono<Void> refused = refusal(request, response, access);
+        if (refused != null) {
+            return refused;
         }
         if (watch) {
             return bridgeWatch(request, response);
         }
+        return faults.holdOf(access).then(Mono.defer(() -> serve(request, response, false)));
+    }
+
+    /**
+     * A call of the code under test as an API server enforcing the chart's Role and a quota would answer it: 403
+     * when either refuses it, {@code null} when it goes on (and is recorded as used).
+     */
+    private Mono<Void> refusal(HttpServerRequest request, HttpServerResponse response, ApiAccess access) {
+        if (!access.allowed()) {
+            return request.receive().then(forbidden(response, access));
+        }
+        observed.add(access);
+        if (faults.rejectPodCreations() && access.verb().equals("create") && access.resource().equals("pods")) {
+            return request.receive().then(quotaExceeded(response));
+        }
+        return null;
+    }
+
+    private Mono<Void> serve(HttpServerRequest request, HttpServerResponse response, boolean internal) {
         int injected = internal ? 0 : faults.injectedStatus();
         if (injected != 0) {
             return request.receive().then(fail(response, injected));
@@ -169,38 +187,29 @@ final class ApiFrontServer implements AutoCloseable {
     }
 
     /**
-     * Relays the mock's WebSocket watch as chunked lines. The WebSocket is always read, whatever the client's
-     * pace, and is closed only once it has been quiet for {@link #QUIET} after the client went away: the mock
-     * blocks its event loop (up to 30 s) when a WebSocket closes while it is writing an event to it.
+     * Relays the mock's WebSocket watch as chunked lines. The WebSocket is always read, whatever the client's pace,
+     * and stays open (read and dropped) after the client went away, until the harness closes: the mock blocks its
+     * event loop for 30 s, and with it every call, when a WebSocket closes while it is writing an event to it, and no
+     * quiet moment is safe while other watchers' pods change. A test class opens a few dozen watches at most.
      */
     private Mono<Void> bridgeWatch(HttpServerRequest request, HttpServerResponse response) {
         Sinks.Many<String> lines = Sinks.many().unicast().onBackpressureBuffer();
-        AtomicLong lastMessage = new AtomicLong(System.nanoTime());
         AtomicBoolean detached = new AtomicBoolean();
-        Disposable webSocket = upstream
+        webSockets.add(upstream
                 .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(MAX_FRAME).build())
                 .uri("ws://" + mockAuthority + request.uri())
                 .handle((in, out) -> in.aggregateFrames(MAX_FRAME).receive().asString(StandardCharsets.UTF_8))
                 .subscribe(message -> {
-                    lastMessage.set(System.nanoTime());
                     if (!detached.get()) {
                         lines.tryEmitNext(message + "\n");
                     }
-                }, error -> lines.tryEmitComplete(), lines::tryEmitComplete);
+                }, error -> lines.tryEmitComplete(), lines::tryEmitComplete));
         Flux<String> relayed = lines.asFlux()
-                .doFinally(signal -> closeWhenQuiet(detached, lastMessage, webSocket));
+                .doFinally(signal -> detached.set(true));
         return response.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .sendHeaders()
                 .sendString(relayed, StandardCharsets.UTF_8)
                 .then();
-    }
-
-    private static void closeWhenQuiet(AtomicBoolean detached, AtomicLong lastMessage, Disposable webSocket) {
-        detached.set(true);
-        Flux.interval(QUIET)
-                .filter(tick -> System.nanoTime() - lastMessage.get() > QUIET.toNanos())
-                .next()
-                .subscribe(tick -> webSocket.dispose(), error -> webSocket.dispose());
     }
 
     private Mono<Void> passThrough(HttpServerRequest request, HttpServerResponse response) {

@@ -1,8 +1,13 @@
 package dev.hearth.pool.kubernetes.harness;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * The harness's fault knobs; mutable at any time from the test thread. API faults apply to calls made
@@ -17,6 +22,7 @@ public final class Faults {
     private volatile Duration crashAfter;
     private volatile boolean rejectPodCreations;
     private final AtomicInteger injected = new AtomicInteger();
+    private final List<Hold> holds = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
 
     /** Share (0..1) of API calls answered 500 or 429 instead of being served. */
@@ -54,6 +60,24 @@ public final class Faults {
 
     boolean rejectPodCreations() {
         return rejectPodCreations;
+    }
+
+    /**
+     * Holds the code under test's calls of {@code verb} on {@code resource} (as RBAC names them: {@code create},
+     * {@code secrets}) until the returned hold is released. Watches are never held.
+     */
+    public Hold hold(String verb, String resource) {
+        Hold hold = new Hold(verb, resource);
+        holds.add(hold);
+        return hold;
+    }
+
+    /** Completes once every hold matching the call is released; at once when none matches. */
+    Mono<Void> holdOf(ApiAccess access) {
+        return Flux.fromIterable(holds)
+                .filter(hold -> hold.matches(access))
+                .concatMap(Hold::await)
+                .then();
     }
 
     /** Calls answered with an injected error so far. */

@@ -130,8 +130,9 @@ public final class KubernetesHarness implements AutoCloseable, AfterAllCallback 
     public void close() {
         jobs.close();
         kubelet.close();
-        front.close();
+        // The mock first: it closes the watches' WebSockets itself, which never blocks it (see ApiFrontServer).
         mock.destroy();
+        front.close();
         deleteTree(workRoot);
     }
 
