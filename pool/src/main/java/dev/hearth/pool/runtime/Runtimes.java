@@ -111,8 +111,17 @@ public final class Runtimes {
                 mine.executionStarted(now);
             }
             activity.record(record.runtimeId(), now);
+            // Recorded before the end reaches the subscriber (doFinally would run after): whoever sees the execution
+            // end sees the runtime idle. Once, whichever way it ends.
+            java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable end = () -> {
+                if (ended.compareAndSet(false, true)) {
+                    executionEnded(record, mine);
+                }
+            };
             return runners.execute(record.target(), request, body)
-                    .doFinally(signal -> executionEnded(record, mine));
+                    .doOnTerminate(end)
+                    .doOnCancel(end);
         });
     }
 
