@@ -186,6 +186,9 @@ public final class PodTemplates {
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> env.add(new V1EnvVar().name(e.getKey()).value(e.getValue())));
         env.add(new V1EnvVar().name(RunnerConfig.PORT_ENV).value(Integer.toString(spec.runnerPort())));
+        // The function's code and tmp directories are the pod's emptyDirs, where Open Runtimes' paths name them.
+        env.add(new V1EnvVar().name(RunnerConfig.CODE_DIR_ENV).value(SCRATCH_VOLUMES.get("code")));
+        env.add(new V1EnvVar().name(RunnerConfig.TMP_DIR_ENV).value(SCRATCH_VOLUMES.get("tmp")));
         env.add(new V1EnvVar().name(RunnerConfig.SECRET_ENV).valueFrom(new V1EnvVarSource()
                 .secretKeyRef(new V1SecretKeySelector().name(secretName).key(PodSecrets.SECRET_KEY))));
         return new V1Container()

@@ -73,7 +73,9 @@ class PodTemplatesTest {
         assertThat(runtime.getArgs()).as("args").isNullOrEmpty();
         assertThat(runtime.getEnv()).as("env").extracting(V1EnvVar::getName, V1EnvVar::getValue)
                 .contains(org.assertj.core.groups.Tuple.tuple(RunnerConfig.PORT_ENV, "8080"),
-                        org.assertj.core.groups.Tuple.tuple("LANG", "C.UTF-8"));
+                        org.assertj.core.groups.Tuple.tuple("LANG", "C.UTF-8"),
+                        org.assertj.core.groups.Tuple.tuple(RunnerConfig.CODE_DIR_ENV, "/mnt/code"),
+                        org.assertj.core.groups.Tuple.tuple(RunnerConfig.TMP_DIR_ENV, "/tmp"));
         assertThat(runtime.getEnv()).as("the pod secret comes from the pod's own Secret, not a literal")
                 .filteredOn(env -> RunnerConfig.SECRET_ENV.equals(env.getName())).singleElement()
                 .satisfies(env -> {
