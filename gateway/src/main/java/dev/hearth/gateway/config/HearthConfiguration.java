@@ -7,7 +7,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.hearth.gateway.api.error.ExecutorProperties;
-import dev.hearth.gateway.source.LocalStorage;
+import dev.hearth.gateway.storage.LocalStorage;
+import dev.hearth.gateway.storage.Storage;
 import dev.hearth.pool.PodDriver;
 import dev.hearth.pool.Pools;
 import dev.hearth.pool.Secrets;
@@ -42,8 +43,9 @@ public class HearthConfiguration {
         return properties.executor();
     }
 
+    /** The storage device behind {@code source} paths: the local directory {@code hearth.storage-root}. */
     @Bean
-    LocalStorage localStorage(HearthProperties properties) {
+    Storage storage(HearthProperties properties) {
         return new LocalStorage(properties.storageRoot());
     }
 
