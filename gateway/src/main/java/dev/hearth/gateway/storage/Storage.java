@@ -8,15 +8,17 @@ import reactor.core.publisher.Mono;
 
 /**
  * A storage device holding the objects the Open Runtimes API names by path: function sources ({@code source}) and
- * build artifacts ({@code destination}). {@link LocalStorage} (a directory, the embedded default) implements it.
+ * build artifacts ({@code destination}). Two devices implement it: {@link LocalStorage} (a directory, the embedded
+ * default) and {@link S3Storage} (a bucket on any S3-compatible endpoint).
  *
  * <p><b>Paths</b> are named as Appwrite sends them ({@code /storage/builds/app-p1/x.gz}) and mapped onto the device
- * by {@link StoragePaths}: the leading {@code /} is dropped, the rest is a path under the device's root. A path
- * that would leave the device fails with {@link PathOutsideStorageException}.
+ * by {@link StoragePaths}: the leading {@code /} is dropped, the rest is a path under the device's root (a
+ * directory, or a bucket and optional key prefix). A path that would leave the device fails with
+ * {@link PathOutsideStorageException}.
  *
  * <p><b>Laziness and threading</b>: both operations are cold; nothing touches the device until subscription, and
  * each subscription is one read or one write (subscribe once). Neither blocks the subscribing thread: file I/O runs
- * on {@code boundedElastic}, where signals may then arrive.
+ * on {@code boundedElastic}, S3 calls on the SDK's own event loop. Signals may arrive on any of those threads.
  *
  * <p><b>Failures</b> are typed, and mapped to the API's error body once, in {@code ExecutorError}:
  * {@link ObjectNotFoundException} (no object at the path), {@link PathOutsideStorageException} (the path leaves the
