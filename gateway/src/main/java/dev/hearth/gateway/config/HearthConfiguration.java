@@ -7,8 +7,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.hearth.gateway.api.error.ExecutorProperties;
-import dev.hearth.gateway.storage.LocalStorage;
-import dev.hearth.gateway.storage.Storage;
 import dev.hearth.pool.PodDriver;
 import dev.hearth.pool.Pools;
 import dev.hearth.pool.Secrets;
@@ -41,12 +39,6 @@ public class HearthConfiguration {
     @Bean
     ExecutorProperties executorProperties(HearthProperties properties) {
         return properties.executor();
-    }
-
-    /** The storage device behind {@code source} paths: the local directory {@code hearth.storage-root}. */
-    @Bean
-    Storage storage(HearthProperties properties) {
-        return new LocalStorage(properties.storageRoot());
     }
 
     @Bean

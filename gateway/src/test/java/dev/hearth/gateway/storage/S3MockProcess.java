@@ -43,7 +43,7 @@ public final class S3MockProcess implements BeforeAllCallback, AfterAllCallback 
 
     private final int port = freePort();
     private Path root;
-    private Process process;
+    private volatile Process process;
     private S3AsyncClient client;
 
     @Override
@@ -100,6 +100,12 @@ public final class S3MockProcess implements BeforeAllCallback, AfterAllCallback 
             process.destroyForcibly();
         }
         process = null;
+    }
+
+    /** Whether {@code handle} is S3Mock's process (for checks that no other child process is left). */
+    public boolean runs(ProcessHandle handle) {
+        Process running = process;
+        return running != null && running.pid() == handle.pid();
     }
 
     public URI endpoint() {
