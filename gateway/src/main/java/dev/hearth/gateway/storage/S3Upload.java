@@ -9,10 +9,8 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.hearth.gateway.storage.S3Parts.Part;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
@@ -49,11 +47,11 @@ final class S3Upload {
     }
 
     /** Sends {@code parts}, one at a time, and commits the object once they are all sent. */
-    Mono<StoredObject> send(Flux<Part> parts) {
+    Mono<StoredObject> send(Flux<S3Part> parts) {
         // Prefetch 0: the next part is pulled once the previous one is sent, so one fills while one uploads.
         return parts.concatMap(this::sendPart, 0)
                 .then(Mono.defer(this::complete))
-                .doOnDiscard(Part.class, Part::release);
+                .doOnDiscard(S3Part.class, S3Part::release);
     }
 
     /** After an error: abort the multipart upload, if one was created. Never fails. */
@@ -79,7 +77,7 @@ final class S3Upload {
         });
     }
 
-    private Mono<Void> sendPart(Part part) {
+    private Mono<Void> sendPart(S3Part part) {
         if (part.last() && uploadId == null) {
             return put(part);
         }
@@ -89,11 +87,11 @@ final class S3Upload {
         return upload().flatMap(id -> uploadPart(id, part));
     }
 
-    private Mono<Void> put(Part part) {
+    private Mono<Void> put(S3Part part) {
         size = part.size();
         return Mono.fromFuture(() -> start(() -> commit = client.putObject(
                         b -> b.bucket(bucket).key(key).contentLength((long) part.size()),
-                        AsyncRequestBody.fromRemainingByteBuffersUnsafe(part.buffers()))), true)
+                        part.body())), true)
                 .transform(sent -> releasing(sent, part))
                 .then();
     }
@@ -111,11 +109,11 @@ final class S3Upload {
         return uploadId;
     }
 
-    private Mono<Void> uploadPart(String id, Part part) {
+    private Mono<Void> uploadPart(String id, S3Part part) {
         return Mono.fromFuture(() -> start(() -> client.uploadPart(
                         b -> b.bucket(bucket).key(key).uploadId(id).partNumber(part.number())
                                 .contentLength((long) part.size()),
-                        AsyncRequestBody.fromRemainingByteBuffersUnsafe(part.buffers()))))
+                        part.body())))
                 .doOnNext(response -> sent.add(CompletedPart.builder()
                         .partNumber(part.number())
                         .eTag(response.eTag())
@@ -129,7 +127,7 @@ final class S3Upload {
      * Releases {@code part} as its request ends, before the end is signalled: the signal pulls the next part, so a
      * release after it (doFinally) would briefly hold three parts instead of two.
      */
-    private static <T> Mono<T> releasing(Mono<T> request, Part part) {
+    private static <T> Mono<T> releasing(Mono<T> request, S3Part part) {
         return request.doOnTerminate(part::release).doOnCancel(part::release);
     }
 

@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
-import dev.hearth.gateway.storage.S3Parts.Part;
 import io.netty.buffer.Unpooled;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -19,32 +18,32 @@ class S3PartsTest {
 
     @Test
     void fullPartsAreCutAsTheyFillThenTheRestIsTheLastPart() {
-        List<Part> parts = S3Parts.of(Content.of(2L * PART + PART / 2).flux(), PART).collectList().block();
+        List<S3Part> parts = S3Parts.of(Content.of(2L * PART + PART / 2).flux(), PART).collectList().block();
 
-        assertThat(parts).extracting(Part::number).as("numbers").containsExactly(1, 2, 3);
-        assertThat(parts).extracting(Part::size).as("sizes").containsExactly(PART, PART, PART / 2);
-        assertThat(parts).extracting(Part::last).as("last flags").containsExactly(false, false, true);
-        parts.forEach(Part::release);
+        assertThat(parts).extracting(S3Part::number).as("numbers").containsExactly(1, 2, 3);
+        assertThat(parts).extracting(S3Part::size).as("sizes").containsExactly(PART, PART, PART / 2);
+        assertThat(parts).extracting(S3Part::last).as("last flags").containsExactly(false, false, true);
+        parts.forEach(S3Part::release);
     }
 
     @Test
     void aChunkLargerThanAPartIsCutAcrossPartsAndReleased() {
         var chunk = Unpooled.wrappedBuffer(new byte[2 * PART + 10]);
 
-        List<Part> parts = S3Parts.of(Flux.just(chunk), PART).collectList().block();
+        List<S3Part> parts = S3Parts.of(Flux.just(chunk), PART).collectList().block();
 
-        assertThat(parts).extracting(Part::size).as("sizes").containsExactly(PART, PART, 10);
+        assertThat(parts).extracting(S3Part::size).as("sizes").containsExactly(PART, PART, 10);
         assertThat(chunk.refCnt()).as("chunk released").isZero();
-        parts.forEach(Part::release);
+        parts.forEach(S3Part::release);
     }
 
     @Test
     void contentOfWholePartsEndsWithAnEmptyLastPartAndNoContentIsOneEmptyPart() {
-        List<Part> whole = S3Parts.of(Content.of(2L * PART).flux(), PART).collectList().block();
-        List<Part> none = S3Parts.of(Flux.empty(), PART).collectList().block();
+        List<S3Part> whole = S3Parts.of(Content.of(2L * PART).flux(), PART).collectList().block();
+        List<S3Part> none = S3Parts.of(Flux.empty(), PART).collectList().block();
 
-        assertThat(whole).extracting(Part::size).as("sizes of whole parts").containsExactly(PART, PART, 0);
-        assertThat(none).extracting(Part::size, Part::last).as("no content").containsExactly(
+        assertThat(whole).extracting(S3Part::size).as("sizes of whole parts").containsExactly(PART, PART, 0);
+        assertThat(none).extracting(S3Part::size, S3Part::last).as("no content").containsExactly(
                 org.assertj.core.groups.Tuple.tuple(0, true));
     }
 
@@ -73,7 +72,7 @@ class S3PartsTest {
     void aCancelReleasesThePartBeingFilledAndTheContent() {
         Content content = Content.of(3L * PART);
 
-        S3Parts.of(content.flux(), PART).take(1).doOnNext(Part::release).blockLast();
+        S3Parts.of(content.flux(), PART).take(1).doOnNext(S3Part::release).blockLast();
 
         assertThat(content.allReleased()).as("content released").isTrue();
     }
