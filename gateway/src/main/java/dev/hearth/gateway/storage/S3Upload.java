@@ -143,6 +143,8 @@ final class S3Upload {
 
     private Mono<Void> abort(CompletableFuture<String> created) {
         return Mono.fromFuture(created, true)
+                // A creation that failed (or never started) left nothing to abort.
+                .onErrorResume(e -> Mono.empty())
                 .flatMap(id -> Mono.fromFuture(() -> client.abortMultipartUpload(
                         b -> b.bucket(bucket).key(key).uploadId(id))))
                 .then()
