@@ -44,6 +44,7 @@ public final class S3Clients {
     private static AwsCredentialsProvider credentials(S3Settings settings) {
         return settings.staticCredentials()
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()))
-                : DefaultCredentialsProvider.builder().build();
+                // Refreshed in the background before they expire, so only the very first resolution blocks.
+                : DefaultCredentialsProvider.builder().asyncCredentialUpdateEnabled(true).build();
     }
 }

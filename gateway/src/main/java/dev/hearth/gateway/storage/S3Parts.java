@@ -37,8 +37,8 @@ final class S3Parts {
     }
 
     /**
-     * The parts of {@code content}, cut as it arrives. Content is pulled only while a part is wanted: with one part
-     * taken and none requested, at most one more fills (requested ahead by whoever does not prefetch).
+     * The parts of {@code content}, cut as it arrives. Content is pulled only as parts are wanted: while the consumer
+     * holds one part and asks for no other, at most one more fills.
      */
     static Flux<S3Part> of(Publisher<ByteBuf> content, int partSize) {
         return Flux.using(() -> new S3Parts(partSize),

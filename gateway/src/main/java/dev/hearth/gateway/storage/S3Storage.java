@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.async.ResponsePublisher;
@@ -18,7 +19,8 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 /**
  * The S3 storage device: objects live in one bucket of any S3-compatible endpoint, under the key
  * {@code keyPrefix + relative path} ({@link StoragePaths}). Calls go through the SDK's async client on its Netty
- * event loop; nothing here blocks.
+ * event loop; nothing here blocks, and requests start on {@code boundedElastic} because the SDK itself may block
+ * once, resolving credentials from the default chain.
  *
  * <p><b>Reads</b> stream {@code GetObject}'s body as the SDK delivers it, each of its buffers wrapped, not copied,
  * with demand passed on. A read that fails before its first byte because the endpoint could not be reached or
@@ -93,10 +95,14 @@ public final class S3Storage implements Storage, AutoCloseable {
         return "S3Storage[" + settings + "]";
     }
 
-    /** The object's response and body publisher: the SDK answers once the headers arrived, before any byte. */
+    /**
+     * The object's response and body publisher: the SDK answers once the headers arrived, before any byte. The
+     * request starts on {@code boundedElastic}, since the SDK may block resolving credentials (see {@link S3Clients}).
+     */
     private Mono<ResponsePublisher<GetObjectResponse>> getObject(String key) {
         return Mono.fromFuture(() -> client.getObject(b -> b.bucket(settings.bucket()).key(key),
-                AsyncResponseTransformer.toPublisher()));
+                        AsyncResponseTransformer.toPublisher()))
+                .subscribeOn(Schedulers.boundedElastic());
     }
 
     private Retry readRetries() {

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
@@ -46,10 +47,14 @@ final class S3Upload {
         this.path = path;
     }
 
-    /** Sends {@code parts}, one at a time, and commits the object once they are all sent. */
+    /**
+     * Sends {@code parts}, one at a time, and commits the object once they are all sent. Each part's request starts
+     * on {@code boundedElastic}: the content may arrive on an event loop, and the SDK may block while it resolves
+     * credentials (the default chain's first call to a metadata service or STS).
+     */
     Mono<StoredObject> send(Flux<S3Part> parts) {
         // Prefetch 0: the next part is pulled once the previous one is sent, so one fills while one uploads.
-        return parts.concatMap(this::sendPart, 0)
+        return parts.concatMap(part -> Mono.defer(() -> sendPart(part)).subscribeOn(Schedulers.boundedElastic()), 0)
                 .then(Mono.defer(this::complete))
                 .doOnDiscard(S3Part.class, S3Part::release);
     }
