@@ -81,6 +81,9 @@ public final class S3MockProcess implements BeforeAllCallback, AfterAllCallback 
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start S3Mock from " + jar, e);
         }
+        // A test JVM that dies without running afterAll (an OutOfMemoryError in the heap-bound fork) stops it too.
+        Process started = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroy, "s3mock-stop-" + started.pid()));
         await("S3Mock answering on port " + port).atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(200))
                 .until(this::answers);
     }

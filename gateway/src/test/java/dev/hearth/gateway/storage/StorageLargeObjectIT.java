@@ -71,9 +71,9 @@ class StorageLargeObjectIT {
         assertThat(write.value().size()).as("%s: size written", device).isEqualTo(SIZE);
         assertThat(read.value()[1]).as("%s: size read", device).isEqualTo(SIZE);
         assertThat(read.value()[0]).as("%s: checksum read", device).isEqualTo(written.getValue());
-        // S3 writes hold two 8 MiB parts (measured: 17-18 MiB); a third would pass 24. Reads and local writes hold
-        // a few buffers.
-        assertThat(write.heldMiB()).as("%s: live heap held writing, MiB", device).isLessThanOrEqualTo(24);
+        // S3 writes hold two 8 MiB parts (measured 17-22 MiB, the more the busier the machine; S3PartsTest pins the
+        // two parts exactly); reads and local writes a few buffers. Far below the object, whatever the load.
+        assertThat(write.heldMiB()).as("%s: live heap held writing, MiB", device).isLessThanOrEqualTo(32);
         assertThat(read.heldMiB()).as("%s: live heap held reading, MiB", device).isLessThanOrEqualTo(16);
     }
 
