@@ -58,4 +58,14 @@ final class Background implements SmartLifecycle {
     public int getPhase() {
         return phase;
     }
+
+    /**
+     * No: stopping ends what the component ran (held runtimes, warm pods, closed pools) for good, so a paused
+     * context could not resume it. Spring's test context cache pauses a context whenever a test class switches to
+     * another one; with this, the inactive context keeps running and is usable again when a later class needs it.
+     */
+    @Override
+    public boolean isPauseable() {
+        return false;
+    }
 }

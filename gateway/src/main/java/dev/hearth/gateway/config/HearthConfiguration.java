@@ -7,7 +7,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.hearth.gateway.api.error.ExecutorProperties;
-import dev.hearth.gateway.source.LocalStorage;
 import dev.hearth.pool.PodDriver;
 import dev.hearth.pool.Pools;
 import dev.hearth.pool.Secrets;
@@ -40,11 +39,6 @@ public class HearthConfiguration {
     @Bean
     ExecutorProperties executorProperties(HearthProperties properties) {
         return properties.executor();
-    }
-
-    @Bean
-    LocalStorage localStorage(HearthProperties properties) {
-        return new LocalStorage(properties.storageRoot());
     }
 
     @Bean

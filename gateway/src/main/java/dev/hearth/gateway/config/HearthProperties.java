@@ -17,21 +17,23 @@ import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
 /**
  * Hearth's configuration, every {@code hearth.*} key, validated at startup: a key Hearth does not know, a bad
  * value, or an impossible combination stops the gateway with the key named, rather than failing a request later
- * or being silently ignored. Nested: {@link ExecutorProperties executor}, {@link RedisProperties redis},
- * {@link RuntimesProperties runtimes}, {@link RunnerProperties runner}, {@link PoolProperties pool-defaults and
- * pools} (each with its {@link PoolKubernetesProperties kubernetes} block) and {@link KubernetesProperties
- * kubernetes}.
+ * or being silently ignored. Nested: {@link ExecutorProperties executor}, {@link StorageProperties storage},
+ * {@link RedisProperties redis}, {@link RuntimesProperties runtimes}, {@link RunnerProperties runner},
+ * {@link PoolProperties pool-defaults and pools} (each with its {@link PoolKubernetesProperties kubernetes} block)
+ * and {@link KubernetesProperties kubernetes}.
  *
  * @param driver      {@code local} (the embedded default: pods are runners in this process) or {@code kubernetes}
  * @param replicaName the start of this replica's id (default: {@code HOSTNAME}, the pod name)
  * @param workDir     where local pods get their working directories ({@code HEARTH_WORK_DIR})
- * @param storageRoot the local storage device: {@code source} paths resolve inside it ({@code HEARTH_STORAGE_ROOT})
+ * @param storageRoot the local storage device's root: paths resolve inside it ({@code HEARTH_STORAGE_ROOT})
+ * @param storage     which storage device holds {@code source} and {@code destination} paths, and the S3 device
  * @param podHost     loopback address local pods bind
  */
 @Validated
 @ConfigurationProperties(prefix = "hearth", ignoreUnknownFields = false)
 public record HearthProperties(@DefaultValue("local") Driver driver, String replicaName,
                                @DefaultValue ExecutorProperties executor, Path workDir, Path storageRoot,
+                               @DefaultValue StorageProperties storage,
                                @DefaultValue("127.0.0.1") String podHost, @DefaultValue RedisProperties redis,
                                @DefaultValue RuntimesProperties runtimes, @DefaultValue RunnerProperties runner,
                                PoolProperties poolDefaults, List<PoolProperties> pools,

@@ -1,6 +1,7 @@
 package dev.hearth.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 
@@ -10,6 +11,10 @@ import org.springframework.boot.autoconfigure.context.ConfigurationPropertiesAut
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
+
+import dev.hearth.gateway.storage.S3Settings;
+import dev.hearth.gateway.storage.StorageDevice;
 
 /** {@code hearth.*} binds as the gateway binds it at startup: unknown keys and impossible values stop it, named. */
 class HearthPropertiesTest {
@@ -78,5 +83,51 @@ class HearthPropertiesTest {
         context.withPropertyValues("hearth.runtimes.activity-flush=0s").run(started -> assertThat(started)
                 .hasFailed()
                 .getFailure().hasStackTraceContaining("hearth.runtimes.activity-flush must be positive, but was PT0S"));
+    }
+
+    @Test
+    void storageDefaultsToTheLocalDeviceWithEightMegabyteParts() {
+        context.run(started -> {
+            StorageProperties storage = started.getBean(HearthProperties.class).storage();
+            assertThat(storage.chosenDevice()).as("device").isEqualTo(StorageDevice.LOCAL);
+            assertThat(storage.s3().partSize()).as("part size").isEqualTo(DataSize.ofMegabytes(8));
+            assertThat(storage.s3().readRetries()).as("read retries").isEqualTo(2);
+        });
+    }
+
+    @Test
+    void theS3DeviceWithoutABucketStopsStartupNamingTheKey() {
+        context.withPropertyValues("hearth.storage.device=s3").run(started -> assertThat(started)
+                .hasFailed()
+                .getFailure().hasStackTraceContaining("hearth.storage.s3.bucket must be set"));
+    }
+
+    @Test
+    void aPartSmallerThanS3AllowsStopsStartupNamingTheKey() {
+        context.withPropertyValues("hearth.storage.s3.part-size=1MB").run(started -> assertThat(started)
+                .hasFailed()
+                .getFailure().hasStackTraceContaining("hearth.storage.s3.part-size must be between 5MB and 1GB, but was 1048576B"));
+    }
+
+    @Test
+    void anAccessKeyWithoutItsSecretStopsStartup() {
+        context.withPropertyValues("hearth.storage.s3.access-key=AKIA").run(started -> assertThat(started)
+                .hasFailed()
+                .getFailure().hasStackTraceContaining("hearth.storage.s3.access-key and hearth.storage.s3.secret-key"));
+    }
+
+    @Test
+    void s3SettingsComeFromTheKeysOrFromTheDsnNotBoth() {
+        context.withPropertyValues("hearth.storage.device=s3", "hearth.storage.s3.bucket=b",
+                "hearth.storage.s3.endpoint=http://127.0.0.1:9000", "hearth.storage.s3.key-prefix=/hearth/")
+                .run(started -> {
+                    S3Settings settings = started.getBean(HearthProperties.class).storage().s3Settings();
+                    assertThat(settings.describe()).as("device").isEqualTo("s3://b/hearth/ at http://127.0.0.1:9000");
+                    assertThat(settings.staticCredentials()).as("static credentials").isFalse();
+                });
+        context.withPropertyValues("hearth.storage.dsn=s3://k:s@127.0.0.1:9000/b?insecure=true",
+                "hearth.storage.s3.bucket=other")
+                .run(started -> assertThatThrownBy(() -> started.getBean(HearthProperties.class).storage().s3Settings())
+                        .hasMessageContaining("both give the S3 connection"));
     }
 }

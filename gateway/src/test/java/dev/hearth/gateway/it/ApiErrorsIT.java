@@ -73,8 +73,23 @@ class ApiErrorsIT extends GatewayITSupport {
     @Test
     void sourceOutsideTheStorageRootIs400() {
         createRuntime("out-1", "local/shell", "../../etc/passwd", "main.sh").expectStatus().isBadRequest();
-        createRuntime("out-2", "local/shell", "/etc/passwd", "main.sh").expectStatus().isBadRequest();
+        createRuntime("out-2", "local/shell", "/storage/../../etc/passwd", "main.sh").expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.type").isEqualTo("execution_bad_request");
         executeJson("out-3", Map.of("image", "local/shell", "source", "../outside.tar.gz")).expectStatus().isBadRequest();
+    }
+
+    /** Upstream answers a source it cannot copy with its generic 500 (EX Docker.php createRuntime). */
+    @Test
+    void aMissingSourceIs500GeneralUnknownNamingThePath() {
+        // An absolute path names a file under the storage root, not the host's /etc/passwd.
+        createRuntime("miss-1", "local/shell", "/etc/passwd", "main.sh").expectStatus().isEqualTo(500)
+                .expectBody()
+                .jsonPath("$.type").isEqualTo("general_unknown")
+                .jsonPath("$.code").isEqualTo(500)
+                .jsonPath("$.message").value(message ->
+                        org.assertj.core.api.Assertions.assertThat(message.toString()).contains("/etc/passwd")
+                                .contains("local directory"));
+        client.get().uri("/v1/runtimes/miss-1").exchange().expectStatus().isNotFound();
     }
 
     @Test

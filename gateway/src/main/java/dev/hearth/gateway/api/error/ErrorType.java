@@ -32,7 +32,9 @@ public enum ErrorType {
     /** Hearth: no warm pod is left and the pool cannot create pods now (cluster API failing). */
     POOL_DEGRADED("pool_degraded", 503, "The runtime pool is degraded. Retry later."),
     /** Hearth: the shared state store (leases, runtime table) cannot be reached. */
-    STORE_UNAVAILABLE("store_unavailable", 503, "The executor's state store is unavailable. Retry later.");
+    STORE_UNAVAILABLE("store_unavailable", 503, "The executor's state store is unavailable. Retry later."),
+    /** Hearth: the storage device holding sources and artifacts did not answer, or failed; the message names it. */
+    STORAGE_UNAVAILABLE("storage_unavailable", 503, "The storage device is unavailable. Retry later.");
 
     private final String type;
     private final int code;

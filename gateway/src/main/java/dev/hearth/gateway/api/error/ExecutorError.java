@@ -1,5 +1,8 @@
 package dev.hearth.gateway.api.error;
 
+import dev.hearth.gateway.storage.ObjectNotFoundException;
+import dev.hearth.gateway.storage.PathOutsideStorageException;
+import dev.hearth.gateway.storage.StorageUnavailableException;
 import dev.hearth.pool.AcquireTimeoutException;
 import dev.hearth.pool.PoolDegradedException;
 import dev.hearth.pool.PoolExhaustedException;
@@ -73,6 +76,16 @@ public record ExecutorError(ErrorType type, int code, String message, boolean un
         if (t instanceof RuntimeStartException) {
             // Bad archive, failed start command, lost pod: the caller's runtime could not start.
             return known(ErrorType.RUNTIME_FAILED, t.getMessage());
+        }
+        if (t instanceof ObjectNotFoundException) {
+            // Upstream fails to copy a missing source with a plain \Exception: 500 general_unknown (EX Docker.php).
+            return general(500, t.getMessage());
+        }
+        if (t instanceof PathOutsideStorageException) {
+            return known(ErrorType.EXECUTION_BAD_REQUEST, t.getMessage());
+        }
+        if (t instanceof StorageUnavailableException) {
+            return known(ErrorType.STORAGE_UNAVAILABLE, t.getMessage());
         }
         if (t instanceof StoreUnavailableException) {
             // Fail closed: nothing new is claimed or created while the shared state cannot be trusted.

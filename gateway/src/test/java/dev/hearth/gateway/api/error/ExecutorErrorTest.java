@@ -3,6 +3,9 @@ package dev.hearth.gateway.api.error;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hearth.gateway.storage.ObjectNotFoundException;
+import dev.hearth.gateway.storage.PathOutsideStorageException;
+import dev.hearth.gateway.storage.StorageUnavailableException;
 import dev.hearth.pool.AcquireTimeoutException;
 import dev.hearth.pool.PoolExhaustedException;
 import dev.hearth.pool.UnknownImageException;
@@ -87,6 +90,24 @@ class ExecutorErrorTest {
                 .containsExactly(ErrorType.RUNTIME_CONFLICT, 409);
         assertThat(pending.message()).as("pending message").startsWith("A runtime with the same ID is already being created.");
         assertThat(start).as("start failed").isEqualTo(new ExecutorError(ErrorType.RUNTIME_FAILED, 400, "bad archive", false));
+    }
+
+    @Test
+    void storageExceptionsMapToUpstreamsAnswersOrStorageUnavailable() {
+        String device = "local directory /data";
+        ExecutorError missing = ExecutorError.from(new ObjectNotFoundException(device, "/storage/f/code.tar.gz"));
+        ExecutorError outside = ExecutorError.from(new PathOutsideStorageException(device, "../x", "'..' segments"));
+        ExecutorError down = ExecutorError.from(new StorageUnavailableException(device, "/storage/x", "to read",
+                new java.io.IOException("Connection refused")));
+
+        // Upstream: \Exception('Failed to copy source code to temporary directory') → 500 general_unknown.
+        assertThat(missing).as("missing object").isEqualTo(new ExecutorError(ErrorType.GENERAL_UNKNOWN, 500,
+                "'/storage/f/code.tar.gz' was not found on local directory /data.", false));
+        assertThat(outside).as("path outside").extracting(ExecutorError::type, ExecutorError::code)
+                .containsExactly(ErrorType.EXECUTION_BAD_REQUEST, 400);
+        assertThat(down).as("device down").extracting(ExecutorError::type, ExecutorError::code, ExecutorError::unexpected)
+                .containsExactly(ErrorType.STORAGE_UNAVAILABLE, 503, false);
+        assertThat(down.message()).as("device down message").contains(device).contains("Connection refused");
     }
 
     @Test
