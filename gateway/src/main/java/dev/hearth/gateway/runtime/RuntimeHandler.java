@@ -11,8 +11,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
-import dev.hearth.gateway.api.error.ErrorType;
-import dev.hearth.gateway.api.error.ExecutorException;
 import dev.hearth.gateway.api.params.CreateRuntimeParams;
 import dev.hearth.gateway.api.params.Params;
 import dev.hearth.pool.runtime.RuntimeNotFoundException;
@@ -26,36 +24,32 @@ public class RuntimeHandler {
     private final Runtimes runtimes;
     private final RuntimeSources sources;
     private final ExecutorIdentity identity;
+    private final Builds builds;
 
-    public RuntimeHandler(Runtimes runtimes, RuntimeSources sources, ExecutorIdentity identity) {
+    public RuntimeHandler(Runtimes runtimes, RuntimeSources sources, ExecutorIdentity identity, Builds builds) {
         this.runtimes = runtimes;
         this.sources = sources;
         this.identity = identity;
+        this.builds = builds;
     }
 
     /**
-     * Creates a runtime: claims a warm pod of the image and loads the source into it. Answers 201 with
-     * {@code {output, startTime, duration}}. Builds ({@code command}, {@code destination}) come later;
-     * until then a {@code command} is refused rather than silently ignored.
+     * Creates a runtime (§1.4). With a {@code command} it is a build ({@link Builds}): the answer waits for the
+     * build and carries its output, and the artifact's {@code path} and {@code size} when a {@code destination} is
+     * given. Without one, a warm pod of the image is claimed and the source loaded into it; the answer is
+     * {@code {output: [], startTime, duration}}.
      */
     public Mono<ServerResponse> create(ServerRequest request) {
         Instant started = Instant.now();
         return Params.read(request)
                 .map(CreateRuntimeParams::from)
-                .map(RuntimeHandler::refuseBuilds)
-                .flatMap(params -> runtimes.create(params.runtime(), sources.read(params.runtime().source())))
-                .flatMap(record -> ServerResponse.status(HttpStatus.CREATED)
+                .flatMap(params -> params.command().isEmpty()
+                        ? runtimes.create(params.runtime(), sources.read(params.runtime().source()))
+                                .map(record -> created(started))
+                        : builds.build(params, started))
+                .flatMap(body -> ServerResponse.status(HttpStatus.CREATED)
                         .contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(created(started)));
-    }
-
-    /** A build request is refused with a clear error rather than run as a plain runtime. */
-    private static CreateRuntimeParams refuseBuilds(CreateRuntimeParams params) {
-        if (!params.command().isEmpty()) {
-            throw new ExecutorException(ErrorType.BUILD_FAILED,
-                    "Builds (the 'command' parameter) are not supported by this executor yet.");
-        }
-        return params;
+                        .bodyValue(body));
     }
 
     public Mono<ServerResponse> list(ServerRequest request) {

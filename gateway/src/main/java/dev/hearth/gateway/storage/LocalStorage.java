@@ -62,7 +62,9 @@ public final class LocalStorage implements Storage {
                                 .subscribeOn(Schedulers.boundedElastic()),
                         upload -> Flux.from(content)
                                 .publishOn(Schedulers.boundedElastic(), WRITE_PREFETCH)
-                                .doOnNext(upload::append)
+                                // handle, not doOnNext: append releases the chunk, and then() would discard
+                                // (release) every element passed on to it a second time.
+                                .<ByteBuf>handle((chunk, sink) -> upload.append(chunk))
                                 // Completion arrives on the publishOn worker: the commit's file I/O stays off loops.
                                 .then(Mono.fromCallable(upload::commit)),
                         upload -> Mono.empty(),

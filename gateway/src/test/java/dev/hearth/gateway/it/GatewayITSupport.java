@@ -104,7 +104,13 @@ abstract class GatewayITSupport {
 
     /** Writes a function archive into the storage root and returns its {@code source} path. */
     static String store(String name, TarGz.Builder archive) {
-        archive.writeTo(STORAGE.resolve(name));
+        Path file = STORAGE.resolve(name);
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        archive.writeTo(file);
         return name;
     }
 

@@ -58,6 +58,33 @@ class S3SourcesIT extends GatewayITSupport {
     }
 
     @Test
+    void aBuildStoresItsArtifactInTheBucketAndARuntimeRunsFromIt() {
+        putObject("storage/functions/s3-app/d1.gz", TarGz.builder().file("build.sh", "echo echo built-in-s3 > main.sh")
+                .build());
+        Map<String, Object> build = new java.util.LinkedHashMap<>();
+        build.put("runtimeId", "s3-build");
+        build.put("source", "/storage/functions/s3-app/d1.gz");
+        build.put("destination", "/storage/builds/s3-app");
+        build.put("image", "local/shell");
+        build.put("entrypoint", "main.sh");
+        build.put("remove", true);
+        build.put("command", "tar -zxf /tmp/code.tar.gz -C /mnt/code && cd /mnt/code && sh build.sh"
+                + " && tar -czf \"$TMPDIR/a.tar.gz\" . && mv \"$TMPDIR/a.tar.gz\" /mnt/code/code.tar.gz");
+        Map<?, ?> built = post("/v1/runtimes", build).expectStatus().isCreated()
+                .expectBody(Map.class).returnResult().getResponseBody();
+
+        String path = (String) built.get("path");
+        assertThat(path).startsWith("/storage/builds/s3-app/").endsWith(".gz");
+        long stored = S3.client().headObject(b -> b.bucket(S3MockProcess.BUCKET).key(path.substring(1))).join()
+                .contentLength();
+        assertThat(((Number) built.get("size")).longValue()).isEqualTo(stored).isPositive();
+
+        createRuntime("s3-built", "local/shell", path, "main.sh").expectStatus().isCreated();
+        executeJson("s3-built", Map.of()).expectStatus().isOk()
+                .expectBody().jsonPath("$.body").isEqualTo("built-in-s3\n");
+    }
+
+    @Test
     void aSourceMissingFromTheBucketIs500GeneralUnknownNamingIt() {
         createRuntime("s3-miss", "local/shell", "/storage/functions/nothing/code.tar.gz", "main.sh")
                 .expectStatus().isEqualTo(500)
