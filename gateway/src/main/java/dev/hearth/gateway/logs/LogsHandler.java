@@ -19,6 +19,7 @@ import dev.hearth.pool.runtime.Runtimes;
 import dev.hearth.runner.client.RunnerCallException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /**
  * {@code GET /v1/runtimes/{runtimeId}/logs} (§3.1): the runtime's output as it happens, as {@code text/event-stream}
@@ -86,14 +87,19 @@ public class LogsHandler {
                 .filter(chunk -> !chunk.ends())
                 .map(chunk -> LogLines.format(chunk.timestamp(), chunk.content()));
         if (!record.ready()) {
-            return built;
+            // The runtime has its pod a moment before the build reaches the pod's runner: until then it answers
+            // not_built, and the reader looks again (the stream's timeout bounds this, a removed pod ends it).
+            return built.retryWhen(Retry.fixedDelay(Long.MAX_VALUE, LOOK_AGAIN).filter(LogsHandler::notBuilt));
         }
         // A line of the live log is a line of output: its newline is part of its content, as upstream chunks have it.
         Flux<String> served = runtimes.logs(record, follow)
                 .map(line -> LogLines.format(line.timestamp(), line.line() + "\n"));
         // A ready runtime shows its build's log if it was built, else what its function printed.
-        return built.onErrorResume(error -> error instanceof RunnerCallException call
-                && "not_built".equals(call.code()), error -> served);
+        return built.onErrorResume(LogsHandler::notBuilt, error -> served);
+    }
+
+    private static boolean notBuilt(Throwable error) {
+        return error instanceof RunnerCallException call && "not_built".equals(call.code());
     }
 
     private Mono<RuntimeRecord> await(String runtimeId, Predicate<RuntimeRecord> until, Duration within) {

@@ -91,11 +91,70 @@ class BuildsIT extends GatewayITSupport {
             await("the log stream closes with the build").atMost(WAIT).until(logEnded::isDone);
             assertThat(logEnded).isCompleted();
             assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line).matches(LOG_LINE));
+            List<String> stamps = lines.stream().map(line -> line.substring(0, line.indexOf(' '))).toList();
+            assertThat(stamps).as("timestamps never go back").isSorted();
             assertThat(String.join("", lines.stream().map(line -> line.substring(line.indexOf(' ') + 1)).toList()))
                     .contains("first-line\\n").contains("second-line\\n");
         } finally {
             logs.dispose();
         }
+    }
+
+    @Test
+    void anHttpFunctionBuiltFromItsSourceServesWhatItsBuildGenerated() throws IOException {
+        String server = "const fs = require('fs'); const http = require('http');"
+                + " const made = fs.readFileSync(__dirname + '/generated.txt', 'utf8').trim();"
+                + " http.createServer((req, res) => res.end('served ' + made)).listen(Number(process.env.PORT), '127.0.0.1');";
+        String source = "/" + store("storage/functions/app-http/code.tar.gz", TarGz.builder()
+                .file("index.js", server)
+                .file("build.sh", "echo \"generated at build by $APPWRITE_FUNCTION_ID\" > generated.txt"));
+        Map<String, Object> request = build("http-build", source, BUILD, true);
+        request.put("image", "local/node");
+        request.put("entrypoint", "index.js");
+
+        Map<?, ?> built = post("/v1/runtimes", request).expectStatus().isCreated()
+                .expectBody(Map.class).returnResult().getResponseBody();
+
+        createRuntime("http-run", "local/node", (String) built.get("path"), "index.js").expectStatus().isCreated();
+        executeJson("http-run", Map.of()).expectStatus().isOk()
+                .expectBody().jsonPath("$.body").isEqualTo("served generated at build by f1");
+    }
+
+    @Test
+    void outputOverTheLimitIsCutToUpstreamsMillionBytes() throws IOException {
+        // 1.5 MB of output, then failure: the message is the output's first 1,000,000 bytes, trimmed.
+        String source = source("app-big", "yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 1500000; exit 1");
+
+        String message = (String) post("/v1/runtimes", build("big-build", source, BUILD, true))
+                .expectStatus().isBadRequest()
+                .expectBody(Map.class).returnResult().getResponseBody().get("message");
+
+        assertThat(message.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(1_000_000)
+                .isGreaterThan(990_000);
+        assertThat(message).startsWith("0123456789abcdefghijklmnopqrstuvwxyz\n");
+    }
+
+    @Test
+    void aMissingSourceIs500NamingItAndHoldsNothing() {
+        post("/v1/runtimes", build("nosrc-build", "/storage/functions/none/code.tar.gz", BUILD, true))
+                .expectStatus().isEqualTo(500)
+                .expectBody()
+                .jsonPath("$.type").isEqualTo("general_unknown")
+                .jsonPath("$.message").value(message -> assertThat(message.toString())
+                        .contains("/storage/functions/none/code.tar.gz"));
+        await("nothing registered").atMost(WAIT).until(() -> runtimes.get("nosrc-build").blockOptional().isEmpty());
+    }
+
+    @Test
+    void aBadCacheKeyIs400BeforeAnythingIsClaimed() throws IOException {
+        Map<String, Object> request = build("key-build", source("app-key", "true"), BUILD, true);
+        request.put("cacheKey", "../escape");
+
+        post("/v1/runtimes", request).expectStatus().isBadRequest()
+                .expectBody()
+                .jsonPath("$.type").isEqualTo("execution_bad_request")
+                .jsonPath("$.message").value(message -> assertThat(message.toString()).contains("cacheKey"));
+        assertThat(runtimes.get("key-build").blockOptional()).isEmpty();
     }
 
     @Test
