@@ -15,6 +15,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -180,6 +182,33 @@ class KubernetesGatewayIT {
         create("k-http", "local/node", "node.tar.gz", "index.js").expectStatus().isCreated();
         execute("k-http", "hi").jsonPath("$.statusCode").isEqualTo(200)
                 .jsonPath("$.body").value(body -> assertThat(body.toString()).contains("\"served\":1"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local/shell", "jobs/shell"})
+    void aBuildRunsInAPodOfItsImageAndARuntimeRunsFromItsArtifact(String image) {
+        String app = image.replace('/', '-');
+        TarGz.builder().file("build.sh", "echo \"echo built in $(basename $PWD) for $APP\" > main.sh")
+                .writeTo(STORAGE.resolve(app + "-src.tar.gz"));
+        Map<String, Object> build = new java.util.LinkedHashMap<>();
+        build.put("runtimeId", app + "-build");
+        build.put("source", "/" + app + "-src.tar.gz");
+        build.put("destination", "/builds/" + app);
+        build.put("image", image);
+        build.put("entrypoint", "main.sh");
+        build.put("variables", Map.of("APP", app));
+        build.put("remove", true);
+        build.put("command", "tar -zxf /tmp/code.tar.gz -C /mnt/code && cd /mnt/code && sh build.sh"
+                + " && tar -czf \"$TMPDIR/a.tar.gz\" . && mv \"$TMPDIR/a.tar.gz\" /mnt/code/code.tar.gz");
+
+        Map<?, ?> built = client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON).bodyValue(build)
+                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+
+        String path = (String) built.get("path");
+        assertThat(STORAGE.resolve(path.substring(1))).isRegularFile();
+        create(app + "-run", "local/shell", path.substring(1), "main.sh").expectStatus().isCreated();
+        execute(app + "-run", "").jsonPath("$.body").value(body -> assertThat(body.toString())
+                .startsWith("built in ").endsWith(" for " + app + "\n"));
     }
 
     @Test
