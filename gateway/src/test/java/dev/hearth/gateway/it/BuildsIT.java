@@ -135,6 +135,20 @@ class BuildsIT extends GatewayITSupport {
     }
 
     @Test
+    void aBuildPastItsTimeoutIsKilledAnd400BuildFailed() throws IOException {
+        String source = source("app-slow", "echo before; sleep 60; echo after");
+        Map<String, Object> request = build("slow-build", source, BUILD, true);
+        request.put("timeout", 1);
+
+        String message = (String) post("/v1/runtimes", request).expectStatus().isBadRequest()
+                .expectBody(Map.class).returnResult().getResponseBody().get("message");
+
+        assertThat(message).startsWith("before").endsWith("Build timed out.").doesNotContain("after");
+        await("the build's process tree is gone").atMost(WAIT).until(() -> ProcessHandle.current().descendants()
+                .noneMatch(process -> process.info().commandLine().orElse("").contains("sleep 60")));
+    }
+
+    @Test
     void aMissingSourceIs500NamingItAndHoldsNothing() {
         post("/v1/runtimes", build("nosrc-build", "/storage/functions/none/code.tar.gz", BUILD, true))
                 .expectStatus().isEqualTo(500)
