@@ -15,6 +15,8 @@ import dev.hearth.pool.redis.RedisConfig;
  * @param commandTimeout how long one command may take before the store counts as unavailable
  * @param keyPrefix      prepended to every key, so installations can share one Redis
  * @param claimReplays   how often a lease claim whose command timed out is sent again (same nonce) before 503
+ * @param connectTimeout how long a starting replica keeps trying to reach Redis before it gives up (Redis may start
+ *                       at the same time)
  * @param breakerOpenFor how long the registry's breaker answers "unavailable" at once after Redis kept failing,
  *                       before it lets one call probe again
  */
@@ -22,6 +24,7 @@ public record RedisProperties(String url,
                               @DefaultValue("1s") Duration commandTimeout,
                               @DefaultValue("hearth:") String keyPrefix,
                               @DefaultValue("3") int claimReplays,
+                              @DefaultValue("15s") Duration connectTimeout,
                               @DefaultValue("1s") Duration breakerOpenFor) {
 
     public RedisProperties {
@@ -35,12 +38,12 @@ public record RedisProperties(String url,
 
     /** Validated by {@link RedisConfig}, which names the bad value (never the password). */
     public RedisConfig config() {
-        return new RedisConfig(url, commandTimeout, keyPrefix, claimReplays);
+        return new RedisConfig(url, commandTimeout, keyPrefix, claimReplays, connectTimeout);
     }
 
     @Override
     public String toString() {
         return "RedisProperties[url=" + (configured() ? "<redacted>" : "") + ", commandTimeout=" + commandTimeout
-                + ", keyPrefix=" + keyPrefix + ", claimReplays=" + claimReplays + "]";
+                + ", keyPrefix=" + keyPrefix + ", claimReplays=" + claimReplays + ", connectTimeout=" + connectTimeout + "]";
     }
 }

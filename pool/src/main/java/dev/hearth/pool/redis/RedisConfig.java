@@ -18,9 +18,12 @@ import io.lettuce.core.RedisURI;
  * @param claimReplays   how often a lease claim whose command timed out (outcome unknown: it may have run) is
  *                       sent again, with the same nonce, before the store is reported unavailable
  */
-public record RedisConfig(String url, Duration commandTimeout, String keyPrefix, int claimReplays) {
+public record RedisConfig(String url, Duration commandTimeout, String keyPrefix, int claimReplays,
+                          Duration connectTimeout) {
 
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(1);
+    /** A replica starting with (or just before) Redis waits this long for it before it gives up. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(15);
     public static final String DEFAULT_KEY_PREFIX = "hearth:";
     public static final int DEFAULT_CLAIM_REPLAYS = 3;
 
@@ -39,7 +42,15 @@ public record RedisConfig(String url, Duration commandTimeout, String keyPrefix,
         if (claimReplays < 0) {
             throw new IllegalArgumentException("hearth.redis.claim-replays must be >= 0, but was " + claimReplays);
         }
+        if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
+            throw new IllegalArgumentException("hearth.redis.connect-timeout must be positive, but was "
+                    + connectTimeout);
+        }
         redisUri(url, commandTimeout);
+    }
+
+    public RedisConfig(String url, Duration commandTimeout, String keyPrefix, int claimReplays) {
+        this(url, commandTimeout, keyPrefix, claimReplays, DEFAULT_CONNECT_TIMEOUT);
     }
 
     /** The URL with default timeout and prefix. */

@@ -52,6 +52,9 @@ public final class RedisConnections implements AutoCloseable {
 
     private final ClientResources resources;
     private final RedisClient client;
+    /** Between startup connection attempts. */
+    static final Duration CONNECT_RETRY_PAUSE = Duration.ofMillis(500);
+
     private final StatefulRedisConnection<String, String> connection;
     private final RedisConfig config;
     private final RedisKeys keys;
@@ -66,8 +69,9 @@ public final class RedisConnections implements AutoCloseable {
     }
 
     /**
-     * Connects (blocking, for startup and tests). Fails with {@link StoreUnavailableException} when Redis
-     * cannot be reached within the command timeout.
+     * Connects (blocking, for startup and tests), trying again every {@link #CONNECT_RETRY_PAUSE} until
+     * {@link RedisConfig#connectTimeout()} has passed: a replica may start with Redis, or on a machine so busy that
+     * one connection's handshake outlasts the command timeout. Then fails with {@link StoreUnavailableException}.
      */
     public static RedisConnections connect(RedisConfig config) {
         warnIfProtocolLoggingLeaksSecrets();
@@ -76,12 +80,31 @@ public final class RedisConnections implements AutoCloseable {
                 .build();
         RedisClient client = RedisClient.create(resources, config.redisUri());
         client.setOptions(options(config.commandTimeout()));
+        long deadline = System.nanoTime() + config.connectTimeout().toNanos();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return new RedisConnections(resources, client, client.connect(StringCodec.UTF8), config);
+            } catch (RuntimeException e) {
+                if (System.nanoTime() + CONNECT_RETRY_PAUSE.toNanos() >= deadline || !pause()) {
+                    client.shutdown();
+                    resources.shutdown();
+                    throw new StoreUnavailableException("connecting to " + RedisConfig.redact(config.url())
+                            + " (" + attempt + " attempt(s) within " + config.connectTimeout() + ")", e);
+                }
+                log.warn("Connecting to Redis at {} failed ({}); trying again", RedisConfig.redact(config.url()),
+                        e.getMessage());
+            }
+        }
+    }
+
+    /** Waits before the next connection attempt; false when interrupted (the application is stopping). */
+    private static boolean pause() {
         try {
-            return new RedisConnections(resources, client, client.connect(StringCodec.UTF8), config);
-        } catch (RuntimeException e) {
-            client.shutdown();
-            resources.shutdown();
-            throw new StoreUnavailableException("connecting to " + RedisConfig.redact(config.url()), e);
+            Thread.sleep(CONNECT_RETRY_PAUSE.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

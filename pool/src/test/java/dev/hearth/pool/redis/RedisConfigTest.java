@@ -48,9 +48,10 @@ class RedisConfigTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        Throwable error = catchThrowable(() -> RedisConnections.connect(
-                RedisConfig.of("redis://:hunter2@127.0.0.1:" + closedPort)));
+        Throwable error = catchThrowable(() -> RedisConnections.connect(new RedisConfig(
+                "redis://:hunter2@127.0.0.1:" + closedPort, Duration.ofSeconds(1), "hearth:", 0, Duration.ofSeconds(3))));
         assertThat(error).isInstanceOf(StoreUnavailableException.class);
-        assertThat(error.getMessage()).contains("127.0.0.1:" + closedPort).doesNotContain("hunter2");
+        assertThat(error.getMessage()).contains("127.0.0.1:" + closedPort).doesNotContain("hunter2")
+                .containsPattern("\\([2-9] attempt\\(s\\) within PT3S\\)");
     }
 }
