@@ -10,6 +10,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import dev.hearth.gateway.execution.ExecutionHandler;
 import dev.hearth.gateway.health.HealthHandler;
 import dev.hearth.gateway.logs.LogsHandler;
+import dev.hearth.gateway.runtime.CommandsHandler;
 import dev.hearth.gateway.runtime.RuntimeHandler;
 
 /** The Open Runtimes Executor v1 routes (§1.2). Authentication is {@code ExecutorAuthFilter}'s job. */
@@ -18,7 +19,8 @@ public class ApiRoutes {
 
     @Bean
     RouterFunction<ServerResponse> executorApi(HealthHandler health, RuntimeHandler runtimes,
-                                               ExecutionHandler executions, LogsHandler logs) {
+                                               ExecutionHandler executions, LogsHandler logs,
+                                               CommandsHandler commands) {
         return RouterFunctions.route()
                 .GET("/v1/health", health::health)
                 // HEAD runs as GET with the body suppressed (the server drops it), as utopia-php does.
@@ -32,6 +34,7 @@ public class ApiRoutes {
                 .POST("/v1/runtimes/{runtimeId}/executions", executions::execute)
                 .POST("/v1/runtimes/{runtimeId}/execution", executions::execute)
                 .GET("/v1/runtimes/{runtimeId}/logs", logs::logs)
+                .POST("/v1/runtimes/{runtimeId}/commands", commands::command)
                 .build();
     }
 }

@@ -68,7 +68,8 @@ public final class Runner implements AutoCloseable {
                 new ExecuteHandler(state),
                 new LogsHandler(liveLog),
                 new BuildHandler(config, state, supervisor, liveLog, io),
-                new ArtifactHandler(config, state));
+                new ArtifactHandler(config, state),
+                new CommandHandler(state, supervisor, io));
         // Open connections are tracked so that close() cuts them, as the death of a pod would: a caller
         // mid-execution sees its connection drop rather than a response from a runner that is gone.
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);

@@ -20,9 +20,10 @@ final class RunnerRoutes {
     private final LogsHandler logs;
     private final BuildHandler build;
     private final ArtifactHandler artifact;
+    private final CommandHandler command;
 
     RunnerRoutes(RequestGuard guard, HealthHandler health, SpecializeHandler specialize, ExecuteHandler execute,
-                 LogsHandler logs, BuildHandler build, ArtifactHandler artifact) {
+                 LogsHandler logs, BuildHandler build, ArtifactHandler artifact, CommandHandler command) {
         this.guard = guard;
         this.health = health;
         this.specialize = specialize;
@@ -30,6 +31,7 @@ final class RunnerRoutes {
         this.logs = logs;
         this.build = build;
         this.artifact = artifact;
+        this.command = command;
     }
 
     Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {
@@ -72,6 +74,10 @@ final class RunnerRoutes {
         if (path.equals(RunnerProtocol.ARTIFACT_PATH) && method.equals(HttpMethod.GET)) {
             guard.check(request);
             return artifact.handle(request, response);
+        }
+        if (path.equals(RunnerProtocol.COMMAND_PATH) && method.equals(HttpMethod.POST)) {
+            guard.check(request);
+            return command.handle(request, response);
         }
         throw new RunnerException(404, "not_found", "no route for " + method + " " + path);
     }

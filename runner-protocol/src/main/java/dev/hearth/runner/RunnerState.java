@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.hearth.runner.function.FunctionAdapter;
+import dev.hearth.runner.function.FunctionWorkspace;
 
 /**
  * What a runner is: warm, being specialized, serving one function, or running (then done with) one build; and how
@@ -18,6 +19,7 @@ final class RunnerState {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int maxConcurrency;
     private volatile FunctionAdapter adapter;
+    private volatile FunctionWorkspace workspace;
 
     RunnerState(int maxConcurrency) {
         this.maxConcurrency = maxConcurrency;
@@ -28,8 +30,9 @@ final class RunnerState {
         return phase.compareAndSet(Phase.WARM, Phase.SPECIALIZING);
     }
 
-    void specialized(FunctionAdapter loaded) {
+    void specialized(FunctionAdapter loaded, FunctionWorkspace loadedInto) {
         adapter = loaded;
+        workspace = loadedInto;
         phase.set(Phase.SPECIALIZED);
     }
 
@@ -67,6 +70,11 @@ final class RunnerState {
     /** The loaded function, or null while not specialized. */
     FunctionAdapter adapter() {
         return phase.get() == Phase.SPECIALIZED ? adapter : null;
+    }
+
+    /** Where the loaded function lives (directories, environment), or null while not specialized. */
+    FunctionWorkspace workspace() {
+        return phase.get() == Phase.SPECIALIZED ? workspace : null;
     }
 
     /** Takes an execution slot; false when {@code maxConcurrency} are in flight. Pair with {@link #release}. */

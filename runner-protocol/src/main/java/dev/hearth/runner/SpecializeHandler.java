@@ -107,7 +107,7 @@ final class SpecializeHandler {
             liveLog.append(LiveLog.RUNNER, "function failed to start: " + e.getMessage());
             throw RunnerException.startFailed(e.getMessage());
         }
-        state.specialized(adapter);
+        state.specialized(adapter, workspace);
         double startMs = (System.nanoTime() - startStart) / 1_000_000.0;
         log.info("specialized with adapter {} (extract {} ms, start {} ms, {} variables)",
                 adapter.kind().wireName(), Math.round(extractMs), Math.round(startMs), specialization.env().size());

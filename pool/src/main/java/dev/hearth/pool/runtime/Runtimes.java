@@ -1,6 +1,7 @@
 package dev.hearth.pool.runtime;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 
 import org.reactivestreams.Publisher;
@@ -14,6 +15,8 @@ import dev.hearth.pool.runtime.RuntimeObserver.Release;
 import dev.hearth.runner.client.ExecutionEvent;
 import dev.hearth.runner.client.RunnerClient;
 import dev.hearth.runner.protocol.BuildOutput;
+import dev.hearth.runner.protocol.CommandRequest;
+import dev.hearth.runner.protocol.CommandResult;
 import dev.hearth.runner.protocol.ExecutionRequest;
 import dev.hearth.runner.protocol.LogLine;
 import io.netty.buffer.ByteBuf;
@@ -163,6 +166,18 @@ public final class Runtimes {
     /** The runtime's log through its runner, with the runtime's own fencing token: the retained lines, then new ones if {@code follow}. */
     public Flux<LogLine> logs(RuntimeRecord record, boolean follow) {
         return runners.logs(record.target(), follow);
+    }
+
+    /**
+     * Runs {@code command} beside the runtime's function, in its pod (Open Runtimes' {@code /commands}); answers how
+     * it ran, whatever its exit code. {@link RuntimeNotFoundException} when there is no such runtime, or it is not
+     * ready (still being created, or a build's).
+     */
+    public Mono<CommandResult> command(String runtimeId, String command, Duration timeout) {
+        return lookup.get(runtimeId)
+                .filter(RuntimeRecord::ready)
+                .switchIfEmpty(Mono.error(() -> new RuntimeNotFoundException("Runtime not found")))
+                .flatMap(record -> runners.command(record.target(), new CommandRequest(command, timeout.toMillis())));
     }
 
     /** The registry's record; a runtime held here is answered from memory when the registry cannot answer. */

@@ -7,6 +7,8 @@ import org.reactivestreams.Publisher;
 
 import dev.hearth.runner.protocol.BuildOutput;
 import dev.hearth.runner.protocol.BuildRequest;
+import dev.hearth.runner.protocol.CommandRequest;
+import dev.hearth.runner.protocol.CommandResult;
 import dev.hearth.runner.protocol.ExecutionEnd;
 import dev.hearth.runner.protocol.ExecutionHead;
 import dev.hearth.runner.protocol.ExecutionRequest;
@@ -39,6 +41,9 @@ public final class RunnerClient {
     private static final int MAX_LOG_LINE_BYTES = 4 * RunnerProtocol.MAX_LOG_LINE_CHARS + 1024;
     /** A build record: a chunk of at most BUILD_CHUNK_BYTES, JSON-escaped (at most six bytes a byte), and its fields. */
     private static final int MAX_BUILD_LINE_BYTES = 6 * RunnerProtocol.BUILD_CHUNK_BYTES + 1024;
+
+    /** How long past a command's timeout the gateway waits for its answer. */
+    static final Duration COMMAND_GRACE = Duration.ofSeconds(10);
 
     private final HttpClient http;
 
@@ -137,6 +142,23 @@ public final class RunnerClient {
                 .get()
                 .uri(target.baseUrl() + RunnerProtocol.BUILD_LOG_PATH)
                 .response(RunnerClient::buildRecords);
+    }
+
+    /**
+     * Runs a command beside the runtime's function ({@code POST /v1/command}) and answers how it ran, whatever its
+     * exit code. The call gives up {@link #COMMAND_GRACE} after the command's own timeout, when the runner should
+     * long have killed it and answered.
+     */
+    public Mono<CommandResult> command(RunnerTarget target, CommandRequest command) {
+        return authorized(target)
+                .responseTimeout(Duration.ofMillis(command.timeoutMs()).plus(COMMAND_GRACE))
+                .headers(h -> h.set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
+                .post()
+                .uri(target.baseUrl() + RunnerProtocol.COMMAND_PATH)
+                .send(Mono.fromSupplier(() -> io.netty.buffer.Unpooled.wrappedBuffer(ProtocolJson.toBytes(command))))
+                .responseSingle((response, body) -> body.asByteArray()
+                        .defaultIfEmpty(new byte[0])
+                        .map(bytes -> decode(response, bytes, CommandResult.class)));
     }
 
     /** A file the ended build left (e.g. {@code /mnt/code/code.tar.gz}), streamed; the subscriber releases each buffer. */

@@ -19,6 +19,7 @@ public final class RunnerProtocol {
     public static final String BUILD_PATH = "/v1/build";
     public static final String BUILD_LOG_PATH = "/v1/build/log";
     public static final String ARTIFACT_PATH = "/v1/artifact";
+    public static final String COMMAND_PATH = "/v1/command";
 
     /** Protocol version the caller speaks; absent means {@link #VERSION}. */
     public static final String PROTOCOL_HEADER = "x-hearth-protocol";
@@ -51,6 +52,10 @@ public final class RunnerProtocol {
     public static final int LOG_RETENTION_BYTES = 1024 * 1024;
     /** Most output a build's log keeps (on the pod's disk); beyond, output is counted but left out. */
     public static final long MAX_BUILD_LOG_BYTES = 64L * 1024 * 1024;
+    /** Most of each of a command's stdout and stderr that its result keeps; the rest is read and dropped. */
+    public static final int MAX_COMMAND_OUTPUT_BYTES = 1024 * 1024;
+    /** Largest command request body (the command itself is at most 1024 characters). */
+    public static final int MAX_COMMAND_REQUEST_BYTES = 64 * 1024;
     /** Largest chunk of build output in one record. */
     public static final int BUILD_CHUNK_BYTES = 8 * 1024;
 
