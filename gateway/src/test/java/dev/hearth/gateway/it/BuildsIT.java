@@ -68,14 +68,9 @@ class BuildsIT extends GatewayITSupport {
         Files.delete(go);
         String source = source("app-2", "echo first-line; while [ ! -e '" + go + "' ]; do sleep 0.05; done;"
                 + " echo second-line; echo main > main.sh");
-        List<String> lines = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> logEnded = new CompletableFuture<>();
-        Disposable logs = HttpClient.create()
-                .headers(h -> h.set("authorization", "Bearer " + SECRET).set("accept", "text/event-stream"))
-                .get().uri("http://127.0.0.1:" + port + "/v1/runtimes/p2-build/logs?timeout=60")
-                .responseContent().asString(StandardCharsets.UTF_8)
-                .flatMapIterable(chunk -> List.of(chunk.split("\n")))
-                .subscribe(lines::add, logEnded::completeExceptionally, () -> logEnded.complete(null));
+        LogReader reader = new LogReader("p2-build");
+        List<String> lines = reader.lines;
+        CompletableFuture<Long> logEnded = reader.ended;
         try {
             CompletableFuture<ResponseEntity<Map>> building = webClient().post().uri("/v1/runtimes")
                     .contentType(MediaType.APPLICATION_JSON).bodyValue(build("p2-build", source, BUILD, true))
@@ -87,18 +82,79 @@ class BuildsIT extends GatewayITSupport {
             Files.createFile(go);
 
             ResponseEntity<Map> answer = building.join();
+            long answered = System.currentTimeMillis();
             assertThat(answer.getStatusCode().value()).isEqualTo(201);
             await("the log stream closes with the build").atMost(WAIT).until(logEnded::isDone);
-            assertThat(logEnded).isCompleted();
+            assertThat(logEnded.join() - answered).as("ms from the answer to the log stream's end").isLessThan(1000);
             assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line).matches(LOG_LINE));
             List<String> stamps = lines.stream().map(line -> line.substring(0, line.indexOf(' '))).toList();
             assertThat(stamps).as("timestamps never go back").isSorted();
             assertThat(String.join("", lines.stream().map(line -> line.substring(line.indexOf(' ') + 1)).toList()))
                     .contains("first-line\\n").contains("second-line\\n");
         } finally {
-            logs.dispose();
+            reader.close();
         }
     }
+
+    @Test
+    void eachLineReachesTheLogStreamSoonAfterItIsPrinted() throws IOException {
+        String source = source("app-ticks", "for i in 1 2 3 4 5 6 7 8 9 10; do echo \"tick $(date +%s%3N)\"; sleep 0.1; done");
+        LogReader reader = new LogReader("ticks-build");
+        try {
+            Map<String, Object> request = build("ticks-build", source, "tar -zxOf /tmp/code.tar.gz build.sh | sh", false);
+            request.put("destination", "");
+            post("/v1/runtimes", request).expectStatus().isCreated();
+            await("the log stream ends").atMost(WAIT).until(reader.ended::isDone);
+
+            List<Long> delays = reader.ticks.stream().sorted().toList();
+            System.out.println("BuildsIT: ms from a build line's printing to its arrival on the log stream: " + delays);
+            assertThat(delays).as("one delay a tick").hasSize(10);
+            assertThat(delays.get(delays.size() / 2)).as("median ms, print to arrival").isLessThanOrEqualTo(200);
+            assertThat(delays.get(delays.size() - 1)).as("slowest ms, print to arrival").isLessThan(1000);
+        } finally {
+            reader.close();
+        }
+    }
+
+    /** Follows {@code GET …/logs} as Appwrite does, from before the runtime exists: whole lines, as they arrive. */
+    private final class LogReader {
+
+        final List<String> lines = new CopyOnWriteArrayList<>();
+        /** For each {@code tick <epoch ms>} line: ms from its printing to its arrival. */
+        final List<Long> ticks = new CopyOnWriteArrayList<>();
+        /** When the stream ended (epoch ms). */
+        final CompletableFuture<Long> ended = new CompletableFuture<>();
+        private final StringBuilder partial = new StringBuilder();
+        private final Disposable stream;
+
+        LogReader(String runtimeId) {
+            stream = HttpClient.create()
+                    .headers(h -> h.set("authorization", "Bearer " + SECRET).set("accept", "text/event-stream"))
+                    .get().uri("http://127.0.0.1:" + port + "/v1/runtimes/" + runtimeId + "/logs?timeout=60")
+                    .responseContent().asString(StandardCharsets.UTF_8)
+                    .subscribe(this::accept, ended::completeExceptionally,
+                            () -> ended.complete(System.currentTimeMillis()));
+        }
+
+        private void accept(String chunk) {
+            long arrived = System.currentTimeMillis();
+            partial.append(chunk);
+            for (int end; (end = partial.indexOf("\n")) >= 0; partial.delete(0, end + 1)) {
+                String line = partial.substring(0, end);
+                lines.add(line);
+                java.util.regex.Matcher tick = TICK.matcher(line);
+                while (tick.find()) {
+                    ticks.add(arrived - Long.parseLong(tick.group(1)));
+                }
+            }
+        }
+
+        void close() {
+            stream.dispose();
+        }
+    }
+
+    private static final Pattern TICK = Pattern.compile("tick (\\d{13})");
 
     @Test
     void anHttpFunctionBuiltFromItsSourceServesWhatItsBuildGenerated() throws IOException {
