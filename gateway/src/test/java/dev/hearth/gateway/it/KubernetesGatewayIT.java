@@ -3,8 +3,6 @@ package dev.hearth.gateway.it;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -25,6 +24,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import dev.hearth.gateway.storage.S3MockProcess;
 import dev.hearth.pool.Pools;
 import dev.hearth.pool.kubernetes.harness.KubernetesHarness;
 import dev.hearth.pool.runtime.Runtimes;
@@ -37,7 +37,8 @@ import io.kubernetes.client.openapi.models.V1Pod;
 /**
  * The gateway with {@code hearth.driver=kubernetes} against the fabric8 mock API server, with a simulated
  * kubelet that runs each pod's runner for real on its own loopback address: pools fill to size, runtimes
- * serve exec and http functions through pods, a size-0 pool runs through a Job, and nothing is left behind.
+ * serve exec and http functions through pods, a size-0 pool runs through a Job, builds run in pods and Jobs and
+ * store their artifacts in an S3 bucket (S3Mock) the sources come from too, and nothing is left behind.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "hearth.driver=kubernetes",
@@ -70,7 +71,9 @@ class KubernetesGatewayIT {
     static final String SECRET = "k8s-it-secret";
     static final String INSTANCE = "hearth-it";
     static final KubernetesHarness HARNESS = KubernetesHarness.builder().namespace("hearth").build();
-    static final Path STORAGE = tempDir();
+    /** Sources and build artifacts live in a bucket, as in a cluster. */
+    @RegisterExtension
+    static final S3MockProcess S3 = new S3MockProcess();
     /** What the Helm chart creates and {@code helm uninstall} deletes, taking every runtime pod with it. */
     static final V1ConfigMap OWNER = createOwner();
 
@@ -93,7 +96,8 @@ class KubernetesGatewayIT {
         registry.add("hearth.kubernetes.api-server", () -> HARNESS.apiClient().getBasePath());
         registry.add("hearth.kubernetes.namespace", HARNESS::namespace);
         registry.add("hearth.kubernetes.runner-port", HARNESS::runnerPort);
-        registry.add("hearth.storage-root", STORAGE::toString);
+        registry.add("hearth.storage.dsn", () -> "s3://k8s-key:k8s-secret@" + S3.endpoint().getAuthority() + "/"
+                + S3MockProcess.BUCKET + "?region=us-east-1&insecure=true");
         registry.add("hearth.kubernetes.owner-config-map", () -> OWNER.getMetadata().getName());
     }
 
@@ -148,6 +152,12 @@ class KubernetesGatewayIT {
         }
     }
 
+    /** Stores a function archive in the bucket under {@code name} (the {@code source} to name it by). */
+    private static void put(String name, TarGz.Builder archive) {
+        S3.client().putObject(b -> b.bucket(S3MockProcess.BUCKET).key(name),
+                software.amazon.awssdk.core.async.AsyncRequestBody.fromBytes(archive.build())).join();
+    }
+
     private WebTestClient.ResponseSpec create(String id, String image, String source, String entrypoint) {
         return client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(Map.of("runtimeId", id, "image", image, "source", source, "entrypoint", entrypoint))
@@ -163,8 +173,7 @@ class KubernetesGatewayIT {
     @Test
     void execRuntimeRunsInAClaimedPodAndThePoolRefillsWithoutATimer() {
         await("pools filled to size").atMost(GatewayITSupport.WAIT).until(() -> pods().size() == 3);
-        TarGz.builder().file("main.sh", "echo \"pod $(hostname -i 2>/dev/null || echo ip)\" >/dev/null; cat")
-                .writeTo(STORAGE.resolve("cat.tar.gz"));
+        put("cat.tar.gz", TarGz.builder().file("main.sh", "cat"));
         create("k-exec", "local/shell", "cat.tar.gz", "main.sh").expectStatus().isCreated();
         execute("k-exec", "through a pod").jsonPath("$.body").isEqualTo("through a pod");
         await("the claimed pod is relabelled").atMost(GatewayITSupport.WAIT).until(() -> pods().stream().anyMatch(pod ->
@@ -176,9 +185,8 @@ class KubernetesGatewayIT {
 
     @Test
     void httpRuntimeServesThroughItsPod() throws Exception {
-        Files.copy(Path.of("..", "examples", "hello-node", "index.js"), STORAGE.resolve("index.js"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        TarGz.builder().file("index.js", Files.readString(STORAGE.resolve("index.js"))).writeTo(STORAGE.resolve("node.tar.gz"));
+        put("node.tar.gz", TarGz.builder().file("index.js",
+                Files.readString(Path.of("..", "examples", "hello-node", "index.js"))));
         create("k-http", "local/node", "node.tar.gz", "index.js").expectStatus().isCreated();
         execute("k-http", "hi").jsonPath("$.statusCode").isEqualTo(200)
                 .jsonPath("$.body").value(body -> assertThat(body.toString()).contains("\"served\":1"));
@@ -188,14 +196,38 @@ class KubernetesGatewayIT {
     @ValueSource(strings = {"local/shell", "jobs/shell"})
     void aBuildRunsInAPodOfItsImageAndARuntimeRunsFromItsArtifact(String image) {
         String app = image.replace('/', '-');
-        TarGz.builder().file("build.sh", "echo \"echo built in $(basename $PWD) for $APP\" > main.sh")
-                .writeTo(STORAGE.resolve(app + "-src.tar.gz"));
+        String path = build(app, image, "main.sh", TarGz.builder()
+                .file("build.sh", "echo \"echo built in $(basename $PWD) for $APP\" > main.sh"));
+
+        create(app + "-run", "local/shell", path.substring(1), "main.sh").expectStatus().isCreated();
+        execute(app + "-run", "").jsonPath("$.body").value(body -> assertThat(body.toString())
+                .startsWith("built in ").endsWith(" for " + app + "\n"));
+    }
+
+    @Test
+    void anHttpFunctionBuiltInAPodServesWhatItsBuildGenerated() {
+        String server = "const fs = require('fs'); const http = require('http');"
+                + " const made = fs.readFileSync(__dirname + '/generated.txt', 'utf8').trim();"
+                + " http.createServer((req, res) => res.end('served ' + made)).listen(Number(process.env.PORT), '127.0.0.1');";
+        String path = build("node-app", "local/node", "index.js", TarGz.builder().file("index.js", server)
+                .file("build.sh", "echo \"generated for $APP\" > generated.txt"));
+
+        create("node-app-run", "local/node", path.substring(1), "index.js").expectStatus().isCreated();
+        execute("node-app-run", "").jsonPath("$.body").isEqualTo("served generated for node-app");
+    }
+
+    /**
+     * Builds {@code archive} as Appwrite does (extract, run build.sh, pack {@code /mnt/code/code.tar.gz}) in a pod of
+     * {@code image}; returns the artifact's path, checked to be in the bucket with the answered size.
+     */
+    private String build(String app, String image, String entrypoint, TarGz.Builder archive) {
+        put(app + "-src.tar.gz", archive);
         Map<String, Object> build = new java.util.LinkedHashMap<>();
         build.put("runtimeId", app + "-build");
         build.put("source", "/" + app + "-src.tar.gz");
         build.put("destination", "/builds/" + app);
         build.put("image", image);
-        build.put("entrypoint", "main.sh");
+        build.put("entrypoint", entrypoint);
         build.put("variables", Map.of("APP", app));
         build.put("remove", true);
         build.put("command", "tar -zxf /tmp/code.tar.gz -C /mnt/code && cd /mnt/code && sh build.sh"
@@ -205,15 +237,14 @@ class KubernetesGatewayIT {
                 .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
 
         String path = (String) built.get("path");
-        assertThat(STORAGE.resolve(path.substring(1))).isRegularFile();
-        create(app + "-run", "local/shell", path.substring(1), "main.sh").expectStatus().isCreated();
-        execute(app + "-run", "").jsonPath("$.body").value(body -> assertThat(body.toString())
-                .startsWith("built in ").endsWith(" for " + app + "\n"));
+        assertThat(S3.client().headObject(b -> b.bucket(S3MockProcess.BUCKET).key(path.substring(1))).join()
+                .contentLength()).as("the artifact in the bucket").isEqualTo(((Number) built.get("size")).longValue());
+        return path;
     }
 
     @Test
     void sizeZeroPoolServesThroughAJobThatIsGoneAfterDelete() {
-        TarGz.builder().file("main.sh", "echo job").writeTo(STORAGE.resolve("job.tar.gz"));
+        put("job.tar.gz", TarGz.builder().file("main.sh", "echo job"));
         create("k-job", "jobs/shell", "job.tar.gz", "main.sh").expectStatus().isCreated();
         assertThat(jobs()).as("a Job runs the runtime's pod").isEqualTo(1);
         assertThat(jobList().get(0).getMetadata().getOwnerReferences()).as("the Job's owner").singleElement()
@@ -236,7 +267,7 @@ class KubernetesGatewayIT {
 
     @Test
     void aClaimedPodKilledMidExecutionGivesAClearErrorNotAHang() throws Exception {
-        TarGz.builder().file("main.sh", "sleep 30; echo late").writeTo(STORAGE.resolve("slow.tar.gz"));
+        put("slow.tar.gz", TarGz.builder().file("main.sh", "sleep 30; echo late"));
         create("k-slow", "local/shell", "slow.tar.gz", "main.sh").expectStatus().isCreated();
         String pod = (String) client.get().uri("/v1/runtimes/k-slow").exchange().expectStatus().isOk()
                 .expectBody(Map.class).returnResult().getResponseBody().get("hostname");
@@ -263,7 +294,7 @@ class KubernetesGatewayIT {
 
     @Test
     void withTheApiFailingThePoolDegradesFailsFastWith503AndRecovers() {
-        TarGz.builder().file("main.sh", "echo back").writeTo(STORAGE.resolve("deg.tar.gz"));
+        put("deg.tar.gz", TarGz.builder().file("main.sh", "echo back"));
         HARNESS.faults().apiFailureRate(1.0);
         try {
             create("k-deg-1", "jobs/shell", "deg.tar.gz", "main.sh").expectStatus().isEqualTo(503)
@@ -337,7 +368,7 @@ class KubernetesGatewayIT {
                         new io.kubernetes.client.openapi.models.V1Container().name("runtime").image("local/shell")))))
                 .execute();
         try {
-            TarGz.builder().file("main.sh", "echo mine").writeTo(STORAGE.resolve("mine.tar.gz"));
+            put("mine.tar.gz", TarGz.builder().file("main.sh", "echo mine"));
             create("k-mine", "local/shell", "mine.tar.gz", "main.sh").expectStatus().isCreated();
             execute("k-mine", "").jsonPath("$.body").isEqualTo("mine\n");
             client.delete().uri("/v1/runtimes/k-mine").exchange().expectStatus().isOk();
@@ -355,7 +386,7 @@ class KubernetesGatewayIT {
 
     @Test
     void withThirtyPercentOfApiCallsFailingPoolsStillConvergeToSize() {
-        TarGz.builder().file("main.sh", "echo ok").writeTo(STORAGE.resolve("ok.tar.gz"));
+        put("ok.tar.gz", TarGz.builder().file("main.sh", "echo ok"));
         await("pools filled to size").atMost(GatewayITSupport.WAIT).until(() -> pods().size() == 3);
         HARNESS.faults().apiFailureRate(0.3);
         try {
@@ -375,14 +406,6 @@ class KubernetesGatewayIT {
                     .kind("ConfigMap").metadata(new V1ObjectMeta().name("hearth-pods-owner"))).execute();
         } catch (Exception e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("hearth-k8s-storage");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

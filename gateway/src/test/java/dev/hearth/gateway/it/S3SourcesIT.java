@@ -85,6 +85,68 @@ class S3SourcesIT extends GatewayITSupport {
     }
 
     @Test
+    void anHttpFunctionBuiltIntoTheBucketServesWhatItsBuildGenerated() {
+        String server = "const fs = require('fs'); const http = require('http');"
+                + " const made = fs.readFileSync(__dirname + '/generated.txt', 'utf8').trim();"
+                + " http.createServer((req, res) => res.end('served ' + made)).listen(Number(process.env.PORT), '127.0.0.1');";
+        putObject("storage/functions/s3-node/d1.gz", TarGz.builder().file("index.js", server)
+                .file("build.sh", "echo generated-by-build > generated.txt").build());
+        Map<String, Object> build = buildRequest("s3-node-build", "/storage/functions/s3-node/d1.gz", "local/node",
+                "index.js");
+
+        Map<?, ?> built = post("/v1/runtimes", build).expectStatus().isCreated()
+                .expectBody(Map.class).returnResult().getResponseBody();
+
+        createRuntime("s3-node", "local/node", (String) built.get("path"), "index.js").expectStatus().isCreated();
+        executeJson("s3-node", Map.of()).expectStatus().isOk()
+                .expectBody().jsonPath("$.body").isEqualTo("served generated-by-build");
+    }
+
+    @Test
+    void theBucketFailingAsTheArtifactIsStoredIs503AndLeavesNothing() throws Exception {
+        java.nio.file.Path go = java.nio.file.Files.createTempFile("s3-go", "");
+        java.nio.file.Files.delete(go);
+        putObject("storage/functions/s3-late/d1.gz", TarGz.builder()
+                .file("build.sh", "while [ ! -e '" + go + "' ]; do sleep 0.05; done; echo echo late > main.sh").build());
+        var building = org.springframework.web.reactive.function.client.WebClient.create("http://127.0.0.1:" + port)
+                .post().uri("/v1/runtimes").header("Authorization", "Bearer " + SECRET)
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                .bodyValue(buildRequest("s3-late-build", "/storage/functions/s3-late/d1.gz", "local/shell", "main.sh"))
+                .exchangeToMono(response -> response.toEntity(String.class)).toFuture();
+        org.awaitility.Awaitility.await("the build runs").atMost(WAIT).until(() -> runtimes.get("s3-late-build")
+                .blockOptional().filter(record -> !record.podId().isEmpty()).isPresent());
+
+        S3.stop();
+        try {
+            java.nio.file.Files.createFile(go);
+            var answer = building.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(answer.getStatusCode().value()).isEqualTo(503);
+            assertThat(answer.getBody()).contains("storage_unavailable").contains(storage.describe());
+        } finally {
+            S3.start();
+        }
+        assertThat(S3.client().listObjectsV2(b -> b.bucket(S3MockProcess.BUCKET).prefix("storage/builds/s3-late/"))
+                .join().contents()).as("no partial object").isEmpty();
+        assertThat(S3.client().listMultipartUploads(b -> b.bucket(S3MockProcess.BUCKET)).join().uploads())
+                .as("no pending multipart upload").isEmpty();
+        org.awaitility.Awaitility.await("the build runtime is removed").atMost(WAIT)
+                .until(() -> runtimes.get("s3-late-build").blockOptional().isEmpty());
+    }
+
+    private static Map<String, Object> buildRequest(String id, String source, String image, String entrypoint) {
+        Map<String, Object> build = new java.util.LinkedHashMap<>();
+        build.put("runtimeId", id);
+        build.put("source", source);
+        build.put("destination", "/storage/builds/" + source.split("/")[3]);
+        build.put("image", image);
+        build.put("entrypoint", entrypoint);
+        build.put("remove", true);
+        build.put("command", "tar -zxf /tmp/code.tar.gz -C /mnt/code && cd /mnt/code && sh build.sh"
+                + " && tar -czf \"$TMPDIR/a.tar.gz\" . && mv \"$TMPDIR/a.tar.gz\" /mnt/code/code.tar.gz");
+        return build;
+    }
+
+    @Test
     void aSourceMissingFromTheBucketIs500GeneralUnknownNamingIt() {
         createRuntime("s3-miss", "local/shell", "/storage/functions/nothing/code.tar.gz", "main.sh")
                 .expectStatus().isEqualTo(500)
