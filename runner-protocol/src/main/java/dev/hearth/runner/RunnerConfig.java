@@ -18,10 +18,11 @@ import java.util.Objects;
  * @param tmpDir         the function's temporary directory; a build's source archive arrives here unextracted
  *                       ({@code /tmp} in a pod; {@code <workDir>/tmp} by default)
  * @param buildDir       where a build command runs (an image's own working directory where its build scripts
- *                       are; {@code codeDir} by default)
+ *                       are; {@code codeDir} by default), and where an Open Runtimes server starts
+ * @param openRuntimes   where an {@code openruntimes} function's server listens and leaves its log files
  */
 public record RunnerConfig(String host, int port, String secret, Path workDir, int maxConcurrency, Path codeDir,
-                           Path tmpDir, Path buildDir) {
+                           Path tmpDir, Path buildDir, OpenRuntimesServer openRuntimes) {
 
     public static final String HOST_ENV = "HEARTH_RUNNER_HOST";
     public static final String PORT_ENV = "HEARTH_RUNNER_PORT";
@@ -31,6 +32,33 @@ public record RunnerConfig(String host, int port, String secret, Path workDir, i
     public static final String CODE_DIR_ENV = "HEARTH_RUNNER_CODE_DIR";
     public static final String TMP_DIR_ENV = "HEARTH_RUNNER_TMP_DIR";
     public static final String BUILD_DIR_ENV = "HEARTH_RUNNER_BUILD_DIR";
+    public static final String OPEN_RUNTIMES_PORT_ENV = "HEARTH_RUNNER_OPEN_RUNTIMES_PORT";
+    public static final String LOGS_DIR_ENV = "HEARTH_RUNNER_LOGS_DIR";
+
+    /**
+     * The Open Runtimes server of an {@code openruntimes} function, as its image fixes it.
+     *
+     * @param port    where it listens on loopback ({@code 3000} in every image)
+     * @param logsDir where it writes {@code <id>_logs.log} and {@code <id>_errors.log} ({@code /mnt/logs} in a pod;
+     *                {@code <workDir>/logs} by default)
+     */
+    public record OpenRuntimesServer(int port, Path logsDir) {
+
+        public static final int IMAGE_PORT = 3000;
+
+        public OpenRuntimesServer {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("the Open Runtimes port must be between 1 and 65535, but was "
+                        + port);
+            }
+        }
+    }
+
+    /** A runner whose code, tmp, build and logs directories are under its work directory. */
+    public RunnerConfig(String host, int port, String secret, Path workDir, int maxConcurrency, Path codeDir,
+                        Path tmpDir, Path buildDir) {
+        this(host, port, secret, workDir, maxConcurrency, codeDir, tmpDir, buildDir, null);
+    }
 
     /** A runner whose code, tmp and build directories are under its work directory. */
     public RunnerConfig(String host, int port, String secret, Path workDir, int maxConcurrency) {
@@ -56,6 +84,10 @@ public record RunnerConfig(String host, int port, String secret, Path workDir, i
         codeDir = (codeDir == null ? workDir.resolve("code") : codeDir).toAbsolutePath().normalize();
         tmpDir = (tmpDir == null ? workDir.resolve("tmp") : tmpDir).toAbsolutePath().normalize();
         buildDir = (buildDir == null ? codeDir : buildDir).toAbsolutePath().normalize();
+        int openRuntimesPort = openRuntimes == null ? OpenRuntimesServer.IMAGE_PORT : openRuntimes.port();
+        Path logsDir = openRuntimes == null || openRuntimes.logsDir() == null ? workDir.resolve("logs")
+                : openRuntimes.logsDir();
+        openRuntimes = new OpenRuntimesServer(openRuntimesPort, logsDir.toAbsolutePath().normalize());
     }
 
     /** Reads the {@code HEARTH_RUNNER_*} variables; only the secret is required. */
@@ -72,7 +104,9 @@ public record RunnerConfig(String host, int port, String secret, Path workDir, i
                 intValue(env, MAX_CONCURRENCY_ENV, 256),
                 path(env, CODE_DIR_ENV),
                 path(env, TMP_DIR_ENV),
-                path(env, BUILD_DIR_ENV));
+                path(env, BUILD_DIR_ENV),
+                new OpenRuntimesServer(intValue(env, OPEN_RUNTIMES_PORT_ENV, OpenRuntimesServer.IMAGE_PORT),
+                        path(env, LOGS_DIR_ENV)));
     }
 
     private static Path path(Map<String, String> env, String name) {
@@ -96,6 +130,6 @@ public record RunnerConfig(String host, int port, String secret, Path workDir, i
     public String toString() {
         return "RunnerConfig[host=" + host + ", port=" + port + ", secret=***, workDir=" + workDir
                 + ", maxConcurrency=" + maxConcurrency + ", codeDir=" + codeDir + ", tmpDir=" + tmpDir
-                + ", buildDir=" + buildDir + "]";
+                + ", buildDir=" + buildDir + ", openRuntimes=" + openRuntimes + "]";
     }
 }

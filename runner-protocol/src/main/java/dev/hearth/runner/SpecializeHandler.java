@@ -1,5 +1,13 @@
 package dev.hearth.runner;
 
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.Map;
+import dev.hearth.runner.build.BuildRun;
+import dev.hearth.runner.http.OpenRuntimesAdapter;
+import dev.hearth.runner.protocol.Adapter;
+
 import java.io.IOException;
 import java.util.concurrent.Executor;
 
@@ -91,7 +99,13 @@ final class SpecializeHandler {
     private Timings specialize(Specialization specialization, HttpServerRequest request) throws IOException {
         long start = System.nanoTime();
         try (FluxInputStream archive = FluxInputStream.of(request.receive())) {
-            new TarGzExtractor().extract(archive, config.codeDir());
+            if (specialization.adapterKind() == Adapter.OPENRUNTIMES) {
+                // The image's own start script extracts it, from where Open Runtimes puts it.
+                Files.createDirectories(config.tmpDir());
+                Files.copy(archive, config.tmpDir().resolve("code.tar.gz"), StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                new TarGzExtractor().extract(archive, config.codeDir());
+            }
         } catch (ArchiveRejectedException e) {
             throw RunnerException.badArchive(e.getMessage(), e);
         }
@@ -120,6 +134,26 @@ final class SpecializeHandler {
             case EXEC -> new ExecAdapter(specialization.command(), workspace, supervisor, liveLog, io);
             case HTTP -> HttpAdapter.start(specialization.command(), workspace, specialization.startTimeoutMs(),
                     config.maxConcurrency(), supervisor, liveLog, io);
+            case OPENRUNTIMES -> {
+                Files.createDirectories(config.codeDir());
+                Files.createDirectories(config.openRuntimes().logsDir());
+                yield OpenRuntimesAdapter.start(
+                        BuildRun.localize(specialization.command(), config.tmpDir(), config.codeDir()),
+                        config.buildDir(), imageEnvironment(specialization), config.openRuntimes(),
+                        specialization.startTimeoutMs(), config.maxConcurrency(), supervisor, liveLog, io);
+            }
         };
+    }
+
+    /**
+     * An Open Runtimes server's environment: the image's own (the runner's, which the pod inherits from the image:
+     * {@code PATH}, {@code OPEN_RUNTIMES_SERVER_COMMAND}, …) without the runner's {@code HEARTH_RUNNER_*} settings
+     * and pod secret, then the runtime's variables and the ones Open Runtimes sets over them.
+     */
+    private static Map<String, String> imageEnvironment(Specialization specialization) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.keySet().removeIf(name -> name.startsWith("HEARTH_RUNNER_"));
+        env.putAll(specialization.env());
+        return env;
     }
 }

@@ -18,6 +18,8 @@ class RunnerConfigTest {
         assertThat(config.port()).isEqualTo(8080);
         assertThat(config.workDir()).isEqualTo(Path.of("/tmp/hearth-runner"));
         assertThat(config.maxConcurrency()).isEqualTo(256);
+        assertThat(config.openRuntimes().port()).as("every Open Runtimes image serves on 3000").isEqualTo(3000);
+        assertThat(config.openRuntimes().logsDir()).isEqualTo(Path.of("/tmp/hearth-runner/logs"));
         assertThat(config.toString()).as("secret never printed").doesNotContain("s3cret");
     }
 
@@ -28,6 +30,14 @@ class RunnerConfigTest {
                 "HEARTH_RUNNER_WORK_DIR", "/w", "HEARTH_RUNNER_MAX_CONCURRENCY", "3"));
 
         assertThat(config).isEqualTo(new RunnerConfig("127.0.0.1", 0, "s", Path.of("/w"), 3));
+    }
+
+    @Test
+    void readsTheOpenRuntimesServersPortAndLogsDirectory() {
+        RunnerConfig config = RunnerConfig.fromEnvironment(Map.of("HEARTH_RUNNER_SECRET", "s",
+                "HEARTH_RUNNER_OPEN_RUNTIMES_PORT", "3100", "HEARTH_RUNNER_LOGS_DIR", "/mnt/logs"));
+
+        assertThat(config.openRuntimes()).isEqualTo(new RunnerConfig.OpenRuntimesServer(3100, Path.of("/mnt/logs")));
     }
 
     @Test

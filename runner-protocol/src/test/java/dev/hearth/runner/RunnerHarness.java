@@ -50,6 +50,11 @@ final class RunnerHarness implements AutoCloseable {
         return start(workDir, 16);
     }
 
+    /** A runner with {@code config} (its host must be 127.0.0.1 and its secret {@link #SECRET}). */
+    static RunnerHarness start(RunnerConfig config) {
+        return new RunnerHarness(Runner.start(config), config.workDir());
+    }
+
     static RunnerHarness start(Path workDir, int maxConcurrency) {
         return new RunnerHarness(Runner.start(new RunnerConfig("127.0.0.1", 0, SECRET, workDir, maxConcurrency)),
                 workDir);

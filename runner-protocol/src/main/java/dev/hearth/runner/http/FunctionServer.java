@@ -57,7 +57,12 @@ final class FunctionServer {
         int port = freeLoopbackPort();
         Map<String, String> env = new HashMap<>(workspace.environment());
         env.put("PORT", Integer.toString(port));
-        FunctionProcess process = supervisor.start(command, workspace.code(), env);
+        return start(supervisor.start(command, workspace.code(), env), port, startTimeoutMs, liveLog, io);
+    }
+
+    /** Watches a started server process that is to accept connections on {@code port}; blocks until it does. */
+    static FunctionServer start(FunctionProcess process, int port, long startTimeoutMs, LiveLog liveLog, Executor io)
+            throws IOException {
         FunctionServer server = new FunctionServer(process, port, liveLog);
         server.stdoutMarker = DrainMarker.of(process.pid(), 1);
         server.stderrMarker = DrainMarker.of(process.pid(), 2);

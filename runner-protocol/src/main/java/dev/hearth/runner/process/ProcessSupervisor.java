@@ -41,6 +41,17 @@ public final class ProcessSupervisor {
      */
     public FunctionProcess start(String command, Path directory, Map<String, String> environment)
             throws IOException {
+        return start("sh", command, directory, environment);
+    }
+
+    /**
+     * Starts {@code shell -c command} in {@code directory} with exactly {@code environment} ({@code bash} for Open
+     * Runtimes' commands, which its images' scripts expect).
+     *
+     * @throws IOException when the process cannot be started, or the supervisor is closed
+     */
+    public FunctionProcess start(String shell, String command, Path directory, Map<String, String> environment)
+            throws IOException {
         if (closed) {
             throw new IOException("runner is shutting down");
         }
@@ -48,7 +59,7 @@ public final class ProcessSupervisor {
         if (setsid != null) {
             argv.add(setsid.toString());
         }
-        argv.addAll(List.of("sh", "-c", command));
+        argv.addAll(List.of(shell, "-c", command));
         ProcessBuilder builder = new ProcessBuilder(argv).directory(directory.toFile());
         builder.environment().clear();
         builder.environment().putAll(environment);

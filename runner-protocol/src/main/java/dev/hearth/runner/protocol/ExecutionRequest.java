@@ -11,9 +11,12 @@ import java.util.Objects;
  * @param path      path and query string the function sees, starting with {@code /}
  * @param headers   request headers the function sees (names lower case)
  * @param timeoutMs the runner ends the execution (killing its process tree for {@code exec}) after this
+ * @param logging   whether the function's logs are wanted (Open Runtimes' {@code logging}); true when absent
  */
-public record ExecutionRequest(String method, String path, Map<String, List<String>> headers, long timeoutMs) {
+public record ExecutionRequest(String method, String path, Map<String, List<String>> headers, long timeoutMs,
+                               Boolean logging) {
 
+    @com.fasterxml.jackson.annotation.JsonCreator
     public ExecutionRequest {
         Objects.requireNonNull(method, "method");
         if (path == null || !path.startsWith("/")) {
@@ -23,5 +26,11 @@ public record ExecutionRequest(String method, String path, Map<String, List<Stri
         if (timeoutMs <= 0) {
             throw new IllegalArgumentException("timeoutMs must be positive, but was " + timeoutMs);
         }
+        logging = logging == null || logging;
+    }
+
+    /** An execution whose logs are wanted. */
+    public ExecutionRequest(String method, String path, Map<String, List<String>> headers, long timeoutMs) {
+        this(method, path, headers, timeoutMs, true);
     }
 }
