@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param max            most pods the pool may hold at once, warm + claimed + being created
  * @param maxPending     most acquisitions that may wait for a pod; over it acquire fails fast
  * @param acquireTimeout how long an acquisition may wait in the pending queue
- * @param adapter        runner adapter of the pool's functions ({@code exec} or {@code http})
+ * @param adapter        runner adapter of the pool's functions ({@code exec}, {@code http} or {@code openruntimes})
  * @param command        start command prefix; the runtime's entrypoint is appended to it
  * @param startTimeout   how long an {@code http} function may take to accept connections
  */

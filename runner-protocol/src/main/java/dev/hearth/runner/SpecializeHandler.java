@@ -139,7 +139,7 @@ final class SpecializeHandler {
                 Files.createDirectories(config.openRuntimes().logsDir());
                 yield OpenRuntimesAdapter.start(
                         BuildRun.localize(specialization.command(), config.tmpDir(), config.codeDir()),
-                        config.buildDir(), imageEnvironment(specialization), config.openRuntimes(),
+                        config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host(), config.buildDir(), imageEnvironment(specialization), config.openRuntimes(),
                         specialization.startTimeoutMs(), config.maxConcurrency(), supervisor, liveLog, io);
             }
         };

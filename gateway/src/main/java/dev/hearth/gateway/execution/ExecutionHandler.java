@@ -43,10 +43,11 @@ public class ExecutionHandler {
 
     /**
      * The gateway's own guard for a runner that never answers: the response head must arrive within the
-     * remaining budget + 5 s (Open Runtimes gives curl timeout + 5 s). After the head, the runner's own
+     * remaining budget + 10 s. The runner answers by the budget itself, or for an Open Runtimes server 5 s after it
+     * (upstream gives curl timeout + 5 s), so the guard comes later than either. After the head, the runner's own
      * timeout ends the execution; one timer per execution instead of one per body chunk.
      */
-    private static final Duration GUARD = Duration.ofSeconds(5);
+    private static final Duration GUARD = Duration.ofSeconds(10);
 
     private final Runtimes runtimes;
     private final RuntimeSources sources;
@@ -101,7 +102,7 @@ public class ExecutionHandler {
         Duration remaining = execution.budget.remaining();
         ExecutionParams params = execution.params;
         ExecutionRequest request = new ExecutionRequest(params.method(), params.path(), headers(params.headers()),
-                Math.max(1, remaining.toMillis()));
+                Math.max(1, remaining.toMillis()), params.runtime().logging());
         return runtimes.execute(runtime, request, body(params.body()))
                 .timeout(Mono.delay(remaining.plus(GUARD)), event -> Mono.never())
                 .onErrorMap(TimeoutException.class, e -> new ExecutorException(ErrorType.EXECUTION_TIMEOUT))

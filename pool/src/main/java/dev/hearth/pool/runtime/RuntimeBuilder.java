@@ -2,7 +2,6 @@ package dev.hearth.pool.runtime;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.reactivestreams.Publisher;
@@ -139,14 +138,10 @@ final class RuntimeBuilder {
      * resources asked for, the output directory when given, {@code CI=true}).
      */
     static Map<String, String> environment(RuntimeSpec spec, BuildSpec build) {
-        Map<String, String> env = new LinkedHashMap<>(spec.variables());
-        env.put("OPEN_RUNTIMES_ENTRYPOINT", spec.entrypoint());
-        env.put("OPEN_RUNTIMES_CPUS", Double.toString(spec.cpus()));
-        env.put("OPEN_RUNTIMES_MEMORY", Integer.toString(spec.memoryMb()));
+        Map<String, String> env = spec.openRuntimesEnvironment();
         if (!build.outputDirectory().isEmpty()) {
             env.put("OPEN_RUNTIMES_OUTPUT_DIRECTORY", build.outputDirectory());
         }
-        env.put("CI", "true");
         return env;
     }
 }

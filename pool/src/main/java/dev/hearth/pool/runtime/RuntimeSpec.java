@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.Objects;
 
 import dev.hearth.pool.PoolConfig;
+import dev.hearth.pool.Secrets;
+import dev.hearth.runner.protocol.Adapter;
 import dev.hearth.runner.protocol.Specialization;
 
 /**
@@ -63,13 +65,34 @@ public record RuntimeSpec(String runtimeId, String image, String version, String
 
     /**
      * What the runner is told: the pool's adapter and start timeout, this spec's command, environment and
-     * resources. {@code OPEN_RUNTIMES_ENTRYPOINT} is set as Open Runtimes sets it, over any variable of that name.
+     * resources. For the {@code openruntimes} adapter the command is {@code runtimeEntrypoint} alone (else the pool's
+     * command, which then is the image's start line) and the environment carries a fresh {@code OPEN_RUNTIMES_SECRET},
+     * which the image's server checks on every call.
      */
     public Specialization specialization(PoolConfig pool) {
-        Map<String, String> env = new java.util.HashMap<>(variables);
+        Map<String, String> env = openRuntimesEnvironment();
+        String command;
+        if (Adapter.fromWire(pool.adapter()) == Adapter.OPENRUNTIMES) {
+            env.put("OPEN_RUNTIMES_SECRET", Secrets.hex(16));
+            command = runtimeEntrypoint.isBlank() ? pool.command() : runtimeEntrypoint;
+        } else {
+            command = command(pool.command());
+        }
+        return new Specialization(pool.adapter(), command, entrypoint, env, pool.startTimeout().toMillis(), cpus,
+                memoryMb, logging, restartPolicy);
+    }
+
+    /**
+     * The runtime's environment as Open Runtimes gives it: the caller's variables, then the system variables over
+     * them ({@code OPEN_RUNTIMES_ENTRYPOINT}, {@code _CPUS}, {@code _MEMORY}, {@code CI=true}).
+     */
+    public Map<String, String> openRuntimesEnvironment() {
+        Map<String, String> env = new java.util.LinkedHashMap<>(variables);
         env.put("OPEN_RUNTIMES_ENTRYPOINT", entrypoint);
-        return new Specialization(pool.adapter(), command(pool.command()), entrypoint, env,
-                pool.startTimeout().toMillis(), cpus, memoryMb, logging, restartPolicy);
+        env.put("OPEN_RUNTIMES_CPUS", Double.toString(cpus));
+        env.put("OPEN_RUNTIMES_MEMORY", Integer.toString(memoryMb));
+        env.put("CI", "true");
+        return env;
     }
 
     static String shellQuote(String value) {

@@ -34,6 +34,7 @@ final class FunctionServer {
     private static final long POLL_MS = 50;
 
     private final FunctionProcess process;
+    private final String host;
     private final int port;
     private final LiveLog liveLog;
     private final Set<Attribution> inFlight = ConcurrentHashMap.newKeySet();
@@ -46,8 +47,9 @@ final class FunctionServer {
     record Attribution(CappedLog logs, CappedLog errors) {
     }
 
-    private FunctionServer(FunctionProcess process, int port, LiveLog liveLog) {
+    private FunctionServer(FunctionProcess process, String host, int port, LiveLog liveLog) {
         this.process = process;
+        this.host = host;
         this.port = port;
         this.liveLog = liveLog;
     }
@@ -57,13 +59,16 @@ final class FunctionServer {
         int port = freeLoopbackPort();
         Map<String, String> env = new HashMap<>(workspace.environment());
         env.put("PORT", Integer.toString(port));
-        return start(supervisor.start(command, workspace.code(), env), port, startTimeoutMs, liveLog, io);
+        return start(supervisor.start(command, workspace.code(), env), "127.0.0.1", port, startTimeoutMs, liveLog,
+                io);
     }
 
-    /** Watches a started server process that is to accept connections on {@code port}; blocks until it does. */
-    static FunctionServer start(FunctionProcess process, int port, long startTimeoutMs, LiveLog liveLog, Executor io)
-            throws IOException {
-        FunctionServer server = new FunctionServer(process, port, liveLog);
+    /**
+     * Watches a started server process that is to accept connections on {@code host:port}; blocks until it does.
+     */
+    static FunctionServer start(FunctionProcess process, String host, int port, long startTimeoutMs, LiveLog liveLog,
+                                Executor io) throws IOException {
+        FunctionServer server = new FunctionServer(process, host, port, liveLog);
         server.stdoutMarker = DrainMarker.of(process.pid(), 1);
         server.stderrMarker = DrainMarker.of(process.pid(), 2);
         LinePump.start(process.process().getInputStream(), LiveLog.STDOUT, liveLog, server::onStdout, io,
@@ -83,6 +88,10 @@ final class FunctionServer {
             }
         });
         return server;
+    }
+
+    String host() {
+        return host;
     }
 
     int port() {
@@ -123,7 +132,7 @@ final class FunctionServer {
 
     private void awaitAccepting(long startTimeoutMs) {
         long deadline = System.nanoTime() + startTimeoutMs * 1_000_000;
-        InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+        InetSocketAddress address = new InetSocketAddress(host, port);
         while (true) {
             if (!process.process().isAlive()) {
                 waitForOutput();

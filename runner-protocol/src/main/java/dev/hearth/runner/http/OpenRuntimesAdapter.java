@@ -44,22 +44,25 @@ public final class OpenRuntimesAdapter implements FunctionAdapter {
                 .pendingAcquireMaxCount(-1)
                 .maxIdleTime(Duration.ofSeconds(30))
                 .build();
-        this.client = HttpClient.create(connections).host("127.0.0.1").port(server.port());
+        this.client = HttpClient.create(connections).host(server.host()).port(server.port());
     }
 
     /**
      * Runs {@code runtimeEntrypoint} and returns once the server accepts connections. Blocking.
      *
+     * @param host      where the server is reached: the pod's own address (its loopback in a pod of its own, the
+     *                  pod's 127.0.0.N where pods share the host's network)
      * @param directory the image's working directory ({@code /usr/local/server}), where its helpers are
      * @param env       the runtime's environment: the image's, then the runtime's variables and Open Runtimes' own
      * @throws dev.hearth.runner.function.FunctionStartException when it exits or times out first (tree killed)
      */
-    public static OpenRuntimesAdapter start(String runtimeEntrypoint, Path directory, Map<String, String> env,
+    public static OpenRuntimesAdapter start(String runtimeEntrypoint, String host, Path directory,
+                                            Map<String, String> env,
                                             OpenRuntimesServer settings, long startTimeoutMs, int maxConcurrency,
                                             ProcessSupervisor supervisor, LiveLog liveLog, Executor io)
             throws IOException {
         FunctionServer server = FunctionServer.start(supervisor.start("bash", runtimeEntrypoint, directory, env),
-                settings.port(), startTimeoutMs, liveLog, io);
+                host, settings.port(), startTimeoutMs, liveLog, io);
         liveLog.append(LiveLog.RUNNER, "Open Runtimes server accepting connections on port " + settings.port());
         return new OpenRuntimesAdapter(server, maxConcurrency, env.getOrDefault(SECRET_VARIABLE, ""),
                 settings.logsDir());

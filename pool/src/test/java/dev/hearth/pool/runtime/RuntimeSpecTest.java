@@ -1,0 +1,50 @@
+package dev.hearth.pool.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.hearth.pool.PoolConfig;
+import dev.hearth.runner.protocol.Specialization;
+
+class RuntimeSpecTest {
+
+    private static final String START = "cp /tmp/code.tar.gz /mnt/code/code.tar.gz && nohup helpers/start.sh "
+            + "\"bash helpers/server.sh\"";
+
+    private static PoolConfig pool(String adapter, String command) {
+        return new PoolConfig("img", 1, 2, 4, Duration.ofSeconds(5), adapter, command, Duration.ofSeconds(7));
+    }
+
+    private static RuntimeSpec spec(String runtimeEntrypoint) {
+        return new RuntimeSpec("r1", "img", "v5", "/s.gz", "index.js", runtimeEntrypoint,
+                Map.of("OPEN_RUNTIMES_CPUS", "caller", "MINE", "1"), 2.5, 1024, false, "always");
+    }
+
+    @Test
+    void aPoolsCommandRunsTheEntrypointAndOpenRuntimesVariablesOverrideTheCallers() {
+        Specialization exec = spec("").specialization(pool("exec", "sh"));
+
+        assertThat(exec.command()).isEqualTo("sh 'index.js'");
+        assertThat(exec.env()).containsEntry("MINE", "1").containsEntry("OPEN_RUNTIMES_ENTRYPOINT", "index.js")
+                .containsEntry("OPEN_RUNTIMES_CPUS", "2.5").containsEntry("OPEN_RUNTIMES_MEMORY", "1024")
+                .containsEntry("CI", "true").doesNotContainKey("OPEN_RUNTIMES_SECRET");
+        assertThat(exec.startTimeoutMs()).isEqualTo(7000);
+        assertThat(exec.logging()).isFalse();
+    }
+
+    @Test
+    void anOpenRuntimesImageRunsItsRuntimeEntrypointWithAFreshSecret() {
+        Specialization first = spec(START).specialization(pool("openruntimes", "ignored"));
+        Specialization second = spec(START).specialization(pool("openruntimes", "ignored"));
+
+        assertThat(first.command()).as("runtimeEntrypoint alone, no entrypoint appended").isEqualTo(START);
+        assertThat(first.env().get("OPEN_RUNTIMES_SECRET")).matches("[0-9a-f]{32}")
+                .isNotEqualTo(second.env().get("OPEN_RUNTIMES_SECRET"));
+        assertThat(spec("").specialization(pool("openruntimes", START)).command())
+                .as("without one, the pool's start line").isEqualTo(START);
+    }
+}
