@@ -20,9 +20,31 @@ import java.util.stream.Stream;
  *
  * <p>Paths come from failsafe's system properties (runner-protocol/pom.xml).
  */
-record RunnerDistribution(Path installed, String buildOutput) {
+record RunnerDistribution(Path built, Path installed, String buildOutput) {
 
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
+
+    private static RunnerDistribution shared;
+
+    /**
+     * The distribution every test of this JVM uses ({@link RunnerDistributionIT}, {@link RunnerImageIT}): built once
+     * (20 to 30 s), in a work directory of its own whose heavy parts are deleted when the JVM exits.
+     */
+    static synchronized RunnerDistribution shared() throws IOException {
+        if (shared == null) {
+            Path work = newWorkDir();
+            shared = build(work);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    deleteRecursively(work.resolve("hearth"));
+                    deleteRecursively(work.resolve("opt-hearth"));
+                } catch (IOException e) {
+                    System.err.println("could not delete the runner distribution under " + work + ": " + e);
+                }
+            }, "runner-dist-cleanup"));
+        }
+        return shared;
+    }
 
     /**
      * A directory of its own under {@code target/runner-dist-it} for one test run: builds in one checkout may
@@ -43,12 +65,12 @@ record RunnerDistribution(Path installed, String buildOutput) {
                 command.toArray(String[]::new));
 
         assertThat(dist.resolve("app/runner.jsa")).as("the runner's class archive").isNotEmptyFile();
-        return new RunnerDistribution(install(dist, work.resolve("opt-hearth"), "-Rp"), output);
+        return new RunnerDistribution(dist, install(dist, work.resolve("opt-hearth"), "-Rp"), output);
     }
 
     /** A copy installed with plain {@code cp -R}, as the init container did before: the jars' mtimes are lost. */
     RunnerDistribution installedWithoutMtimes(Path target) throws IOException {
-        return new RunnerDistribution(install(installed, target, "-R"), buildOutput);
+        return new RunnerDistribution(built, install(installed, target, "-R"), buildOutput);
     }
 
     private static Path install(Path dist, Path target, String cpFlags) throws IOException {
