@@ -36,8 +36,10 @@ public final class ContainerTemplates {
     /** On the {@code /tmp} tmpfs, so it goes with the container. */
     public static final String WORK_DIR = "/tmp/hearth-runner";
     /**
-     * Writable by any user (the pool's user varies) and {@code exec}, as an emptyDir is: Netty loads its native library
-     * from {@code /tmp}, and functions may run binaries from their code. Memory-backed: counts towards the limit.
+     * {@code exec}, as an emptyDir is: Netty loads its native library from {@code /tmp}, and functions may run binaries
+     * from their code. Memory-backed: counts towards the limit. {@code mode=1777} holds only where the image has no
+     * such directory: runc gives the tmpfs the mode of the image's own directory, so a numeric user also owns the
+     * mounts ({@code uid=}, {@code gid=}) to be able to write them whatever the image says.
      */
     static final String TMPFS_OPTIONS = "rw,exec,nosuid,nodev,mode=1777";
     private static final Map<String, String> LOG_OPTIONS = Map.of("max-size", "10m", "max-file", "2");
@@ -96,7 +98,7 @@ public final class ContainerTemplates {
     private HostConfig podHostConfig(DockerPoolSpec spec) {
         Map<String, String> tmpfs = new LinkedHashMap<>();
         for (String path : List.of(TMP_DIR, CODE_DIR, LOGS_DIR)) {
-            tmpfs.put(path, TMPFS_OPTIONS);
+            tmpfs.put(path, tmpfsOptions(spec.user()));
         }
         HostConfig host = HostConfig.newHostConfig()
                 .withNetworkMode("host")
@@ -115,6 +117,19 @@ public final class ContainerTemplates {
         }
         DockerDriverConfig.RunnerVolume volume = (DockerDriverConfig.RunnerVolume) config.runner();
         return host.withMounts(List.of(volumeMount(volume.name(), true)));
+    }
+
+    /** {@link #TMPFS_OPTIONS}, owned by {@code user} when it is numeric ({@code uid[:gid]}). */
+    static String tmpfsOptions(String user) {
+        String[] ids = user.split(":", 2);
+        StringBuilder options = new StringBuilder(TMPFS_OPTIONS);
+        if (ids[0].matches("[0-9]+")) {
+            options.append(",uid=").append(ids[0]);
+            if (ids.length == 2 && ids[1].matches("[0-9]+")) {
+                options.append(",gid=").append(ids[1]);
+            }
+        }
+        return options.toString();
     }
 
     /** Never copies the image's own {@code /opt/hearth} into the volume (Docker does that to an empty volume). */

@@ -87,19 +87,15 @@ public final class DockerPodDriver implements PodDriver {
         });
     }
 
-    /** Removes the pod's container (waiting for its creation call to end first) and frees its address. Idempotent. */
+    /**
+     * Removes the pod's container (waiting for its creation call to end first) and frees its address. Idempotent;
+     * concurrent deletions of one pod join one removal.
+     */
     @Override
     public Mono<Void> delete(String podId) {
         return Mono.defer(() -> {
             Tracked tracked = pods.get(podId);
-            if (tracked == null) {
-                return api.removeContainer(podId);
-            }
-            tracked.deleting = true;
-            return Mono.fromFuture(tracked.submitted, true)
-                    .onErrorResume(error -> Mono.empty())
-                    .then(api.removeContainer(podId))
-                    .doOnSuccess(done -> forget(podId, tracked));
+            return tracked == null ? api.removeContainer(podId) : tracked.removal(() -> remove(podId, tracked));
         });
     }
 
@@ -235,6 +231,13 @@ public final class DockerPodDriver implements PodDriver {
                 .then();
     }
 
+    private Mono<Void> remove(String podId, Tracked tracked) {
+        return Mono.fromFuture(tracked.submitted, true)
+                .onErrorResume(error -> Mono.empty())
+                .then(api.removeContainer(podId))
+                .doOnSuccess(done -> forget(podId, tracked));
+    }
+
     private void forget(String podId, Tracked tracked) {
         if (pods.remove(podId, tracked)) {
             addresses.release(tracked.address);
@@ -252,9 +255,25 @@ public final class DockerPodDriver implements PodDriver {
         volatile CompletableFuture<Void> submitted = CompletableFuture.completedFuture(null);
         volatile boolean warm;
         volatile boolean deleting;
+        private Mono<Void> removal;
 
         Tracked(String address) {
             this.address = address;
+        }
+
+        /** The one removal of this pod, started by the first deletion; a failed one is started anew by the next. */
+        synchronized Mono<Void> removal(java.util.function.Supplier<Mono<Void>> start) {
+            deleting = true;
+            if (removal == null) {
+                removal = start.get()
+                        .doOnError(error -> forgetRemoval())
+                        .cache();
+            }
+            return removal;
+        }
+
+        private synchronized void forgetRemoval() {
+            removal = null;
         }
     }
 }

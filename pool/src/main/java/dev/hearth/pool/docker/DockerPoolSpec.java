@@ -21,13 +21,14 @@ public record DockerPoolSpec(String user, boolean readOnlyRootFilesystem, double
                              long pidsLimit, Map<String, String> env) {
 
     public static final String DEFAULT_USER = "10001:10001";
-    public static final DockerPoolSpec DEFAULTS = new DockerPoolSpec(DEFAULT_USER, true, 1.0, 512L << 20, 512, Map.of());
     /** Docker refuses memory limits below 6 MiB; the runner's JVM needs far more, but that is the pool's call. */
     static final long MIN_MEMORY = 6L << 20;
     static final long MIN_PIDS = 64;
 
     private static final Pattern USER = Pattern.compile("([0-9]+|[a-z_][a-z0-9_-]*)(:([0-9]+|[a-z_][a-z0-9_-]*))?");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /** 10001, read-only root, 1 CPU, 512 MiB, 512 pids: the Kubernetes template's defaults. After the patterns. */
+    public static final DockerPoolSpec DEFAULTS = new DockerPoolSpec(DEFAULT_USER, true, 1.0, 512L << 20, 512, Map.of());
 
     public DockerPoolSpec {
         if (user == null || !USER.matcher(user).matches()) {
