@@ -180,7 +180,7 @@ class DockerPodDriverIT {
         String volume = "hearth-it-runner-" + installation;
         closeAfter.add(() -> DockerTestEngine.client().removeVolumeCmd(volume).exec());
         DockerPodDriver driver = started(installation, new DockerDriverConfig.RunnerVolume(volume,
-                DockerTestEngine.RUNNER_IMAGE, null));
+                DockerTestEngine.runnerImage(), null));
 
         Pod pod = driver.create(pool(DockerTestEngine.BUSYBOX, 1)).block(BLOCK);
 

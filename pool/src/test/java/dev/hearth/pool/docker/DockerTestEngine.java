@@ -1,6 +1,5 @@
 package dev.hearth.pool.docker;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,15 +10,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+
+import dev.hearth.runner.testing.TestDistribution;
+import dev.hearth.runner.testing.docker.LocalImages;
 
 /**
- * The Docker Engine the Docker tests run against, {@code DOCKER_HOST} ({@code unix:///...}), with host networking
- * (containers listen on loopback addresses). A test class using it fails, never skips, when the variable is unset or
- * no Engine answers there. Before the first such class of a run it builds the runner distribution
- * ({@link TestDistribution}) and makes the images ({@link TestImages}); both are kept for the next run when current.
+ * The Docker Engine the Docker driver's tests run against: the one {@code .ci/run} starts ({@code .ci/docker-engine},
+ * host networking, nothing pulled), named by {@code DOCKER_HOST}, which the driver under test is given too. A test
+ * class using it fails, never skips, when the variable is unset, no Engine answers or a local base is missing
+ * ({@link LocalImages}). Before the first such class of a JVM it takes the shared runner distribution
+ * ({@link TestDistribution}) and builds the images from the repository's Dockerfiles on the local bases: the pool image
+ * ({@code docker/testing/pod}) under several names and the runner's init image ({@link LocalImages#runnerImage}).
+ * Unchanged, each comes from the Engine's layer cache in a second.
  */
 public final class DockerTestEngine implements BeforeAllCallback {
 
@@ -28,10 +30,9 @@ public final class DockerTestEngine implements BeforeAllCallback {
     /** The same image under other names, for tests that need several pools (a pool is an image). */
     public static final List<String> ALIASES = List.of("hearth-test/shell:1", "hearth-test/httpd:1",
             "hearth-test/once:1", "hearth-test/other:1");
-    /** The runner image: busybox with the distribution at {@code /hearth}, owned by 10001. */
-    public static final String RUNNER_IMAGE = "hearth-test/runner:1";
 
     private static Path distribution;
+    private static String runnerImage;
     private static DockerClient client;
 
     @Override
@@ -44,19 +45,15 @@ public final class DockerTestEngine implements BeforeAllCallback {
         if (client != null) {
             return;
         }
-        String host = host();
-        DockerClient docker = client(host);
-        try {
-            docker.pingCmd().exec();
-        } catch (RuntimeException e) {
-            throw new AssertionError("No Docker Engine answers at DOCKER_HOST=" + host + " (" + e + "). The Docker"
-                    + " tests need one with host networking; start it as README.md, 'On a Docker host', says.", e);
-        }
+        host();
+        DockerClient docker = LocalImages.requireEngine();
         long started = System.nanoTime();
         Path dist = TestDistribution.current();
-        TestImages.busybox(docker, host, BUSYBOX);
-        ALIASES.forEach(alias -> TestImages.tag(docker, BUSYBOX, alias));
-        TestImages.runner(docker, host, RUNNER_IMAGE, dist);
+        String pod = LocalImages.dockerfile(BUSYBOX, "docker/testing/pod/Dockerfile")
+                .arg("BASE", LocalImages.BUSYBOX)
+                .get();
+        ALIASES.forEach(alias -> tag(docker, pod, alias));
+        runnerImage = LocalImages.runnerImage(dist);
         System.out.printf("Docker test fixtures (distribution and images) ready in %d ms%n",
                 Duration.ofNanos(System.nanoTime() - started).toMillis());
         distribution = dist;
@@ -67,9 +64,9 @@ public final class DockerTestEngine implements BeforeAllCallback {
     public static String host() {
         String host = System.getenv("DOCKER_HOST");
         if (host == null || host.isBlank()) {
-            throw new AssertionError("DOCKER_HOST is not set: the Docker tests need a Docker Engine (host networking,"
-                    + " e.g. dockerd --bridge=none ... -H unix:///run/hearth-docker.sock) and DOCKER_HOST naming its"
-                    + " socket; README.md, 'On a Docker host', says how CI starts one.");
+            throw new AssertionError("DOCKER_HOST is not set: the Docker tests need a Docker Engine with host"
+                    + " networking and DOCKER_HOST naming its socket. Run them through .ci/run, or start one:"
+                    + " eval \"$(.ci/docker-engine start)\" && docker/bases.sh (README.md, 'How the tests use Docker')");
         }
         return host;
     }
@@ -80,7 +77,13 @@ public final class DockerTestEngine implements BeforeAllCallback {
         return distribution;
     }
 
-    /** A plain docker-java client for what the tests do behind the driver's back (kill, inspect, list). */
+    /** The runner's init image: the distribution at {@code /hearth}, owned by 10001. */
+    public static synchronized String runnerImage() {
+        prepare();
+        return runnerImage;
+    }
+
+    /** The Engine's client, for what the tests do behind the driver's back (kill, inspect, list). */
     public static synchronized DockerClient client() {
         prepare();
         return client;
@@ -92,14 +95,8 @@ public final class DockerTestEngine implements BeforeAllCallback {
                 .withLabelFilter(Map.of(DockerLabels.INSTALLATION, installation)).exec();
     }
 
-    private static DockerClient client(String host) {
-        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(host)
-                .withDockerTlsVerify(false)
-                .build();
-        return DockerClientImpl.getInstance(config, new ZerodepDockerHttpClient.Builder()
-                .dockerHost(URI.create(host))
-                .responseTimeout(Duration.ofSeconds(60))
-                .build());
+    private static void tag(DockerClient docker, String image, String alias) {
+        String[] parts = alias.split(":", 2);
+        docker.tagImageCmd(image, parts[0], parts[1]).withForce().exec();
     }
 }

@@ -55,11 +55,7 @@ class RunnerImageIT {
     @BeforeAll
     void buildImagesAndInstall() throws Exception {
         docker = LocalImages.requireEngine();
-        runnerImage = LocalImages.dockerfile("hearth-local/runner:test", "docker/runner/Dockerfile")
-                .arg("BASE", LocalImages.BUSYBOX)
-                .target("prebuilt")
-                .file("hearth", RunnerDistribution.shared().built())
-                .get();
+        runnerImage = LocalImages.runnerImage(RunnerDistribution.shared().built());
         volume = "hearth-runner-it-" + UUID.randomUUID();
         docker.createVolumeCmd().withName(volume).exec();
         emptyDirPermissions();

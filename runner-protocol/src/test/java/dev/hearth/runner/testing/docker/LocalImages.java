@@ -74,6 +74,19 @@ public final class LocalImages {
         throw new IllegalStateException("no docker/bases.sh above " + Path.of("").toAbsolutePath());
     }
 
+    /**
+     * The runner's init image ({@code docker/runner/Dockerfile}, {@code --target prebuilt}) on the local busybox, with
+     * {@code distribution} (what {@code build-dist.sh} made on the host) at {@code /hearth}, owned by 10001. Built,
+     * or found in the layer cache, and tagged {@code hearth-local/runner:test}; answers the tag.
+     */
+    public static String runnerImage(Path distribution) {
+        return dockerfile("hearth-local/runner:test", "docker/runner/Dockerfile")
+                .arg("BASE", BUSYBOX)
+                .target("prebuilt")
+                .file("hearth", distribution)
+                .get();
+    }
+
     /** A build of one Dockerfile of the repository, tagged {@code tag}; {@link Build#get()} builds it. */
     public static Build dockerfile(String tag, String dockerfile) {
         return new Build(tag, repositoryRoot().resolve(dockerfile));
