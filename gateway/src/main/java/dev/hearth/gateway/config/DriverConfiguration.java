@@ -29,12 +29,19 @@ import dev.hearth.pool.kubernetes.ClusterPods;
 import dev.hearth.pool.kubernetes.PodCreation;
 import dev.hearth.pool.kubernetes.ClusterReconciliation;
 import dev.hearth.pool.local.LocalPodDriver;
+import dev.hearth.pool.docker.DockerApi;
+import dev.hearth.pool.docker.DockerDriverConfig;
+import dev.hearth.pool.docker.DockerPodDriver;
+import dev.hearth.pool.docker.DockerPoolSpec;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.core.env.Environment;
 import dev.hearth.runner.client.RunnerClient;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.Config;
 
-/** Chooses the pod driver: {@code hearth.driver=local} (the default) or {@code kubernetes}. */
+/** Chooses the pod driver: {@code hearth.driver=local} (the default), {@code kubernetes} or {@code docker}. */
 public final class DriverConfiguration {
 
     private DriverConfiguration() {
@@ -203,6 +210,67 @@ public final class DriverConfiguration {
                 return new ClientBuilder().setBasePath(k8s.apiServer()).build();
             }
             return Config.defaultClient();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "hearth.driver", havingValue = "docker")
+    static class Docker {
+
+        /** The driver-wide settings, the installation id defaulted from the replica name or the host name. */
+        @Bean
+        DockerDriverConfig dockerDriverConfig(HearthProperties properties, Environment environment) {
+            return properties.docker().driverConfig(properties.replicaName(), hostName(environment));
+        }
+
+        /** The one adapter over docker-java's blocking clients. */
+        @Bean(destroyMethod = "close")
+        DockerApi dockerApi(DockerDriverConfig config) {
+            return DockerApi.connect(config.host(), config.requestTimeout());
+        }
+
+        /**
+         * Started before anything uses it: the Engine answered, the containers this installation's previous run left are
+         * removed, the runner distribution is ready. At shutdown, after the pools, it removes every container it made.
+         */
+        @Bean(destroyMethod = "close")
+        DockerPodDriver podDriver(DockerApi api, DockerDriverConfig config, HearthProperties properties,
+                                  RunnerClient runners) {
+            Map<String, DockerPoolSpec> specs = new ConcurrentHashMap<>();
+            DockerPodDriver driver = new DockerPodDriver(api, config,
+                    image -> specs.computeIfAbsent(image, properties::dockerPoolSpec), runners);
+            driver.start().block(properties.docker().startupTimeout());
+            return driver;
+        }
+
+        /** This replica's own warm pods, as for the local driver: a container's secret is in this replica's memory only. */
+        @Bean
+        List<ImagePool> imagePools(HearthProperties properties, DockerPodDriver driver, PoolObserver observer) {
+            return properties.poolConfigs().stream().map(config -> new ImagePool(config, driver, observer)).toList();
+        }
+
+        @Bean
+        Pools pools(List<ImagePool> imagePools) {
+            return new Pools(imagePools);
+        }
+
+        /** Fills the pools at start; at shutdown, after the runtimes ended, removes the warm containers. */
+        @Bean
+        SmartLifecycle imagePoolsLifecycle(List<ImagePool> imagePools) {
+            return new Background(Background.POOLS, () -> imagePools.forEach(ImagePool::start),
+                    () -> imagePools.forEach(ImagePool::close));
+        }
+
+        private static String hostName(Environment environment) {
+            String name = environment.getProperty("HOSTNAME");
+            if (name != null && !name.isBlank()) {
+                return name;
+            }
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                return "hearth";
+            }
         }
     }
 }

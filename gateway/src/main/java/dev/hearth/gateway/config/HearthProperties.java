@@ -12,6 +12,7 @@ import org.springframework.validation.annotation.Validated;
 
 import dev.hearth.gateway.api.error.ExecutorProperties;
 import dev.hearth.pool.PoolConfig;
+import dev.hearth.pool.docker.DockerPoolSpec;
 import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
 
 /**
@@ -19,11 +20,14 @@ import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
  * value, or an impossible combination stops the gateway with the key named, rather than failing a request later
  * or being silently ignored. Nested: {@link ExecutorProperties executor}, {@link StorageProperties storage},
  * {@link RedisProperties redis}, {@link RuntimesProperties runtimes}, {@link RunnerProperties runner},
- * {@link PoolProperties pool-defaults and pools} (each with its {@link PoolKubernetesProperties kubernetes} block)
- * and {@link KubernetesProperties kubernetes}.
+ * {@link PoolProperties pool-defaults and pools} (each with its {@link PoolKubernetesProperties kubernetes} and
+ * {@link PoolDockerProperties docker} blocks), {@link KubernetesProperties kubernetes} and
+ * {@link DockerProperties docker}.
  *
- * @param driver      {@code local} (the embedded default: pods are runners in this process) or {@code kubernetes}
- * @param replicaName the start of this replica's id (default: {@code HOSTNAME}, the pod name)
+ * @param driver      {@code local} (the embedded default: pods are runners in this process), {@code kubernetes} or
+ *                    {@code docker} (pods are containers on one host's Docker Engine)
+ * @param replicaName the start of this replica's id (default: {@code HOSTNAME}, the pod name); on Docker also the
+ *                    default installation id
  * @param workDir     where local pods get their working directories ({@code HEARTH_WORK_DIR})
  * @param storageRoot the local storage device's root: paths resolve inside it ({@code HEARTH_STORAGE_ROOT})
  * @param storage     which storage device holds {@code source} and {@code destination} paths, and the S3 device
@@ -37,10 +41,10 @@ public record HearthProperties(@DefaultValue("local") Driver driver, String repl
                                @DefaultValue("127.0.0.1") String podHost, @DefaultValue RedisProperties redis,
                                @DefaultValue RuntimesProperties runtimes, @DefaultValue RunnerProperties runner,
                                PoolProperties poolDefaults, List<PoolProperties> pools,
-                               @DefaultValue KubernetesProperties kubernetes) {
+                               @DefaultValue KubernetesProperties kubernetes, @DefaultValue DockerProperties docker) {
 
     /** Which pod driver runs the pods. */
-    public enum Driver { LOCAL, KUBERNETES }
+    public enum Driver { LOCAL, KUBERNETES, DOCKER }
 
     public HearthProperties {
         if (workDir == null || storageRoot == null) {
@@ -54,6 +58,30 @@ public record HearthProperties(@DefaultValue("local") Driver driver, String repl
         poolConfigs(poolDefaults, pools);
         if (driver == Driver.KUBERNETES) {
             poolSpecs(poolDefaults, pools, kubernetes);
+        }
+        if (driver == Driver.DOCKER) {
+            for (int i = 0; i < pools.size(); i++) {
+                dockerSpec(poolDefaults, pools.get(i), i);
+            }
+        }
+    }
+
+    /** The Docker spec of the pool of {@code image}: its {@code docker} block over the defaults'. */
+    public DockerPoolSpec dockerPoolSpec(String image) {
+        for (int i = 0; i < pools.size(); i++) {
+            if (pools.get(i).image().equals(image)) {
+                return dockerSpec(poolDefaults, pools.get(i), i);
+            }
+        }
+        throw new IllegalArgumentException("no pool is configured for image '" + image + "'");
+    }
+
+    private static DockerPoolSpec dockerSpec(PoolProperties defaults, PoolProperties pool, int index) {
+        try {
+            return pool.dockerOver(defaults).spec();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("hearth.pools[" + index + "].docker (over hearth.pool-defaults.docker): "
+                    + e.getMessage(), e);
         }
     }
 

@@ -6,7 +6,8 @@ import dev.hearth.pool.PoolConfig;
 
 /**
  * One entry of {@code hearth.pools} (or {@code hearth.pool-defaults}): every field but {@code image} may be left
- * out and is then taken from the defaults; its {@code kubernetes} block is laid over the defaults' block.
+ * out and is then taken from the defaults; its {@code kubernetes} and {@code docker} blocks are laid over the defaults'
+ * blocks.
  *
  * @param image          the runtime image the pool's pods run
  * @param size           warm pods to keep ready (per replica on the local driver, per installation on Kubernetes);
@@ -18,10 +19,11 @@ import dev.hearth.pool.PoolConfig;
  * @param command        the start command; the runtime's entrypoint is appended
  * @param startTimeout   how long a function may take to start (an {@code http} server to listen)
  * @param kubernetes     how the pool's pods look on Kubernetes
+ * @param docker         how the pool's containers look on Docker
  */
 public record PoolProperties(String image, Integer size, Integer max, Integer maxPending, Duration acquireTimeout,
                              String adapter, String command, Duration startTimeout,
-                             PoolKubernetesProperties kubernetes) {
+                             PoolKubernetesProperties kubernetes, PoolDockerProperties docker) {
 
     /** This entry with the blanks filled from {@code defaults}, validated; {@code key} names it in errors. */
     PoolConfig toConfig(PoolProperties defaults, String key) {
@@ -47,6 +49,12 @@ public record PoolProperties(String image, Integer size, Integer max, Integer ma
     PoolKubernetesProperties kubernetesOver(PoolProperties defaults) {
         PoolKubernetesProperties own = kubernetes != null ? kubernetes : PoolKubernetesProperties.NONE;
         return own.over(defaults.kubernetes());
+    }
+
+    /** This entry's {@code docker} block laid over the defaults' block. */
+    PoolDockerProperties dockerOver(PoolProperties defaults) {
+        PoolDockerProperties own = docker != null ? docker : PoolDockerProperties.NONE;
+        return own.over(defaults.docker());
     }
 
     private static <T> T pick(T own, T fallback, String key, String name) {

@@ -130,4 +130,33 @@ class HearthPropertiesTest {
                 .run(started -> assertThatThrownBy(() -> started.getBean(HearthProperties.class).storage().s3Settings())
                         .hasMessageContaining("both give the S3 connection"));
     }
+
+    @Test
+    void dockerPoolBlockIsLaidOverTheDefaultsAndTheInstallationDefaultsToTheReplicaName() {
+        context.withPropertyValues("hearth.driver=docker", "hearth.replica-name=Gateway-1",
+                "hearth.pool-defaults.docker.memory=256MB", "hearth.pool-defaults.docker.env.A=1",
+                "hearth.pools[0].docker.cpus=0.5", "hearth.pools[0].docker.user=0", "hearth.pools[0].docker.env.B=2",
+                "hearth.docker.runner-path=/srv/dist").run(started -> {
+                    assertThat(started).hasNotFailed();
+                    HearthProperties hearth = started.getBean(HearthProperties.class);
+                    var spec = hearth.dockerPoolSpec("local/shell");
+                    assertThat(spec.memoryBytes()).as("memory from the defaults").isEqualTo(256L * 1024 * 1024);
+                    assertThat(spec.cpus()).as("cpus of the pool").isEqualTo(0.5);
+                    assertThat(spec.root()).as("root, as the pool says").isTrue();
+                    assertThat(spec.env()).as("env merged").containsEntry("A", "1").containsEntry("B", "2");
+                    assertThat(spec.readOnlyRootFilesystem()).as("read-only root by default").isTrue();
+                    var config = hearth.docker().driverConfig(hearth.replicaName(), "host");
+                    assertThat(config.installation()).as("installation").isEqualTo("gateway-1");
+                    assertThat(config.runner()).as("runner").isInstanceOf(
+                            dev.hearth.pool.docker.DockerDriverConfig.RunnerPath.class);
+                });
+    }
+
+    @Test
+    void aBadDockerValueStopsStartupNamingThePool() {
+        context.withPropertyValues("hearth.driver=docker", "hearth.pools[0].docker.pids-limit=5").run(started ->
+                assertThat(started).hasFailed().getFailure()
+                        .hasStackTraceContaining("hearth.pools[0].docker")
+                        .hasStackTraceContaining("pids-limit"));
+    }
 }

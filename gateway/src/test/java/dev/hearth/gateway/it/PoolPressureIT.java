@@ -30,11 +30,8 @@ class PoolPressureIT extends GatewayITSupport {
         PodPool pool = pools.forImage("test/small");
         AtomicInteger maxPending = new AtomicInteger();
         AtomicInteger maxHeld = new AtomicInteger();
-        Disposable sampler = Flux.interval(Duration.ofMillis(2)).subscribe(tick -> {
-            var metrics = pool.metrics();
-            maxPending.accumulateAndGet(metrics.pending(), Math::max);
-            maxHeld.accumulateAndGet(metrics.warm() + metrics.claimed() + metrics.creating(), Math::max);
-        });
+        Disposable sampler = Flux.interval(Duration.ofMillis(2))
+                .subscribe(tick -> sample(pool, maxPending, maxHeld));
         // One connection per request, so that all 20 reach the gateway at once.
         WebClient web = WebClient.builder()
                 .baseUrl("http://127.0.0.1:" + port)
@@ -57,12 +54,23 @@ class PoolPressureIT extends GatewayITSupport {
         assertThat(statuses.stream().filter(status -> status == 201).count()).as("created").isEqualTo(4);
         assertThat(statuses.stream().filter(status -> status == 400).count()).as("timed out waiting").isEqualTo(6);
         assertThat(statuses.stream().filter(status -> status == 503).count()).as("refused fast").isEqualTo(10);
-        assertThat(maxPending.get()).as("pending never above its bound").isLessThanOrEqualTo(6);
+        assertThat(maxPending.get()).as("pending never above its bound while no pod is warm").isLessThanOrEqualTo(6);
         assertThat(maxHeld.get()).as("pods never above max").isLessThanOrEqualTo(4);
 
         runtimes.list().filter(record -> record.runtimeId().startsWith("burst-"))
                 .flatMap(record -> runtimes.delete(record.runtimeId()))
                 .blockLast(Duration.ofSeconds(30));
         await("pool refilled to size 2").atMost(GatewayITSupport.WAIT).until(() -> pool.metrics().warm() == 2);
+    }
+
+    private static void sample(PodPool pool, AtomicInteger maxPending, AtomicInteger maxHeld) {
+        var metrics = pool.metrics();
+        // The bound holds while no pod is warm: a waiter arriving at the bound while one is warm is queued, since
+        // the next decision serves it (PoolBook.arrived), so a snapshot taken before that decision may show
+        // max-pending + 1 beside a warm pod.
+        if (metrics.warm() == 0) {
+            maxPending.accumulateAndGet(metrics.pending(), Math::max);
+        }
+        maxHeld.accumulateAndGet(metrics.warm() + metrics.claimed() + metrics.creating(), Math::max);
     }
 }

@@ -14,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.awaitility.core.ConditionTimeoutException;
@@ -32,9 +30,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * </pre>
  * It starts before the class's tests and is killed after them. {@link #stop()} and {@link #start()}
  * simulate an outage on the same port; data does not survive a stop (no persistence), like a Redis that
- * lost its data. The binary is {@code $REDIS_SERVER} or {@code redis-server} on the PATH; when it is
- * missing the tests FAIL with instructions: an absent Redis must never look like a green build.
- * (Testcontainers would do when a Docker engine exists; there is none on the build machines.)
+ * lost its data. The server is a Testcontainers container when a Docker Engine is reachable, otherwise a local
+ * process ({@link RedisServer} says how to choose); the tests cannot tell them apart.
  */
 public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
@@ -42,7 +39,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 
     private Path dir;
     private int port;
-    private Process process;
+    private RedisServer server;
     private Thread shutdownHook;
     private final java.util.List<RedisConnections> connections = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -60,7 +57,8 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     public void open() throws IOException, InterruptedException {
         dir = Files.createTempDirectory("hearth-redis-");
         port = freePort();
-        shutdownHook = new Thread(this::kill, "redis-server-killer");
+        server = RedisServer.create(port, dir);
+        shutdownHook = new Thread(this::closeServer, "redis-server-killer");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         start();
     }
@@ -85,7 +83,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
     public void close() throws IOException {
         connections.forEach(RedisConnections::close);
         connections.clear();
-        kill();
+        closeServer();
         if (shutdownHook != null) {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
             shutdownHook = null;
@@ -111,53 +109,30 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 
     /** Starts the server (again) on the same port and waits until it answers PING. */
     public synchronized void start() throws IOException, InterruptedException {
-        if (process != null && process.isAlive()) {
+        if (server.running()) {
             return;
         }
-        Path log = dir.resolve("redis.log");
-        process = new ProcessBuilder(binary(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir.toString(),
-                "--logfile", log.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.out").toFile())
-                .start();
-        awaitPong(log);
+        server.start();
+        awaitPong();
     }
 
     /** Kills the server (SIGKILL, as a crash looks to clients); {@link #start()} brings it back on the same port. */
-    public void stop() {
-        kill();
+    public synchronized void stop() {
+        server.kill();
     }
 
-    /** Freezes the server (SIGSTOP): connections stay open but nothing answers, as with a hung Redis. */
+    /** Freezes the server (SIGSTOP, or the container's freezer): connections stay open but nothing answers. */
     public synchronized void pause() {
-        signal("-STOP");
+        server.pause();
     }
 
     /** Undoes {@link #pause()}. */
     public synchronized void resume() {
-        signal("-CONT");
-    }
-
-    private void signal(String signal) {
-        if (process == null) {
-            throw new IllegalStateException("redis-server is not running");
-        }
-        try {
-            int exit = new ProcessBuilder("kill", signal, Long.toString(process.pid())).start().waitFor();
-            if (exit != 0) {
-                throw new IllegalStateException("kill " + signal + " of redis-server failed with " + exit);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot signal redis-server", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        server.resume();
     }
 
     public boolean running() {
-        return process != null && process.isAlive();
+        return server != null && server.running();
     }
 
     /** Empties every database; between tests that share the server. */
@@ -227,20 +202,20 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         return line.toString();
     }
 
-    private void awaitPong(Path log) throws IOException {
+    private void awaitPong() {
         try {
             await("redis-server answers PING on port " + port).atMost(STARTUP).pollInterval(Duration.ofMillis(20))
                     .until(() -> {
-                        if (!process.isAlive()) {
-                            throw new IllegalStateException("redis-server exited with " + process.exitValue()
-                                    + " on port " + port + "; log:\n" + tail(log));
+                        if (!server.running()) {
+                            throw new IllegalStateException("redis-server stopped on port " + port + "; log:\n"
+                                    + server.logTail());
                         }
                         return pong();
                     });
         } catch (ConditionTimeoutException e) {
-            kill();
+            server.kill();
             throw new IllegalStateException("redis-server did not answer PING on port " + port + " within " + STARTUP
-                    + "; log:\n" + tail(log));
+                    + "; log:\n" + server.logTail());
         }
     }
 
@@ -255,33 +230,15 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
         }
     }
 
-    private synchronized void kill() {
-        if (process != null) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            process = null;
+    private synchronized void closeServer() {
+        if (server == null) {
+            return;
         }
-    }
-
-    private static String binary() {
-        String configured = System.getenv("REDIS_SERVER");
-        if (configured != null && !configured.isBlank()) {
-            return configured;
+        try {
+            server.close();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("could not stop the Redis test server on port " + port + ": " + e);
         }
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String entry : path.split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(entry, "redis-server");
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        throw new IllegalStateException("redis-server is not installed (not on PATH, REDIS_SERVER unset): the Redis"
-                + " integration tests need it. Install it with 'apt-get install -y redis-server' (or brew install"
-                + " redis) or point REDIS_SERVER at the binary.");
     }
 
     private static int freePort() throws IOException {
@@ -289,13 +246,5 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
             socket.setReuseAddress(true);
             return socket.getLocalPort();
         }
-    }
-
-    private static String tail(Path log) throws IOException {
-        if (!Files.exists(log)) {
-            return "(no log)";
-        }
-        List<String> lines = Files.readAllLines(log);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
     }
 }

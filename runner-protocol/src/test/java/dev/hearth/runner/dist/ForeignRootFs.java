@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
+import dev.hearth.runner.testing.Shell;
+
 /**
  * A root filesystem shaped like a small Alpine image and holding no glibc at all: a static busybox as
  * {@code /bin/sh} and its applets, musl's dynamic loader at {@code /lib/ld-musl-x86_64.so.1}, and

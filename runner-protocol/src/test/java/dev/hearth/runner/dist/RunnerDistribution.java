@@ -7,22 +7,42 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
+import dev.hearth.runner.testing.Shell;
+import dev.hearth.runner.testing.TestDistribution;
+
 /**
- * The runner distribution built by {@code docker/runner/build-dist.sh} from the packaged jars, then installed the
- * way a pod's init container installs it: {@code cp -Rp /hearth/. /opt/hearth/} with busybox, which keeps modes
- * and mtimes (the runner's class archive, {@code app/runner.jsa}, needs the jars' mtimes).
+ * The runner distribution ({@link TestDistribution}, built once per build of the jars and shared with the Docker
+ * tests of the other modules), installed the way a pod's init container installs it: {@code cp -Rp /hearth/.
+ * /opt/hearth/} with busybox, which keeps modes and mtimes (the runner's class archive, {@code app/runner.jsa},
+ * needs the jars' mtimes).
  *
  * <p>Paths come from failsafe's system properties (runner-protocol/pom.xml).
  */
-record RunnerDistribution(Path installed, String buildOutput) {
+record RunnerDistribution(Path built, Path installed) {
 
-    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
+    private static RunnerDistribution shared;
+
+    /**
+     * The distribution every test of this JVM uses ({@link RunnerDistributionIT}, {@link RunnerImageIT}), installed
+     * in a work directory of its own whose copy is deleted when the JVM exits.
+     */
+    static synchronized RunnerDistribution shared() throws IOException {
+        if (shared == null) {
+            Path work = newWorkDir();
+            shared = install(work);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    deleteRecursively(work.resolve("opt-hearth"));
+                } catch (IOException e) {
+                    System.err.println("could not delete the runner distribution under " + work + ": " + e);
+                }
+            }, "runner-dist-cleanup"));
+        }
+        return shared;
+    }
 
     /**
      * A directory of its own under {@code target/runner-dist-it} for one test run: builds in one checkout may
@@ -33,22 +53,16 @@ record RunnerDistribution(Path installed, String buildOutput) {
         return Files.createTempDirectory(base, "run-");
     }
 
-    static RunnerDistribution build(Path work) throws IOException {
-        Path dist = work.resolve("hearth");
-        List<String> command = new ArrayList<>(List.of("bash", property("hearth.runner.build-dist"),
-                "--out", dist.toString()));
-        command.addAll(jars());
-        // The JRE is linked from the JDK running this test, which is the one the runner was built for.
-        String output = Shell.run(BUILD_TIMEOUT, Map.of("JAVA_HOME", System.getProperty("java.home")), null,
-                command.toArray(String[]::new));
-
+    private static RunnerDistribution install(Path work) throws IOException {
+        assertThat(TestDistribution.jars()).as("runner jars").anyMatch(j -> j.contains("slf4j-simple"));
+        Path dist = TestDistribution.current();
         assertThat(dist.resolve("app/runner.jsa")).as("the runner's class archive").isNotEmptyFile();
-        return new RunnerDistribution(install(dist, work.resolve("opt-hearth"), "-Rp"), output);
+        return new RunnerDistribution(dist, install(dist, work.resolve("opt-hearth"), "-Rp"));
     }
 
     /** A copy installed with plain {@code cp -R}, as the init container did before: the jars' mtimes are lost. */
     RunnerDistribution installedWithoutMtimes(Path target) throws IOException {
-        return new RunnerDistribution(install(installed, target, "-R"), buildOutput);
+        return new RunnerDistribution(built, install(installed, target, "-R"));
     }
 
     private static Path install(Path dist, Path target, String cpFlags) throws IOException {
@@ -56,17 +70,6 @@ record RunnerDistribution(Path installed, String buildOutput) {
         Shell.run(Duration.ofMinutes(1), Prerequisites.BUSYBOX.toString(), "cp", cpFlags, dist + "/.", target + "/");
         assertThat(target.resolve("runner")).as("installed launcher").isExecutable();
         return target;
-    }
-
-    private static List<String> jars() throws IOException {
-        Path runnerJar = Path.of(property("hearth.runner.jar"));
-        assertThat(runnerJar).as("packaged runner jar").isRegularFile();
-        List<String> jars = new ArrayList<>(List.of(runnerJar.toString()));
-        try (Stream<Path> lib = Files.list(Path.of(property("hearth.runner.lib")))) {
-            lib.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> jars.add(p.toString()));
-        }
-        assertThat(jars).as("runner jars").anyMatch(j -> j.contains("slf4j-simple"));
-        return jars;
     }
 
     long sizeBytes() throws IOException {

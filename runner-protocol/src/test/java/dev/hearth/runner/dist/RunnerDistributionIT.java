@@ -3,8 +3,6 @@ package dev.hearth.runner.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,14 +12,11 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.hearth.runner.client.ExecutionEvent;
 import dev.hearth.runner.client.RunnerClient;
-import dev.hearth.runner.protocol.ExecutionEnd;
-import dev.hearth.runner.protocol.ExecutionHead;
 import dev.hearth.runner.protocol.ExecutionRequest;
 import dev.hearth.runner.protocol.LogLine;
 import dev.hearth.runner.protocol.RunnerHealth;
 import dev.hearth.runner.protocol.Specialization;
 import dev.hearth.runner.testing.TarGz;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,7 +64,7 @@ class RunnerDistributionIT {
     void buildAndStart() throws Exception {
         Prerequisites.check();
         work = RunnerDistribution.newWorkDir();
-        dist = RunnerDistribution.build(work);
+        dist = RunnerDistribution.shared();
         rootFs = ForeignRootFs.create(work.resolve("rootfs"));
         client = RunnerClient.create(Duration.ofSeconds(2));
         runner = SandboxedRunner.start(rootFs, dist, client, work.resolve("exec-runner.log"));
@@ -78,14 +73,14 @@ class RunnerDistributionIT {
                 dist.sizeBytes() / (1024.0 * 1024.0), runner.startToHealthy().toMillis());
     }
 
-    /** Keeps the runners' logs ({@code *.log}) and deletes the rest, about 200 MB. */
+    /** Keeps the runners' logs ({@code *.log}) and deletes the rest (the shared distribution goes with the JVM). */
     @AfterAll
     void stop() throws Exception {
         if (runner != null) {
             runner.close();
         }
         if (work != null) {
-            for (String heavy : List.of("hearth", "opt-hearth", "opt-hearth-cp-r", "rootfs")) {
+            for (String heavy : List.of("opt-hearth-cp-r", "rootfs")) {
                 RunnerDistribution.deleteRecursively(work.resolve(heavy));
             }
         }
@@ -130,7 +125,7 @@ class RunnerDistributionIT {
                         Mono.just(Unpooled.wrappedBuffer(TarGz.builder().file("main.sh", FUNCTION, 0755).build())))
                 .block(BLOCK);
 
-        Result result = execute("POST", "/greet", "hello from the test");
+        Execution result = execute("POST", "/greet", "hello from the test");
 
         assertThat(result.head().status()).isEqualTo(200);
         assertThat(result.body()).as("body: UTF-8 survives the JVM's environment encoding")
@@ -147,7 +142,7 @@ class RunnerDistributionIT {
     @Test
     @Order(3)
     void functionProcessesSeeNeitherLdVariablesNorTheBundledGlibc() {
-        Result result = execute("GET", "/probe", "");
+        Execution result = execute("GET", "/probe", "");
 
         assertThat(result.end().exitCode()).as("probe exit code; errors: %s", result.end().errors()).isZero();
         List<String> lines = result.body().lines().toList();
@@ -188,7 +183,7 @@ class RunnerDistributionIT {
                             Mono.just(Unpooled.wrappedBuffer(site)))
                     .block(BLOCK);
 
-            Result result = execute(http, "GET", "/index.html", "");
+            Execution result = execute(http, "GET", "/index.html", "");
 
             assertThat(result.head().status()).isEqualTo(200);
             assertThat(result.body()).isEqualTo("served by busybox httpd\n");
@@ -249,36 +244,11 @@ class RunnerDistributionIT {
         }
     }
 
-    private Result execute(String method, String path, String body) {
+    private Execution execute(String method, String path, String body) {
         return execute(runner, method, path, body);
     }
 
-    private Result execute(SandboxedRunner target, String method, String path, String body) {
-        List<ExecutionEvent> events = client.execute(target.target, new ExecutionRequest(method, path, Map.of(), 20_000),
-                        Mono.just(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)))
-                .collectList()
-                .block(BLOCK);
-        ExecutionHead head = null;
-        ExecutionEnd end = null;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (ExecutionEvent event : events) {
-            if (event instanceof ExecutionEvent.Head h) {
-                head = h.head();
-            } else if (event instanceof ExecutionEvent.Body b) {
-                ByteBuf chunk = b.chunk();
-                byte[] copy = new byte[chunk.readableBytes()];
-                chunk.readBytes(copy);
-                chunk.release();
-                bytes.writeBytes(copy);
-            } else if (event instanceof ExecutionEvent.End e) {
-                end = e.end();
-            }
-        }
-        assertThat(head).as("HEAD frame").isNotNull();
-        assertThat(end).as("END frame").isNotNull();
-        return new Result(head, bytes.toString(StandardCharsets.UTF_8), end);
-    }
-
-    private record Result(ExecutionHead head, String body, ExecutionEnd end) {
+    private Execution execute(SandboxedRunner target, String method, String path, String body) {
+        return Execution.run(client, target.target, method, path, body);
     }
 }

@@ -1,4 +1,4 @@
-package dev.hearth.runner.dist;
+package dev.hearth.runner.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a host command to completion; a failure carries the command's output. */
-final class Shell {
+/** Runs a host command to completion for a test or a fixture; a failure carries the command's output. */
+public final class Shell {
 
     private Shell() {
     }
 
-    static String run(Duration timeout, String... command) {
+    public static String run(Duration timeout, String... command) {
         return run(timeout, Map.of(), null, command);
     }
 
@@ -23,7 +23,7 @@ final class Shell {
      * @param extraEnv added to this JVM's environment
      * @param directory working directory, or {@code null} for this JVM's
      */
-    static String run(Duration timeout, Map<String, String> extraEnv, Path directory, String... command) {
+    public static String run(Duration timeout, Map<String, String> extraEnv, Path directory, String... command) {
         try {
             ProcessBuilder builder = new ProcessBuilder(List.of(command)).redirectErrorStream(true);
             builder.environment().putAll(extraEnv);
