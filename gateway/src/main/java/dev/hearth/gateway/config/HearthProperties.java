@@ -11,6 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 import dev.hearth.gateway.api.error.ExecutorProperties;
+import dev.hearth.runner.protocol.Adapter;
 import dev.hearth.pool.PoolConfig;
 import dev.hearth.pool.docker.DockerPoolSpec;
 import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
@@ -55,13 +56,32 @@ public record HearthProperties(@DefaultValue("local") Driver driver, String repl
             throw new IllegalArgumentException("hearth.pool-defaults must be set");
         }
         pools = pools == null ? List.of() : List.copyOf(pools);
-        poolConfigs(poolDefaults, pools);
+        List<PoolConfig> configs = poolConfigs(poolDefaults, pools);
+        if (driver != Driver.KUBERNETES) {
+            requireOwnNetworks(configs, driver);
+        }
         if (driver == Driver.KUBERNETES) {
             poolSpecs(poolDefaults, pools, kubernetes);
         }
         if (driver == Driver.DOCKER) {
             for (int i = 0; i < pools.size(); i++) {
                 dockerSpec(poolDefaults, pools.get(i), i);
+            }
+        }
+    }
+
+    /**
+     * An Open Runtimes image's server listens on port 3000 of every address, so two of its pods can only run side by
+     * side with a network each: a Kubernetes pod's. Local pods and this Docker driver's containers share the host's
+     * network, so such a pool is refused at startup rather than failing at its second pod.
+     */
+    private static void requireOwnNetworks(List<PoolConfig> configs, Driver driver) {
+        for (int i = 0; i < configs.size(); i++) {
+            if (Adapter.fromWire(configs.get(i).adapter()) == Adapter.OPENRUNTIMES) {
+                throw new IllegalArgumentException("hearth.pools[" + i + "] (" + configs.get(i).image()
+                        + ") uses the openruntimes adapter, which needs hearth.driver=kubernetes: Open Runtimes"
+                        + " images serve on port 3000 of every address, and the " + driver.name().toLowerCase()
+                        + " driver's pods share this host's network");
             }
         }
     }

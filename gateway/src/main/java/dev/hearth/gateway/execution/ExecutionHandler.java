@@ -14,6 +14,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 import dev.hearth.gateway.api.error.ErrorType;
 import dev.hearth.gateway.api.error.ExecutorException;
+import dev.hearth.gateway.api.error.ExecutorProperties;
 import dev.hearth.gateway.api.params.ExecutionParams;
 import dev.hearth.gateway.api.params.Params;
 import dev.hearth.gateway.execution.ExecutionOutputs.RunnerOutput;
@@ -49,13 +50,15 @@ public class ExecutionHandler {
      */
     private static final Duration GUARD = Duration.ofSeconds(10);
 
+    private final List<String> runtimeVersions;
     private final Runtimes runtimes;
     private final RuntimeSources sources;
     private final ExecutionWriters writers;
     private final ExecutionMeters meters;
 
     public ExecutionHandler(Runtimes runtimes, RuntimeSources sources, ExecutionWriters writers,
-                            ExecutionMeters meters) {
+                            ExecutionMeters meters, ExecutorProperties executor) {
+        this.runtimeVersions = executor.runtimeVersions();
         this.runtimes = runtimes;
         this.sources = sources;
         this.writers = writers;
@@ -66,7 +69,7 @@ public class ExecutionHandler {
         long received = System.nanoTime();
         String runtimeId = request.pathVariable("runtimeId");
         return Params.read(request)
-                .map(params -> ExecutionParams.from(params, runtimeId))
+                .map(params -> ExecutionParams.from(params, runtimeId, runtimeVersions))
                 .flatMap(params -> respond(params, received));
     }
 

@@ -11,6 +11,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
+import dev.hearth.gateway.api.error.ExecutorProperties;
 import dev.hearth.gateway.api.params.CreateRuntimeParams;
 import dev.hearth.gateway.api.params.Params;
 import dev.hearth.pool.runtime.RuntimeNotFoundException;
@@ -25,8 +26,11 @@ public class RuntimeHandler {
     private final RuntimeSources sources;
     private final ExecutorIdentity identity;
     private final Builds builds;
+    private final List<String> runtimeVersions;
 
-    public RuntimeHandler(Runtimes runtimes, RuntimeSources sources, ExecutorIdentity identity, Builds builds) {
+    public RuntimeHandler(Runtimes runtimes, RuntimeSources sources, ExecutorIdentity identity, Builds builds,
+                          ExecutorProperties executor) {
+        this.runtimeVersions = executor.runtimeVersions();
         this.runtimes = runtimes;
         this.sources = sources;
         this.identity = identity;
@@ -42,7 +46,7 @@ public class RuntimeHandler {
     public Mono<ServerResponse> create(ServerRequest request) {
         Instant started = Instant.now();
         return Params.read(request)
-                .map(CreateRuntimeParams::from)
+                .map(params -> CreateRuntimeParams.from(params, runtimeVersions))
                 .flatMap(params -> params.command().isEmpty()
                         ? runtimes.create(params.runtime(), sources.read(params.runtime().source()))
                                 .map(record -> created(started))

@@ -25,7 +25,7 @@ class ExecutorAuthFilterTest {
             .build();
 
     private static WebTestClient client(String secret) {
-        ExecutorProperties properties = new ExecutorProperties(secret, "0.27.0", null);
+        ExecutorProperties properties = new ExecutorProperties(secret, "0.27.0", null, null);
         return WebTestClient.bindToRouterFunction(ROUTES)
                 .handlerStrategies(HandlerStrategies.builder()
                         .webFilter(new ExecutorAuthFilter(properties))

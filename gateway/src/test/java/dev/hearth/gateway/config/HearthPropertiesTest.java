@@ -159,4 +159,23 @@ class HearthPropertiesTest {
                         .hasStackTraceContaining("hearth.pools[0].docker")
                         .hasStackTraceContaining("pids-limit"));
     }
+
+    @Test
+    void runtimeVersionsComeFromOpenRuntimesListAndMustBeKnown() {
+        context.withPropertyValues("hearth.executor.runtime-versions=v2, v5").run(started -> assertThat(
+                started.getBean(HearthProperties.class).executor().runtimeVersions()).containsExactly("v2", "v5"));
+        context.run(started -> assertThat(started.getBean(HearthProperties.class).executor().runtimeVersions())
+                .containsExactly("v2", "v4", "v5"));
+        context.withPropertyValues("hearth.executor.runtime-versions=v5,v9").run(started -> assertThat(started)
+                .hasFailed().getFailure().hasStackTraceContaining("OPR_EXECUTOR_RUNTIME_VERSIONS"));
+    }
+
+    @Test
+    void anOpenRuntimesPoolNeedsTheKubernetesDriver() {
+        context.withPropertyValues("hearth.pools[1].image=openruntimes/node:v5-22",
+                        "hearth.pools[1].adapter=openruntimes", "hearth.pools[1].command=helpers/start.sh")
+                .run(started -> assertThat(started).hasFailed().getFailure()
+                        .hasStackTraceContaining("hearth.pools[1] (openruntimes/node:v5-22) uses the openruntimes"
+                                + " adapter, which needs hearth.driver=kubernetes"));
+    }
 }

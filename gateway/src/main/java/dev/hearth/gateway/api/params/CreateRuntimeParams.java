@@ -30,7 +30,7 @@ public record CreateRuntimeParams(
         int timeout,
         boolean remove) {
 
-    /** {@code OPR_EXECUTOR_RUNTIME_VERSIONS}: the wire protocols Hearth speaks. */
+    /** The wire protocols Hearth knows, all accepted unless {@code OPR_EXECUTOR_RUNTIME_VERSIONS} names fewer. */
     public static final List<String> RUNTIME_VERSIONS = List.of("v2", "v4", "v5");
     /** Docker's restart policies, accepted for compatibility: pods follow their own policy. */
     public static final List<String> RESTART_POLICIES = List.of("no", "always", "on-failure", "unless-stopped");
@@ -44,6 +44,11 @@ public record CreateRuntimeParams(
      *                           execution_bad_request for a cacheKey outside its pattern
      */
     public static CreateRuntimeParams from(Params params) {
+        return from(params, RUNTIME_VERSIONS);
+    }
+
+    /** As {@link #from(Params)}, accepting the {@code version}s {@code OPR_EXECUTOR_RUNTIME_VERSIONS} names. */
+    public static CreateRuntimeParams from(Params params, List<String> runtimeVersions) {
         String runtimeId = params.requiredText("runtimeId", 64, 1);
         String image = params.requiredText("image", 128, 1);
         String entrypoint = params.textOrEmpty("entrypoint", 256, 0);
@@ -58,7 +63,7 @@ public record CreateRuntimeParams(
         boolean remove = params.bool("remove", false, false);
         double cpus = Validators.nonNegative("cpus", params.decimal("cpus", 1));
         int memory = Validators.nonNegative("memory", params.integer("memory", false, 512));
-        String version = params.whitelist("version", RUNTIME_VERSIONS, false, RuntimeSpec.DEFAULT_VERSION);
+        String version = params.whitelist("version", runtimeVersions, false, RuntimeSpec.DEFAULT_VERSION);
         String restartPolicy = params.whitelist("restartPolicy", RESTART_POLICIES, true,
                 RuntimeSpec.DEFAULT_RESTART_POLICY);
         RuntimeSpec runtime = new RuntimeSpec(runtimeId, image, version, source, entrypoint, runtimeEntrypoint,

@@ -50,6 +50,11 @@ public record ExecutionParams(
      *                           for headers that do not decode to an object
      */
     public static ExecutionParams from(Params params, String runtimeId) {
+        return from(params, runtimeId, CreateRuntimeParams.RUNTIME_VERSIONS);
+    }
+
+    /** As {@link #from(Params, String)}, accepting the {@code version}s {@code OPR_EXECUTOR_RUNTIME_VERSIONS} names. */
+    public static ExecutionParams from(Params params, String runtimeId, List<String> runtimeVersions) {
         String id = Validators.text("runtimeId", runtimeId, 64, 1);
         byte[] body = body(params);
         String path = path(params.text("path", 2048, 1, "/"));
@@ -62,8 +67,7 @@ public record ExecutionParams(
         Map<String, String> variables = variables(params);
         double cpus = Validators.nonNegative("cpus", params.decimal("cpus", 1));
         int memory = Validators.nonNegative("memory", params.integer("memory", true, 512));
-        String version = params.whitelist("version", CreateRuntimeParams.RUNTIME_VERSIONS, false,
-                RuntimeSpec.DEFAULT_VERSION);
+        String version = params.whitelist("version", runtimeVersions, false, RuntimeSpec.DEFAULT_VERSION);
         String runtimeEntrypoint = params.textOrEmpty("runtimeEntrypoint", 1024, 0);
         boolean logging = params.bool("logging", true, true);
         String restartPolicy = params.whitelist("restartPolicy", CreateRuntimeParams.RESTART_POLICIES, true,

@@ -16,7 +16,7 @@ import reactor.test.StepVerifier;
 class ExecutorErrorHandlerTest {
 
     private final ExecutorErrorHandler handler =
-            new ExecutorErrorHandler(new ExecutorProperties("s3cret", "0.27.0", null));
+            new ExecutorErrorHandler(new ExecutorProperties("s3cret", "0.27.0", null, null));
 
     @Test
     void writesExecutorErrorBodyWithCacheHeaders() {
@@ -39,7 +39,7 @@ class ExecutorErrorHandlerTest {
 
     @Test
     void unknownErrorIsMaskedAndVersionDefaultsToUnknown() {
-        ExecutorErrorHandler defaults = new ExecutorErrorHandler(new ExecutorProperties(null, null, null));
+        ExecutorErrorHandler defaults = new ExecutorErrorHandler(new ExecutorProperties(null, null, null, null));
         MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.post("/v1/runtimes"));
 
         StepVerifier.create(defaults.handle(exchange, new NullPointerException("boom"))).verifyComplete();
@@ -88,7 +88,7 @@ class ExecutorErrorHandlerTest {
 
     @Test
     void propertiesToStringRedactsSecret() {
-        assertThat(new ExecutorProperties("s3cret", null, null).toString()).as("toString")
+        assertThat(new ExecutorProperties("s3cret", null, null, null).toString()).as("toString")
                 .doesNotContain("s3cret")
                 .contains("version=unknown", "env=development");
     }

@@ -112,4 +112,15 @@ class CreateRuntimeParamsTest {
         assertThat(CreateRuntimeParams.from(new Params(values)).toString()).as("toString")
                 .contains("API_KEY").doesNotContain("hunter2");
     }
+
+    @Test
+    void aVersionTheExecutorIsNotConfiguredForIsRefused() {
+        Map<String, Object> v2 = minimal();
+        v2.put("version", "v2");
+
+        assertThat(CreateRuntimeParams.from(new Params(v2)).runtime().version()).isEqualTo("v2");
+        assertThatThrownBy(() -> CreateRuntimeParams.from(new Params(v2), java.util.List.of("v5")))
+                .isInstanceOfSatisfying(ExecutorException.class,
+                        e -> assertThat(e.getMessage()).contains("version").contains("v5"));
+    }
 }
