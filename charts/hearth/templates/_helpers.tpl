@@ -157,6 +157,10 @@ over the defaults' by the gateway, field by field.
 {{- end -}}
 {{- end -}}
 {{- with .runtimeClassName -}}{{- $_ := set $out "runtime-class" . -}}{{- end -}}
+{{- if hasKey . "runAsUser" -}}{{- $_ := set $out "run-as-user" .runAsUser -}}{{- end -}}
+{{- if hasKey . "readOnlyRootFilesystem" -}}{{- $_ := set $out "read-only-root-filesystem" .readOnlyRootFilesystem -}}{{- end -}}
+{{- with .workingDir -}}{{- $_ := set $out "working-dir" . -}}{{- end -}}
+{{- with .writablePaths -}}{{- $_ := set $out "writable-paths" . -}}{{- end -}}
 {{- with .nodeSelector -}}
 {{- $selector := dict -}}
 {{- range $key, $value := . -}}{{- $_ := set $selector (printf "[%s]" $key) (toString $value) -}}{{- end -}}

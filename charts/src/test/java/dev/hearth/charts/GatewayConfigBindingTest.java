@@ -122,6 +122,28 @@ class GatewayConfigBindingTest {
     }
 
     @Test
+    void theOpenRuntimesEntryOfTheValuesGivesRootAndWritablePathsToItsPoolAlone() {
+        GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(Map.of(
+                "pools", List.of(Map.of("image", "openruntimes/node:v5-22", "adapter", "openruntimes",
+                                "command", "helpers/start.sh", "kubernetes", Map.of("runAsUser", 0,
+                                        "readOnlyRootFilesystem", false, "workingDir", "/usr/local/server",
+                                        "writablePaths", List.of("/mnt/telemetry"), "runtimeClassName", "gvisor")),
+                        Map.of("image", "python:3.12-slim")))), scratch);
+
+        HearthProperties hearth = gateway.hearth();
+        KubernetesPoolSpec openRuntimes = hearth.poolSpec("openruntimes/node:v5-22");
+        assertThat(openRuntimes.runsAsRoot()).isTrue();
+        assertThat(openRuntimes.readOnlyRootFilesystem()).isFalse();
+        assertThat(openRuntimes.workingDir()).isEqualTo("/usr/local/server");
+        assertThat(openRuntimes.writablePaths()).containsExactly("/mnt/telemetry");
+        assertThat(hearth.poolConfigs().get(0).adapter()).isEqualTo("openruntimes");
+        KubernetesPoolSpec python = hearth.poolSpec("python:3.12-slim");
+        assertThat(python.runAsUser()).as("another pool keeps uid 10001").isEqualTo(10001L);
+        assertThat(python.readOnlyRootFilesystem()).isTrue();
+        assertThat(python.writablePaths()).isEmpty();
+    }
+
+    @Test
     void aKeyTheGatewayDoesNotKnowFailsAsItWouldFailStartup() {
         GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(Map.of("config", Map.of(
                 "hearth", Map.of("kubernetes", Map.of("api-retrys", 9))))), scratch);

@@ -22,15 +22,22 @@ import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
  * @param readOnlyRootFilesystem whether the runtime container's root filesystem is read-only (default true)
  * @param activeDeadline       size-0 pools: how long a Job's pod may run at most (default 1 h)
  * @param ttlAfterFinished     size-0 pools: how long a finished Job stays before Kubernetes removes it (default 60 s)
+ * @param runAsUser            the runtime container's uid and gid (default 10001); 0 runs this pool's pods as root,
+ *                             for images that need it (Open Runtimes'), and drops runAsNonRoot for them only
+ * @param workingDir           the image's working directory, where builds and an Open Runtimes server run (e.g.
+ *                             {@code /usr/local/server}); default: the code directory
+ * @param writablePaths        more paths the runtime container may write, each an emptyDir (a list: replaces the
+ *                             defaults')
  */
 public record PoolKubernetesProperties(Resources requests, Resources limits, String runtimeClass,
                                        Map<String, String> nodeSelector, List<Toleration> tolerations,
                                        List<String> imagePullSecrets, Map<String, String> env,
                                        Boolean readOnlyRootFilesystem, Duration activeDeadline,
-                                       Duration ttlAfterFinished) {
+                                       Duration ttlAfterFinished, Long runAsUser, String workingDir,
+                                       List<String> writablePaths) {
 
     static final PoolKubernetesProperties NONE = new PoolKubernetesProperties(null, null, null, null, null, null,
-            null, null, null, null);
+            null, null, null, null, null, null, null);
 
     /** {@code cpu} and {@code memory} as Kubernetes quantities ({@code 100m}, {@code 128Mi}). */
     public record Resources(String cpu, String memory) {
@@ -56,7 +63,10 @@ public record PoolKubernetesProperties(Resources requests, Resources limits, Str
                 merge(base.env, env),
                 pick(readOnlyRootFilesystem, base.readOnlyRootFilesystem),
                 pick(activeDeadline, base.activeDeadline),
-                pick(ttlAfterFinished, base.ttlAfterFinished));
+                pick(ttlAfterFinished, base.ttlAfterFinished),
+                pick(runAsUser, base.runAsUser),
+                pick(workingDir, base.workingDir),
+                pick(writablePaths, base.writablePaths));
     }
 
     /** The pool's pod spec; {@link KubernetesPoolSpec} validates it and names the bad value. */
@@ -94,6 +104,13 @@ public record PoolKubernetesProperties(Resources requests, Resources limits, Str
         }
         if (ttlAfterFinished != null) {
             builder.ttlSecondsAfterFinished(Math.toIntExact(ttlAfterFinished.toSeconds()));
+        }
+        if (runAsUser != null) {
+            builder.runAsUser(runAsUser);
+        }
+        builder.workingDir(workingDir);
+        if (writablePaths != null) {
+            writablePaths.forEach(builder::writablePath);
         }
         return builder.build();
     }

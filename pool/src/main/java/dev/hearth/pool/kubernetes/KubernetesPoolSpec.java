@@ -31,13 +31,20 @@ import io.kubernetes.client.custom.Quantity;
  *                                paths are the emptyDirs {@code /tmp}, {@code /mnt/code}, {@code /mnt/logs})
  * @param activeDeadlineSeconds   for size-0 pools: how long a Job's pod may run at most
  * @param ttlSecondsAfterFinished for size-0 pools: how long a finished Job stays before Kubernetes removes it
+ * @param runAsUser               the runtime container's uid (and gid); 10001 by default, 0 for images that need
+ *                                root (Open Runtimes'), which drops {@code runAsNonRoot} for this pool's pods only
+ * @param workingDir              the image's working directory, where builds and an Open Runtimes server run
+ *                                ({@code HEARTH_RUNNER_BUILD_DIR}); {@code null}: the code directory
+ * @param writablePaths           more {@code emptyDir}s for the runtime container, for images that write elsewhere
+ *                                than {@code /tmp}, {@code /mnt/code} and {@code /mnt/logs}
  */
 public record KubernetesPoolSpec(String runnerImage, List<String> runnerInstallCommand,
                                  int runnerPort, Map<String, String> requests, Map<String, String> limits,
                                  Map<String, String> nodeSelector, List<Toleration> tolerations,
                                  String runtimeClassName, List<String> imagePullSecrets, Map<String, String> env,
                                  boolean readOnlyRootFilesystem, long activeDeadlineSeconds,
-                                 int ttlSecondsAfterFinished) {
+                                 int ttlSecondsAfterFinished, long runAsUser, String workingDir,
+                                 List<String> writablePaths) {
 
     public static final List<String> DEFAULT_INSTALL_COMMAND = List.of("cp", "-Rp", "/hearth/.", "/opt/hearth/");
     public static final int DEFAULT_RUNNER_PORT = 8080;
@@ -83,6 +90,32 @@ public record KubernetesPoolSpec(String runnerImage, List<String> runnerInstallC
         if (ttlSecondsAfterFinished < 0) {
             throw new IllegalArgumentException("ttlSecondsAfterFinished must be >= 0, but was " + ttlSecondsAfterFinished);
         }
+        if (runAsUser < 0) {
+            throw new IllegalArgumentException("runAsUser must be >= 0, but was " + runAsUser);
+        }
+        if (workingDir != null && !workingDir.isBlank()) {
+            requireAbsolute("workingDir", workingDir);
+        } else {
+            workingDir = null;
+        }
+        writablePaths = List.copyOf(Objects.requireNonNullElse(writablePaths, List.of()));
+        writablePaths.forEach(path -> requireAbsolute("writablePaths", path));
+        if (writablePaths.stream().distinct().count() != writablePaths.size()) {
+            throw new IllegalArgumentException("writablePaths must not repeat a path, but were " + writablePaths);
+        }
+    }
+
+    /** Whether the runtime container runs as root (an image that needs it, e.g. Open Runtimes'). */
+    public boolean runsAsRoot() {
+        return runAsUser == 0;
+    }
+
+    private static void requireAbsolute(String what, String path) {
+        java.nio.file.Path parsed = java.nio.file.Path.of(path);
+        if (!parsed.isAbsolute() || !parsed.normalize().toString().equals(path) || path.equals("/")) {
+            throw new IllegalArgumentException(what + " must be absolute, normalized paths other than /, but had '"
+                    + path + "'");
+        }
     }
 
     public static Builder builder(String runnerImage) {
@@ -122,7 +155,10 @@ public record KubernetesPoolSpec(String runnerImage, List<String> runnerInstallC
         }
     }
 
-    /** Builder with the defaults: runner port 8080, read-only root, 1 h Job deadline, 60 s Job TTL. */
+    /**
+     * Builder with the defaults: runner port 8080, read-only root, uid 10001, the image's working directory, no
+     * writable path beyond the template's, 1 h Job deadline, 60 s Job TTL.
+     */
     public static final class Builder {
         private final String runnerImage;
         private List<String> runnerInstallCommand = DEFAULT_INSTALL_COMMAND;
@@ -137,6 +173,9 @@ public record KubernetesPoolSpec(String runnerImage, List<String> runnerInstallC
         private boolean readOnlyRootFilesystem = true;
         private long activeDeadlineSeconds = 3600;
         private int ttlSecondsAfterFinished = 60;
+        private long runAsUser = PodTemplates.RUN_AS_USER;
+        private String workingDir;
+        private final List<String> writablePaths = new ArrayList<>();
 
         private Builder(String runnerImage) {
             this.runnerImage = runnerImage;
@@ -154,11 +193,14 @@ public record KubernetesPoolSpec(String runnerImage, List<String> runnerInstallC
         public Builder readOnlyRootFilesystem(boolean value) { this.readOnlyRootFilesystem = value; return this; }
         public Builder activeDeadlineSeconds(long value) { this.activeDeadlineSeconds = value; return this; }
         public Builder ttlSecondsAfterFinished(int value) { this.ttlSecondsAfterFinished = value; return this; }
+        public Builder runAsUser(long value) { this.runAsUser = value; return this; }
+        public Builder workingDir(String value) { this.workingDir = value; return this; }
+        public Builder writablePath(String path) { writablePaths.add(path); return this; }
 
         public KubernetesPoolSpec build() {
             return new KubernetesPoolSpec(runnerImage, runnerInstallCommand, runnerPort, requests, limits,
                     nodeSelector, tolerations, runtimeClassName, imagePullSecrets, env, readOnlyRootFilesystem,
-                    activeDeadlineSeconds, ttlSecondsAfterFinished);
+                    activeDeadlineSeconds, ttlSecondsAfterFinished, runAsUser, workingDir, writablePaths);
         }
     }
 }

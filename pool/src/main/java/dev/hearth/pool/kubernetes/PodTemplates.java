@@ -54,6 +54,9 @@ public final class PodTemplates {
     public static final Map<String, String> SCRATCH_VOLUMES = Map.of(
             "hearth-runner", RUNNER_DIR, "tmp", "/tmp", "code", "/mnt/code", "logs", "/mnt/logs");
 
+    /** Names of the pool's own writable paths' emptyDirs: {@code writable-0}, {@code writable-1}, … */
+    static final String WRITABLE_VOLUME = "writable-";
+
     private final KubernetesDriverConfig config;
 
     public PodTemplates(KubernetesDriverConfig config) {
@@ -154,14 +157,14 @@ public final class PodTemplates {
                 .automountServiceAccountToken(false)
                 .enableServiceLinks(false)
                 .securityContext(new V1PodSecurityContext()
-                        .runAsNonRoot(true)
-                        .runAsUser(RUN_AS_USER)
-                        .runAsGroup(RUN_AS_USER)
-                        .fsGroup(RUN_AS_USER)
+                        .runAsNonRoot(!spec.runsAsRoot())
+                        .runAsUser(spec.runAsUser())
+                        .runAsGroup(spec.runAsUser())
+                        .fsGroup(spec.runAsUser())
                         .seccompProfile(new V1SeccompProfile().type("RuntimeDefault")))
                 .initContainers(List.of(initContainer(spec)))
                 .containers(List.of(runtimeContainer(pool, spec, secretName)))
-                .volumes(volumes())
+                .volumes(volumes(spec))
                 .nodeSelector(spec.nodeSelector().isEmpty() ? null : spec.nodeSelector())
                 .tolerations(spec.tolerations().isEmpty() ? null : tolerations(spec))
                 .runtimeClassName(spec.runtimeClassName())
@@ -175,7 +178,7 @@ public final class PodTemplates {
                 .name(INIT_CONTAINER)
                 .image(spec.runnerImage())
                 .command(spec.runnerInstallCommand())
-                .securityContext(containerSecurity(true))
+                .securityContext(containerSecurity(true, RUN_AS_USER))
                 .resources(resources(spec))
                 .volumeMounts(List.of(new V1VolumeMount().name("hearth-runner").mountPath(RUNNER_DIR)));
     }
@@ -189,6 +192,10 @@ public final class PodTemplates {
         // The function's code and tmp directories are the pod's emptyDirs, where Open Runtimes' paths name them.
         env.add(new V1EnvVar().name(RunnerConfig.CODE_DIR_ENV).value(SCRATCH_VOLUMES.get("code")));
         env.add(new V1EnvVar().name(RunnerConfig.TMP_DIR_ENV).value(SCRATCH_VOLUMES.get("tmp")));
+        env.add(new V1EnvVar().name(RunnerConfig.LOGS_DIR_ENV).value(SCRATCH_VOLUMES.get("logs")));
+        if (spec.workingDir() != null) {
+            env.add(new V1EnvVar().name(RunnerConfig.BUILD_DIR_ENV).value(spec.workingDir()));
+        }
         env.add(new V1EnvVar().name(RunnerConfig.SECRET_ENV).valueFrom(new V1EnvVarSource()
                 .secretKeyRef(new V1SecretKeySelector().name(secretName).key(PodSecrets.SECRET_KEY))));
         return new V1Container()
@@ -205,19 +212,28 @@ public final class PodTemplates {
                                 .port(new IntOrString(spec.runnerPort())))
                         .periodSeconds(1)
                         .failureThreshold(3))
-                .securityContext(containerSecurity(spec.readOnlyRootFilesystem()))
+                .securityContext(containerSecurity(spec.readOnlyRootFilesystem(), spec.runAsUser()))
                 .resources(resources(spec))
-                .volumeMounts(SCRATCH_VOLUMES.entrySet().stream()
-                        .sorted(Map.Entry.comparingByKey())
-                        .map(e -> new V1VolumeMount().name(e.getKey()).mountPath(e.getValue())
-                                .readOnly(e.getKey().equals("hearth-runner") ? Boolean.TRUE : null))
-                        .toList());
+                .volumeMounts(volumeMounts(spec));
     }
 
-    private static V1SecurityContext containerSecurity(boolean readOnlyRoot) {
+    private static List<V1VolumeMount> volumeMounts(KubernetesPoolSpec spec) {
+        List<V1VolumeMount> mounts = new ArrayList<>(SCRATCH_VOLUMES.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(e -> new V1VolumeMount().name(e.getKey()).mountPath(e.getValue())
+                        .readOnly(e.getKey().equals("hearth-runner") ? Boolean.TRUE : null))
+                .toList());
+        for (int i = 0; i < spec.writablePaths().size(); i++) {
+            mounts.add(new V1VolumeMount().name(WRITABLE_VOLUME + i).mountPath(spec.writablePaths().get(i)));
+        }
+        return mounts;
+    }
+
+    /** Non-root unless the pool runs as uid 0; never privileged, no capabilities, no privilege escalation. */
+    private static V1SecurityContext containerSecurity(boolean readOnlyRoot, long runAsUser) {
         return new V1SecurityContext()
-                .runAsNonRoot(true)
-                .runAsUser(RUN_AS_USER)
+                .runAsNonRoot(runAsUser != 0)
+                .runAsUser(runAsUser)
                 .allowPrivilegeEscalation(false)
                 .privileged(false)
                 .readOnlyRootFilesystem(readOnlyRoot)
@@ -240,11 +256,12 @@ public final class PodTemplates {
         return result;
     }
 
-    private static List<V1Volume> volumes() {
-        return SCRATCH_VOLUMES.keySet().stream()
-                .sorted()
-                .map(name -> new V1Volume().name(name).emptyDir(new V1EmptyDirVolumeSource()))
-                .toList();
+    private static List<V1Volume> volumes(KubernetesPoolSpec spec) {
+        List<String> names = new ArrayList<>(SCRATCH_VOLUMES.keySet().stream().sorted().toList());
+        for (int i = 0; i < spec.writablePaths().size(); i++) {
+            names.add(WRITABLE_VOLUME + i);
+        }
+        return names.stream().map(name -> new V1Volume().name(name).emptyDir(new V1EmptyDirVolumeSource())).toList();
     }
 
     private static List<V1Toleration> tolerations(KubernetesPoolSpec spec) {

@@ -192,4 +192,44 @@ class PodTemplatesTest {
                 .matches("[A-Za-z0-9]{16}").isNotEqualTo(other.keyId());
         assertThat(same.secretOf("hearth-p-1")).as("cached, still the same").isEqualTo(same.secretOf("hearth-p-1"));
     }
+
+    @Test
+    void aPoolThatNeedsRootGetsItAloneAndKeepsEveryOtherRestriction() {
+        KubernetesPoolSpec openRuntimes = KubernetesPoolSpec.builder("ghcr.io/hearth/runner:1.0")
+                .runAsUser(0).readOnlyRootFilesystem(false).workingDir("/usr/local/server")
+                .writablePath("/mnt/telemetry").writablePath("/usr/local/build").build();
+
+        V1PodSpec spec = templates.pod("hearth-p-1", POOL, openRuntimes, Labels.STATE_WARM).getSpec();
+
+        assertThat(spec.getSecurityContext().getRunAsNonRoot()).as("pod runAsNonRoot").isFalse();
+        assertThat(spec.getSecurityContext().getRunAsUser()).as("pod runAsUser").isZero();
+        V1Container runtime = spec.getContainers().get(0);
+        assertThat(runtime.getSecurityContext().getRunAsUser()).isZero();
+        assertThat(runtime.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(runtime.getSecurityContext().getPrivileged()).isFalse();
+        assertThat(runtime.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        V1Container init = spec.getInitContainers().get(0);
+        assertThat(init.getSecurityContext().getRunAsUser()).as("the runner's installer stays uid 10001")
+                .isEqualTo(10001L);
+        assertThat(init.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(runtime.getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("HEARTH_RUNNER_BUILD_DIR");
+            assertThat(env.getValue()).isEqualTo("/usr/local/server");
+        });
+        assertThat(runtime.getVolumeMounts()).extracting(m -> m.getName() + "=" + m.getMountPath())
+                .contains("writable-0=/mnt/telemetry", "writable-1=/usr/local/build", "logs=/mnt/logs");
+        assertThat(spec.getVolumes()).extracting(v -> v.getName())
+                .contains("writable-0", "writable-1")
+                .allSatisfy(name -> assertThat(spec.getVolumes()).anySatisfy(v -> assertThat(v.getEmptyDir()).isNotNull()));
+    }
+
+    @Test
+    void writablePathsMustBeAbsoluteAndDistinct() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KubernetesPoolSpec.builder("r")
+                .writablePath("mnt/x").build()).hasMessageContaining("'mnt/x'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KubernetesPoolSpec.builder("r")
+                .writablePath("/a").writablePath("/a").build()).hasMessageContaining("repeat");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KubernetesPoolSpec.builder("r")
+                .runAsUser(-1).build()).hasMessageContaining("runAsUser");
+    }
 }
