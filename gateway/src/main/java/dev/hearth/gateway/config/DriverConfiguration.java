@@ -10,6 +10,7 @@ import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 import dev.hearth.gateway.api.error.ExecutorProperties;
 import dev.hearth.pool.PodDriver;
@@ -47,16 +48,14 @@ public final class DriverConfiguration {
     private DriverConfiguration() {
     }
 
+    /**
+     * Pools of this replica's own warm pods, for the drivers whose pods only their replica can reach (a local pod is
+     * a runner in this process; a Docker container's secret is in this replica's memory only): each replica keeps
+     * its pools at size, fills them at start and, at shutdown after the runtimes ended, destroys its warm pods.
+     */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = "hearth.driver", havingValue = "local", matchIfMissing = true)
-    static class Local {
+    static class ReplicaPools {
 
-        @Bean(destroyMethod = "close")
-        PodDriver podDriver(HearthProperties properties) {
-            return new LocalPodDriver(properties.workDir(), properties.podHost());
-        }
-
-        /** This replica's own warm pods: a local pod is a runner in this process, no other replica can reach it. */
         @Bean
         List<ImagePool> imagePools(HearthProperties properties, PodDriver driver, PoolObserver observer) {
             return properties.poolConfigs().stream().map(config -> new ImagePool(config, driver, observer)).toList();
@@ -67,11 +66,21 @@ public final class DriverConfiguration {
             return new Pools(imagePools);
         }
 
-        /** Fills the pools at start; at shutdown, after the runtimes ended, destroys the warm pods. */
         @Bean
         SmartLifecycle imagePoolsLifecycle(List<ImagePool> imagePools) {
             return new Background(Background.POOLS, () -> imagePools.forEach(ImagePool::start),
                     () -> imagePools.forEach(ImagePool::close));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "hearth.driver", havingValue = "local", matchIfMissing = true)
+    @Import(ReplicaPools.class)
+    static class Local {
+
+        @Bean(destroyMethod = "close")
+        PodDriver podDriver(HearthProperties properties) {
+            return new LocalPodDriver(properties.workDir(), properties.podHost());
         }
     }
 
@@ -215,6 +224,7 @@ public final class DriverConfiguration {
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(name = "hearth.driver", havingValue = "docker")
+    @Import(ReplicaPools.class)
     static class Docker {
 
         /** The driver-wide settings, the installation id defaulted from the replica name or the host name. */
@@ -241,24 +251,6 @@ public final class DriverConfiguration {
                     image -> specs.computeIfAbsent(image, properties::dockerPoolSpec), runners);
             driver.start().block(properties.docker().startupTimeout());
             return driver;
-        }
-
-        /** This replica's own warm pods, as for the local driver: a container's secret is in this replica's memory only. */
-        @Bean
-        List<ImagePool> imagePools(HearthProperties properties, DockerPodDriver driver, PoolObserver observer) {
-            return properties.poolConfigs().stream().map(config -> new ImagePool(config, driver, observer)).toList();
-        }
-
-        @Bean
-        Pools pools(List<ImagePool> imagePools) {
-            return new Pools(imagePools);
-        }
-
-        /** Fills the pools at start; at shutdown, after the runtimes ended, removes the warm containers. */
-        @Bean
-        SmartLifecycle imagePoolsLifecycle(List<ImagePool> imagePools) {
-            return new Background(Background.POOLS, () -> imagePools.forEach(ImagePool::start),
-                    () -> imagePools.forEach(ImagePool::close));
         }
 
         private static String hostName(Environment environment) {
