@@ -108,7 +108,9 @@ final class ContainerConfigs {
         Map<String, Quantity> limits = container.getResources().getLimits();
         if (limits != null && limits.containsKey("memory")) {
             long bytes = limits.get("memory").getNumber().longValue();
-            host.withMemory(bytes).withMemorySwap(bytes);
+            // cgroup v1 has no memory.oom.group: the kernel's OOM killer is kept off, so that the process going over
+            // the limit waits instead of dying alone, and ContainerPods ends the whole container at once.
+            host.withMemory(bytes).withMemorySwap(bytes).withOomKillDisable(true);
         }
         if (limits != null && limits.containsKey("cpu")) {
             long period = 100_000;

@@ -53,8 +53,10 @@ import io.kubernetes.client.openapi.models.V1Volume;
  * bridge): the pod's address is its own {@code 127.0.0.N}, which the runner is told to bind through
  * {@code HEARTH_RUNNER_HOST} — the stand-in for a network namespace, where binding {@code 0.0.0.0} would do.
  *
- * <p>As a kubelet on cgroup v2 does ({@code memory.oom.group}), an OOM kill anywhere in a container ends the whole
- * container; its status says {@code OOMKilled}. Every container carries the label {@link #HARNESS_LABEL} with this
+ * <p>As a kubelet on cgroup v2 does ({@code memory.oom.group}), going over the memory limit anywhere in a container
+ * ends the whole container at once; its status says {@code OOMKilled}. This engine's cgroups are v1, which kill one
+ * process and leave the rest running: so the kernel's OOM killer is off in every limited container (the process over
+ * the limit waits) and the engine's {@code oom} event has the harness kill the container. Every container carries the label {@link #HARNESS_LABEL} with this
  * harness's id; deleting a pod removes its containers and directories, {@link #close} removes all that remain.
  */
 final class ContainerPods implements Closeable {
@@ -78,6 +80,9 @@ final class ContainerPods implements Closeable {
     private final ScheduledExecutorService probes = Executors.newSingleThreadScheduledExecutor(daemon("kubelet-probes"));
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final Map<String, PodRun> pods = new ConcurrentHashMap<>();
+    /** The last state of each pod's runtime container that ended, kept after the pod is deleted. */
+    private final Map<String, io.kubernetes.client.openapi.models.V1ContainerStateTerminated> terminations =
+            new ConcurrentHashMap<>();
     private final Closeable oomEvents;
 
     ContainerPods(DockerClient docker, String harnessId, Path workRoot, StatusWriter statuses) {
@@ -115,6 +120,11 @@ final class ContainerPods implements Closeable {
         if (pods.putIfAbsent(run.name, run) == null) {
             workers.execute(() -> run.start(secrets));
         }
+    }
+
+    /** How the pod's runtime container ended, as reported; null while it has not. Kept after the pod is deleted. */
+    io.kubernetes.client.openapi.models.V1ContainerStateTerminated termination(String pod) {
+        return terminations.get(pod);
     }
 
     /** Kills the pod's main container (SIGKILL), as an outside kill would; its status then says exit 137. */
@@ -295,8 +305,10 @@ final class ContainerPods implements Closeable {
             if (exit != 0) {
                 log.info("Container {} of {} exited with {}{}", main.getName(), name, exit, oom ? " (OOMKilled)" : "");
             }
-            write(status -> ContainerStatuses.ended(status, exit == 0, List.copyOf(initStatuses), List.of(
-                    ContainerStatuses.terminated(main.getName(), main.getImage(), exit, oom, mainStartedAt)), true));
+            V1ContainerStatus ended = ContainerStatuses.terminated(main.getName(), main.getImage(), exit, oom,
+                    mainStartedAt);
+            terminations.put(name, ended.getState().getTerminated());
+            write(status -> ContainerStatuses.ended(status, exit == 0, List.copyOf(initStatuses), List.of(ended), true));
         }
 
         /** Why the kubelet would refuse to create the container (CreateContainerConfigError), or null. */

@@ -114,6 +114,17 @@ public final class SimulatedKubelet implements AutoCloseable {
     }
 
     /**
+     * Container mode: how the pod's runtime container ended (exit code, reason such as {@code OOMKilled}) as the kubelet
+     * reported it, also after the pod was deleted; null while it runs or never ran.
+     */
+    public io.kubernetes.client.openapi.models.V1ContainerStateTerminated termination(String podName) {
+        if (containers == null) {
+            throw new IllegalStateException("the kubelet runs in process mode: ask the pod's status");
+        }
+        return containers.termination(podName);
+    }
+
+    /**
      * The value of the label {@link ContainerPods#HARNESS_LABEL} ({@code dev.hearth.harness}) on every container this
      * harness made in container mode: {@code docker ps -a --filter label=dev.hearth.harness=<this>} lists them.
      */
