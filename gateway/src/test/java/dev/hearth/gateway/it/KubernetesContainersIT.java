@@ -154,6 +154,10 @@ class KubernetesContainersIT {
         assertThat(runtime.getHostConfig().getCapDrop()).as("dropped capabilities").hasSize(1)
                 .allSatisfy(cap -> assertThat(cap.name()).isEqualTo("ALL"));
         assertThat(runtime.getHostConfig().getMemory()).as("memory limit").isEqualTo(256L << 20);
+        assertThat(logs(containerOf(pod, PodTemplates.INIT_CONTAINER))).as("the init container's output")
+                .doesNotContain("No such file", "Permission denied", "Read-only");
+        assertThat(logs(runtime.getId())).as("the runner's output: its class archive was usable from the emptyDir")
+                .doesNotContain("Unable to use shared archive");
     }
 
     @Test
@@ -234,6 +238,24 @@ class KubernetesContainersIT {
                 .filter(c -> pod.getMetadata().getName().equals(c.getLabels().get("dev.hearth.harness.pod"))
                         && c.getNames()[0].endsWith("-" + container))
                 .findFirst().orElseThrow().getId();
+    }
+
+    private static String logs(String containerId) {
+        var output = new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+            final StringBuilder text = new StringBuilder();
+
+            @Override
+            public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                text.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        };
+        try {
+            DOCKER.logContainerCmd(containerId).withStdOut(true).withStdErr(true).exec(output)
+                    .awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return output.text.toString();
     }
 
     private static V1Pod withoutRunAsUser(V1Pod pod) {
