@@ -3,10 +3,7 @@ package dev.hearth.pool.kubernetes.harness;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -37,11 +33,9 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Event;
 import dev.hearth.runner.RunnerConfig;
 import io.kubernetes.client.openapi.models.V1Container;
-import io.kubernetes.client.openapi.models.V1ContainerPort;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodStatus;
-import io.kubernetes.client.openapi.models.V1Probe;
 import io.kubernetes.client.openapi.models.V1SecretKeySelector;
 import io.kubernetes.client.openapi.models.V1Volume;
 
@@ -188,9 +182,7 @@ final class ContainerPods implements Closeable {
         private volatile boolean removed;
         private volatile boolean mainStarted;
         private volatile String mainId;
-        private volatile ScheduledFuture<?> probe;
-        private volatile boolean ready;
-        private int probeFailures;
+        private volatile ReadinessProbe probe;
         private OffsetDateTime mainStartedAt;
 
         PodRun(V1Pod pod, String ip) {
@@ -292,12 +284,10 @@ final class ContainerPods implements Closeable {
             mainStarted = true;
             write(status -> ContainerStatuses.running(status.initContainerStatuses(List.copyOf(initStatuses)),
                     List.of(ContainerStatuses.running(main.getName(), main.getImage(), mainStartedAt)), false));
-            startProbe(main);
+            probe = ReadinessProbe.start(main, ip, probes, workers, http, ready -> setReady(main, ready));
             int exit = docker.waitContainerCmd(id).start().awaitStatusCode();
             mainStarted = false;
-            if (probe != null) {
-                probe.cancel(false);
-            }
+            probe.stop();
             if (removed) {
                 return;
             }
@@ -344,66 +334,13 @@ final class ContainerPods implements Closeable {
             return all;
         }
 
-        private void startProbe(V1Container main) {
-            V1Probe readiness = main.getReadinessProbe();
-            if (readiness == null) {
-                setReady(main, true);
-                return;
-            }
-            if (readiness.getHttpGet() == null) {
-                throw new IllegalArgumentException("only httpGet readiness probes are simulated, but " + name
-                        + " has " + readiness);
-            }
-            URI uri = URI.create("http://" + ip + ":" + port(main, readiness) + readiness.getHttpGet().getPath());
-            long period = Math.max(1, readiness.getPeriodSeconds() == null ? 10 : readiness.getPeriodSeconds()) * 1000L;
-            int threshold = readiness.getFailureThreshold() == null ? 3 : readiness.getFailureThreshold();
-            long initialDelay = readiness.getInitialDelaySeconds() == null ? 0 : readiness.getInitialDelaySeconds() * 1000L;
-            probe = probes.scheduleWithFixedDelay(() -> workers.execute(() -> probeOnce(main, uri, threshold)),
-                    initialDelay, period, TimeUnit.MILLISECONDS);
-        }
-
-        private void probeOnce(V1Container main, URI uri, int threshold) {
-            boolean passed;
-            try {
-                int code = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).GET().build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
-                passed = code >= 200 && code < 400;
-            } catch (IOException e) {
-                passed = false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            synchronized (this) {
-                probeFailures = passed ? 0 : probeFailures + 1;
-                if (passed && !ready) {
-                    setReady(main, true);
-                } else if (!passed && ready && probeFailures >= threshold) {
-                    setReady(main, false);
-                }
-            }
-        }
-
         private void setReady(V1Container main, boolean value) {
-            ready = value;
             if (mainStarted && !removed) {
                 write(status -> "Running".equals(status.getPhase())
                         ? ContainerStatuses.running(status, List.of(ContainerStatuses.running(main.getName(),
                                 main.getImage(), mainStartedAt)), value)
                         : status);
             }
-        }
-
-        private int port(V1Container main, V1Probe readiness) {
-            var port = readiness.getHttpGet().getPort();
-            if (port.isInteger()) {
-                return port.getIntValue();
-            }
-            return main.getPorts().stream()
-                    .filter(p -> port.getStrValue().equals(p.getName()))
-                    .map(V1ContainerPort::getContainerPort)
-                    .findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("no port named " + port.getStrValue()));
         }
 
         /** emptyDir name → host directory, world-writable as the kubelet makes them, group {@code fsGroup}. */
@@ -455,7 +392,7 @@ final class ContainerPods implements Closeable {
             removed = true;
             mainStarted = false;
             if (probe != null) {
-                probe.cancel(false);
+                probe.stop();
             }
             containerIds.forEach(ContainerPods.this::removeQuietly);
             deleteTree(dir);
