@@ -164,9 +164,8 @@ class ContainerModeIT {
     }
 
     private static V1Pod awaitPhase(String name, String phase) {
-        await(name + " " + phase).atMost(WAIT).until(() -> phase.equals(read(name).getStatus() == null ? null
-                : read(name).getStatus().getPhase()));
-        return read(name);
+        return await(name + " " + phase).atMost(WAIT).until(() -> read(name),
+                pod -> pod.getStatus() != null && phase.equals(pod.getStatus().getPhase()));
     }
 
     private static io.kubernetes.client.openapi.models.V1ContainerStateWaiting awaitWaiting(String name) {

@@ -382,7 +382,8 @@ final class ContainerPods implements Closeable {
             return text.toString().strip();
         }
 
-        private void write(UnaryOperator<V1PodStatus> change) {
+        /** One status write of this pod at a time (the probe's and the pod's own), so that none undoes another. */
+        private synchronized void write(UnaryOperator<V1PodStatus> change) {
             if (!removed) {
                 statuses.write(name, change);
             }

@@ -231,6 +231,7 @@ public final class SimulatedKubelet implements AutoCloseable {
                 }
             }
         }
+        log.warn("Simulated kubelet gave up writing the status of {}: 20 conflicts in a row", name);
     }
 
     private static V1PodStatus running(V1PodStatus status, String ip) {
