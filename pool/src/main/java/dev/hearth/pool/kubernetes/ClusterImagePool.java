@@ -183,16 +183,23 @@ public final class ClusterImagePool implements PodPool {
         if (degraded()) {
             return Mono.error(new PoolDegradedException(config.image()));
         }
-        // A failed creation is retried until the acquire timeout, unless the pool turns degraded meanwhile.
+        // A failed creation is retried until the acquire timeout, unless the pool turns degraded meanwhile or the
+        // kubelet refuses the pod's spec, which a new pod of the same template would not change.
         return events.podStart(driver.create(config))
                 .<PooledPod>map(Claim::new)
-                .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, RETRY_CREATE).filter(error -> !degraded()))
+                .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, RETRY_CREATE).filter(error -> !degraded() && !refused(error)))
                 .timeout(config.acquireTimeout(), Mono.error(() -> new AcquireTimeoutException(config.image(),
                         config.acquireTimeout())), timer)
-                .onErrorMap(error -> !(error instanceof AcquireTimeoutException) && degraded(),
+                .onErrorMap(error -> !(error instanceof AcquireTimeoutException) && !refused(error) && degraded(),
                         error -> new PoolDegradedException(config.image()))
+                .onErrorMap(ClusterImagePool::refused, error -> new PoolDegradedException(config.image(),
+                        error.getMessage()))
                 .doOnSubscribe(subscription -> creatingJobs.incrementAndGet())
                 .doFinally(signal -> creatingJobs.decrementAndGet());
+    }
+
+    private static boolean refused(Throwable error) {
+        return error instanceof PodStartException start && start.refused();
     }
 
     private void destroyIf(boolean won, Pod pod) {

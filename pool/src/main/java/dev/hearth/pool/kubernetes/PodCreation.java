@@ -187,6 +187,9 @@ public final class PodCreation implements AutoCloseable {
             sink.error(new PodStartException(event.name() + " was deleted before it became ready"));
         } else if (PodStates.ended(pod)) {
             sink.error(new PodStartException(event.name() + " ended (" + PodStates.phase(pod) + ") before it became ready"));
+        } else if (PodStates.refusal(pod) != null) {
+            // Pending for ever otherwise: the kubelet retries, the pool would wait for its start timeout.
+            sink.error(PodStartException.refused(event.name(), PodStates.refusal(pod)));
         } else if (PodStates.ready(pod)) {
             sink.next(pod);
         }

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 
+import io.kubernetes.client.openapi.JSON;
+import io.kubernetes.client.openapi.models.V1Pod;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -31,7 +33,8 @@ import reactor.netty.resources.ConnectionProvider;
  * pass through; a {@code ?watch=true} request becomes a WebSocket to the mock, each message sent back as one
  * line of a chunked {@code application/json} response, which is what client-java's watch expects. Also where
  * API faults are injected: a share of calls without {@link #INTERNAL_HEADER} is answered 500/429; and where RBAC
- * is enforced: a call of the code under test outside {@code KubernetesRbac.RULES} is answered 403.
+ * is enforced: a call of the code under test outside {@code KubernetesRbac.RULES} is answered 403; and where a
+ * mutating admission policy ({@link Faults#podAdmission}) changes every pod created, whoever creates it.
  */
 final class ApiFrontServer implements AutoCloseable {
 
@@ -39,6 +42,7 @@ final class ApiFrontServer implements AutoCloseable {
     static final String INTERNAL_HEADER = "x-hearth-harness-internal";
     private static final int MAX_FRAME = 16 * 1024 * 1024;
     private static final byte[] EMPTY = new byte[0];
+    private static final JSON POD_JSON = new JSON();
 
     private final String mockAuthority;
     private final Faults faults;
@@ -213,12 +217,25 @@ final class ApiFrontServer implements AutoCloseable {
     }
 
     private Mono<Void> passThrough(HttpServerRequest request, HttpServerResponse response) {
+        boolean podCreation = request.method().name().equals("POST")
+                && ApiAccess.of("POST", request.uri(), false).resource().equals("pods");
         return request.receive()
                 .aggregate()
                 .asByteArray()
                 .defaultIfEmpty(EMPTY)
+                .map(body -> podCreation ? admitted(body) : body)
                 .flatMap(body -> forward(request, body))
                 .flatMap(reply -> write(response, reply));
+    }
+
+    /** A new pod as the admission policy of {@link Faults#podAdmission} leaves it; unchanged without one. */
+    private byte[] admitted(byte[] body) {
+        java.util.function.UnaryOperator<V1Pod> policy = faults.podAdmission();
+        if (policy == null || body.length == 0) {
+            return body;
+        }
+        V1Pod pod = POD_JSON.deserialize(new String(body, StandardCharsets.UTF_8), V1Pod.class);
+        return POD_JSON.serialize(policy.apply(pod)).getBytes(StandardCharsets.UTF_8);
     }
 
     private static Mono<Void> write(HttpServerResponse response, Reply reply) {

@@ -21,6 +21,7 @@ public final class Faults {
     private volatile boolean neverReady;
     private volatile Duration crashAfter;
     private volatile boolean rejectPodCreations;
+    private volatile java.util.function.UnaryOperator<io.kubernetes.client.openapi.models.V1Pod> podAdmission;
     private final AtomicInteger injected = new AtomicInteger();
     private final List<Hold> holds = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
@@ -56,6 +57,19 @@ public final class Faults {
     public Faults rejectPodCreations(boolean value) {
         this.rejectPodCreations = value;
         return this;
+    }
+
+    /**
+     * A mutating admission policy: every pod created from now on (by the code under test or the Job controller) is
+     * stored as {@code policy} returns it, as a cluster's admission webhook would change it; null for none.
+     */
+    public Faults podAdmission(java.util.function.UnaryOperator<io.kubernetes.client.openapi.models.V1Pod> policy) {
+        this.podAdmission = policy;
+        return this;
+    }
+
+    java.util.function.UnaryOperator<io.kubernetes.client.openapi.models.V1Pod> podAdmission() {
+        return podAdmission;
     }
 
     boolean rejectPodCreations() {

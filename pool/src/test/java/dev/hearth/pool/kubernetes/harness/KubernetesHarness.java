@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Level;
+import dev.hearth.runner.testing.docker.LocalImages;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -29,8 +30,9 @@ import okhttp3.OkHttpClient;
 /**
  * A Kubernetes API without a cluster, for integration tests: the fabric8 mock API server in CRUD mode,
  * behind a front server that bridges watches and injects faults, with a simulated kubelet running real
- * runners and a simulated Job controller. Start with {@code KubernetesHarness.builder().build()}; close
- * to stop everything, runners included — or register it as a JUnit extension
+ * runners — as local processes, or with {@code builder().containers()} as the pods' containers on a Docker Engine —
+ * and a simulated Job controller. Start with {@code KubernetesHarness.builder().build()}; close
+ * to stop everything, runners and containers included — or register it as a JUnit extension
  * ({@code @RegisterExtension static final KubernetesHarness harness = ...}), which closes it after the class.
  */
 public final class KubernetesHarness implements AutoCloseable, AfterAllCallback {
@@ -65,7 +67,7 @@ public final class KubernetesHarness implements AutoCloseable, AfterAllCallback 
         }
         this.front = new ApiFrontServer("127.0.0.1", mock.getPort(), faults);
         this.kubelet = new SimulatedKubelet(internalClient(Duration.ofSeconds(10)), internalClient(Duration.ZERO),
-                namespace, workRoot, faults);
+                namespace, workRoot, faults, builder.containers ? LocalImages.requireEngine() : null);
         this.jobs = new SimulatedJobController(internalClient(Duration.ofSeconds(10)), internalClient(Duration.ZERO),
                 namespace);
     }
@@ -181,6 +183,7 @@ public final class KubernetesHarness implements AutoCloseable, AfterAllCallback 
     public static final class Builder {
         private String namespace = "hearth";
         private final Faults faults = new Faults();
+        private boolean containers;
 
         public Builder namespace(String value) {
             this.namespace = value;
@@ -194,6 +197,16 @@ public final class KubernetesHarness implements AutoCloseable, AfterAllCallback 
 
         public Builder startDelay(Duration delay) {
             faults.startDelay(delay);
+            return this;
+        }
+
+        /**
+         * Container mode: the kubelet runs each pod's spec as Docker containers on the engine {@code DOCKER_HOST}
+         * names ({@link SimulatedKubelet}); building fails, naming what to run, when no engine answers. The pods'
+         * images must exist on the engine: nothing is pulled.
+         */
+        public Builder containers() {
+            this.containers = true;
             return this;
         }
 

@@ -26,7 +26,6 @@ import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ContainerState;
 import io.kubernetes.client.openapi.models.V1ContainerStateTerminated;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
-import io.kubernetes.client.openapi.models.V1EnvVar;
 import io.kubernetes.client.openapi.models.V1SecretKeySelector;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
@@ -35,10 +34,16 @@ import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1PodStatus;
 
 /**
- * Plays kubelet for the mock API server: for each new pod it starts what the pod would run — a real
- * {@link Runner}, configured from the pod's {@code HEARTH_RUNNER_*} env — on its own loopback address
- * (127.0.0.2, 127.0.0.3, … all on the same port, as pod IPs are), then writes {@code podIP}, phase Running
- * and {@code Ready=True} back. On pod deletion it closes the runner (and so kills its processes).
+ * Plays kubelet for the mock API server. Each new pod gets its own loopback address (127.0.0.2, 127.0.0.3, … all
+ * on the same port, as pod IPs are) and runs in one of two modes, chosen with the harness's builder:
+ * <ul>
+ * <li>process mode (the default): a real {@link Runner} in this JVM, configured from the pod's
+ *     {@code HEARTH_RUNNER_*} env; {@code podIP}, phase Running and {@code Ready=True} are written back at once.
+ *     On pod deletion the runner is closed (and so its processes killed).</li>
+ * <li>container mode ({@link ContainerPods}): the pod spec as Docker containers — init containers, then the
+ *     runtime container with its image, command, env, emptyDirs, security context, limits and readiness probe —
+ *     and the statuses a kubelet reports (waiting reasons, exit codes, {@code OOMKilled}).</li>
+ * </ul>
  */
 public final class SimulatedKubelet implements AutoCloseable {
 
@@ -59,9 +64,18 @@ public final class SimulatedKubelet implements AutoCloseable {
     });
     private final Map<String, Runner> runners = new ConcurrentHashMap<>();
     private final Map<String, Boolean> seen = new ConcurrentHashMap<>();
+    /** Each pod's address, kept while its start waits for a Secret. */
+    private final Map<String, String> addresses = new ConcurrentHashMap<>();
+    /** Container mode's pods; null in process mode. */
+    private final ContainerPods containers;
 
-    SimulatedKubelet(ApiClient client, ApiClient watchClient, String namespace, Path workRoot, Faults faults) {
+    /** @param docker the engine of container mode, null for process mode */
+    SimulatedKubelet(ApiClient client, ApiClient watchClient, String namespace, Path workRoot, Faults faults,
+                     com.github.dockerjava.api.DockerClient docker) {
         this.core = new CoreV1Api(client);
+        this.containers = docker == null ? null : new ContainerPods(docker,
+                workRoot.getFileName().toString().replaceAll("[^A-Za-z0-9]", "").toLowerCase(), workRoot,
+                this::writeStatus);
         this.namespace = namespace;
         this.workRoot = workRoot;
         this.faults = faults;
@@ -77,19 +91,48 @@ public final class SimulatedKubelet implements AutoCloseable {
         informers.startAllRegisteredInformers();
     }
 
-    /** Pods whose runner is serving now. */
+    /** Pods whose runner (process mode) or runtime container (container mode) runs now. */
     public int runningPods() {
-        return runners.size();
+        return containers != null ? containers.runningPods() : runners.size();
     }
 
-    /** Whether the pod's runner is serving. */
+    /** Whether the pod's runner (process mode) or runtime container (container mode) runs. */
     public boolean running(String podName) {
-        return runners.containsKey(podName);
+        return containers != null ? containers.running(podName) : runners.containsKey(podName);
     }
 
-    /** Kills the pod now, as an OOM kill would: runner closed, phase Failed. */
+    /**
+     * Kills the pod now: in process mode as an OOM kill would (runner closed, phase Failed, exit 137, OOMKilled); in
+     * container mode with SIGKILL to its runtime container (phase Failed, exit 137, reason Error).
+     */
     public void crash(String podName) {
-        executor.execute(() -> crashNow(podName));
+        if (containers != null) {
+            executor.execute(() -> containers.crash(podName));
+        } else {
+            executor.execute(() -> crashNow(podName));
+        }
+    }
+
+    /**
+     * Container mode: how the pod's runtime container ended (exit code, reason such as {@code OOMKilled}) as the kubelet
+     * reported it, also after the pod was deleted; null while it runs or never ran.
+     */
+    public io.kubernetes.client.openapi.models.V1ContainerStateTerminated termination(String podName) {
+        if (containers == null) {
+            throw new IllegalStateException("the kubelet runs in process mode: ask the pod's status");
+        }
+        return containers.termination(podName);
+    }
+
+    /**
+     * The value of the label {@link ContainerPods#HARNESS_LABEL} ({@code dev.hearth.harness}) on every container this
+     * harness made in container mode: {@code docker ps -a --filter label=dev.hearth.harness=<this>} lists them.
+     */
+    public String containerLabelValue() {
+        if (containers == null) {
+            throw new IllegalStateException("the kubelet runs in process mode: it makes no containers");
+        }
+        return containers.harnessId();
     }
 
     @Override
@@ -99,6 +142,9 @@ public final class SimulatedKubelet implements AutoCloseable {
         executor.shutdownNow();
         runners.values().forEach(Runner::close);
         runners.clear();
+        if (containers != null) {
+            containers.close();
+        }
     }
 
     private void schedule(V1Pod pod) {
@@ -117,14 +163,18 @@ public final class SimulatedKubelet implements AutoCloseable {
         if (neverReady || !seen.containsKey(name)) {
             return;
         }
+        if (containers != null) {
+            containers.start(pod, addresses.computeIfAbsent(name, n -> nextAddress()), this::secretValue);
+            return;
+        }
         try {
-            Map<String, String> env = runtimeEnv(pod);
+            String host = addresses.computeIfAbsent(name, n -> nextAddress());
+            Map<String, String> env = PodEnv.resolve(pod, pod.getSpec().getContainers().get(0), host, this::secretValue);
             if (env == null) {
                 // A referenced Secret does not exist (yet): the kubelet holds the container back and looks again.
                 executor.schedule(() -> start(pod, false, crashAfter), 100, TimeUnit.MILLISECONDS);
                 return;
             }
-            String host = nextAddress();
             int port = Integer.parseInt(env.get(RunnerConfig.PORT_ENV));
             Runner runner = Runner.start(new RunnerConfig(host, port, env.get(RunnerConfig.SECRET_ENV),
                     workRoot.resolve(name), 64));
@@ -170,6 +220,9 @@ public final class SimulatedKubelet implements AutoCloseable {
             } catch (ApiException e) {
                 if (e.getCode() == 404) {
                     stop(name);
+                    if (containers != null) {
+                        containers.delete(name);
+                    }
                     return;
                 }
                 if (e.getCode() != 409) {
@@ -178,6 +231,7 @@ public final class SimulatedKubelet implements AutoCloseable {
                 }
             }
         }
+        log.warn("Simulated kubelet gave up writing the status of {}: 20 conflicts in a row", name);
     }
 
     private static V1PodStatus running(V1PodStatus status, String ip) {
@@ -214,24 +268,6 @@ public final class SimulatedKubelet implements AutoCloseable {
         return new V1PodCondition().type(type).status(value).lastTransitionTime(now);
     }
 
-    /** The runtime container's environment with {@code secretKeyRef}s resolved; null while a Secret is missing. */
-    private Map<String, String> runtimeEnv(V1Pod pod) {
-        List<V1EnvVar> env = pod.getSpec().getContainers().get(0).getEnv();
-        Map<String, String> values = new java.util.HashMap<>();
-        for (V1EnvVar var : env == null ? List.<V1EnvVar>of() : env) {
-            if (var.getValueFrom() != null && var.getValueFrom().getSecretKeyRef() != null) {
-                String value = secretValue(var.getValueFrom().getSecretKeyRef());
-                if (value == null) {
-                    return null;
-                }
-                values.put(var.getName(), value);
-            } else {
-                values.put(var.getName(), var.getValue());
-            }
-        }
-        return values;
-    }
-
     private String secretValue(V1SecretKeySelector selector) {
         try {
             byte[] value = core.readNamespacedSecret(selector.getName(), namespace).execute().getData().get(selector.getKey());
@@ -261,7 +297,11 @@ public final class SimulatedKubelet implements AutoCloseable {
         public void onDelete(V1Pod pod, boolean finalStateUnknown) {
             String name = pod.getMetadata().getName();
             seen.remove(name);
+            addresses.remove(name);
             executor.execute(() -> stop(name));
+            if (containers != null) {
+                executor.execute(() -> containers.delete(name));
+            }
             executor.execute(() -> GarbageCollector.deleteSecretsOwnedBy(core, namespace, pod.getMetadata().getUid()));
         }
     }
