@@ -48,31 +48,6 @@ public final class DriverConfiguration {
     private DriverConfiguration() {
     }
 
-    /**
-     * Pools of this replica's own warm pods, for the drivers whose pods only their replica can reach (a local pod is
-     * a runner in this process; a Docker container's secret is in this replica's memory only): each replica keeps
-     * its pools at size, fills them at start and, at shutdown after the runtimes ended, destroys its warm pods.
-     */
-    @Configuration(proxyBeanMethods = false)
-    static class ReplicaPools {
-
-        @Bean
-        List<ImagePool> imagePools(HearthProperties properties, PodDriver driver, PoolObserver observer) {
-            return properties.poolConfigs().stream().map(config -> new ImagePool(config, driver, observer)).toList();
-        }
-
-        @Bean
-        Pools pools(List<ImagePool> imagePools) {
-            return new Pools(imagePools);
-        }
-
-        @Bean
-        SmartLifecycle imagePoolsLifecycle(List<ImagePool> imagePools) {
-            return new Background(Background.POOLS, () -> imagePools.forEach(ImagePool::start),
-                    () -> imagePools.forEach(ImagePool::close));
-        }
-    }
-
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(name = "hearth.driver", havingValue = "local", matchIfMissing = true)
     @Import(ReplicaPools.class)

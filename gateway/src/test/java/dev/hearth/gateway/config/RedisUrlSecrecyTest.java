@@ -31,7 +31,7 @@ class RedisUrlSecrecyTest {
                 .logStartupInfo(false)
                 .run("--server.port=0", "--hearth.executor.secret=s", "--hearth.work-dir=" + work,
                         "--hearth.redis.url=redis://:" + password + "@127.0.0.1:" + closedPort,
-                        "--hearth.redis.command-timeout=500ms")
+                        "--hearth.redis.command-timeout=500ms", "--hearth.redis.connect-timeout=1s")
                 .close());
 
         assertThat(failure).as("startup without its Redis").isNotNull();

@@ -16,6 +16,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -168,6 +170,32 @@ class DockerGatewayIT {
 
         client.delete().uri("/v1/runtimes/d-once").exchange().expectStatus().isOk();
         await("the runtime's container is removed").atMost(WAIT).until(() -> !names().contains(podId));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"hearth-test/shell:1", "hearth-test/once:1"})
+    void aBuildRunsInAContainerAndARuntimeRunsFromItsArtifact(String image) {
+        String app = image.replaceAll("[^a-z]", "-");
+        TarGz.builder().file("build.sh", "echo \"echo built in a container for $APP\" > main.sh")
+                .writeTo(STORAGE.resolve(app + "-src.tar.gz"));
+        Map<String, Object> build = new java.util.LinkedHashMap<>();
+        build.put("runtimeId", app + "-build");
+        build.put("source", "/" + app + "-src.tar.gz");
+        build.put("destination", "/builds/" + app);
+        build.put("image", image);
+        build.put("entrypoint", "main.sh");
+        build.put("variables", Map.of("APP", app));
+        build.put("remove", true);
+        build.put("command", "tar -zxf /tmp/code.tar.gz -C /mnt/code && cd /mnt/code && sh build.sh"
+                + " && tar -czf \"$TMPDIR/a.tar.gz\" . && mv \"$TMPDIR/a.tar.gz\" /mnt/code/code.tar.gz");
+
+        Map<?, ?> built = client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON).bodyValue(build)
+                .exchange().expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+
+        String path = (String) built.get("path");
+        assertThat(STORAGE.resolve(path.substring(1))).isRegularFile();
+        create(app + "-run", "hearth-test/shell:1", path.substring(1), "main.sh").expectStatus().isCreated();
+        execute(app + "-run", "").jsonPath("$.body").isEqualTo("built in a container for " + app + "\n");
     }
 
     @Test
