@@ -43,15 +43,16 @@ final class PoolBook {
     enum Arrival { QUEUED, FULL, CLOSED }
 
     /**
-     * A waiter arrived: queued, unless the pool is closed or the pending queue is full while no pod is warm (a
-     * warm pod would serve it at the next decision, so then it queues even at the bound). A refused waiter is
-     * not queued; its caller ends it.
+     * A waiter arrived: queued, unless the pool is closed or the queue is full. Full means {@code maxPending} waiters
+     * would still pend once the warm pods served the first ones at the next decision: a burst that arrives before
+     * that decision may queue one waiter per warm pod beyond the bound, never more. A refused waiter is not queued;
+     * its caller ends it.
      */
     synchronized Arrival arrived(PoolWaiter waiter) {
         if (closed) {
             return Arrival.CLOSED;
         }
-        if (warm.isEmpty() && pending.size() >= config.maxPending()) {
+        if (pending.size() >= config.maxPending() + warm.size()) {
             return Arrival.FULL;
         }
         pending.addLast(waiter);

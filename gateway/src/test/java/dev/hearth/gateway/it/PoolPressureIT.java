@@ -48,13 +48,18 @@ class PoolPressureIT extends GatewayITSupport {
                 .block(Duration.ofSeconds(60));
         sampler.dispose();
 
-        // Nothing is deleted during the burst, so: max (4) pods serve, max-pending (6) wait and time out
-        // after the 3 s acquire timeout, and the other 10 are refused at once.
+        // Nothing is deleted during the burst, so: max (4) pods serve; of the others, at most max-pending (6) are
+        // left waiting for pods that never come and time out after the 3 s acquire timeout, and the rest are refused
+        // at once. How many wait depends on how the burst interleaves with the pool's decisions (a waiter a warm or
+        // new pod is about to serve does not count against the bound), so only the bound is exact.
+        long created = statuses.stream().filter(status -> status == 201).count();
+        long timedOut = statuses.stream().filter(status -> status == 400).count();
+        long refused = statuses.stream().filter(status -> status == 503).count();
         assertThat(statuses).as("statuses").hasSize(20);
-        assertThat(statuses.stream().filter(status -> status == 201).count()).as("created").isEqualTo(4);
-        assertThat(statuses.stream().filter(status -> status == 400).count()).as("timed out waiting").isEqualTo(6);
-        assertThat(statuses.stream().filter(status -> status == 503).count()).as("refused fast").isEqualTo(10);
-        assertThat(maxPending.get()).as("pending never above its bound while no pod is warm").isLessThanOrEqualTo(6);
+        assertThat(created).as("created").isEqualTo(4);
+        assertThat(timedOut).as("timed out waiting").isBetween(1L, 6L);
+        assertThat(refused).as("refused at once").isEqualTo(16 - timedOut);
+        assertThat(maxPending.get()).as("waiters left for new pods never above the bound").isLessThanOrEqualTo(6);
         assertThat(maxHeld.get()).as("pods never above max").isLessThanOrEqualTo(4);
 
         runtimes.list().filter(record -> record.runtimeId().startsWith("burst-"))
@@ -65,12 +70,9 @@ class PoolPressureIT extends GatewayITSupport {
 
     private static void sample(PodPool pool, AtomicInteger maxPending, AtomicInteger maxHeld) {
         var metrics = pool.metrics();
-        // The bound holds while no pod is warm: a waiter arriving at the bound while one is warm is queued, since
-        // the next decision serves it (PoolBook.arrived), so a snapshot taken before that decision may show
-        // max-pending + 1 beside a warm pod.
-        if (metrics.warm() == 0) {
-            maxPending.accumulateAndGet(metrics.pending(), Math::max);
-        }
+        // Waiters the warm pods will serve at the next decision may queue beyond the bound (PoolBook.arrived): a
+        // snapshot taken before that decision may show max-pending + warm; what would be left waiting never exceeds it.
+        maxPending.accumulateAndGet(metrics.pending() - metrics.warm(), Math::max);
         maxHeld.accumulateAndGet(metrics.warm() + metrics.claimed() + metrics.creating(), Math::max);
     }
 }
