@@ -1,5 +1,6 @@
 package dev.hearth.runner;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.concurrent.Executor;
 
@@ -39,7 +40,11 @@ final class CommandHandler {
         if (workspace == null) {
             throw new RunnerException(409, "not_specialized", "commands run beside a loaded function only");
         }
-        return request.receive().aggregate().asByteArray()
+        return request.receive().asByteArray()
+                // Refused as soon as it is too long: the body is never held beyond the cap.
+                .reduceWith(ByteArrayOutputStream::new, CommandHandler::append)
+                .map(ByteArrayOutputStream::toByteArray)
+                .filter(body -> body.length > 0)
                 .switchIfEmpty(Mono.error(() -> RunnerException.badRequest("a command request needs a body")))
                 .map(CommandHandler::parse)
                 .flatMap(command -> Mono.fromCallable(() -> CommandRun.start(command.command(), workspace.code(),
@@ -54,11 +59,16 @@ final class CommandHandler {
                         .then());
     }
 
-    private static CommandRequest parse(byte[] body) {
-        if (body.length > RunnerProtocol.MAX_COMMAND_REQUEST_BYTES) {
+    private static ByteArrayOutputStream append(ByteArrayOutputStream body, byte[] chunk) {
+        if (body.size() + chunk.length > RunnerProtocol.MAX_COMMAND_REQUEST_BYTES) {
             throw RunnerException.badRequest("a command request is at most "
                     + RunnerProtocol.MAX_COMMAND_REQUEST_BYTES + " bytes");
         }
+        body.writeBytes(chunk);
+        return body;
+    }
+
+    private static CommandRequest parse(byte[] body) {
         try {
             return ProtocolJson.fromBytes(body, CommandRequest.class);
         } catch (RuntimeException e) {

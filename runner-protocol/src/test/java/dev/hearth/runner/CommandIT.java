@@ -90,4 +90,19 @@ class CommandIT {
         RunnerHarness.assertGone(pid);
         RunnerHarness.awaitZeroLiveProcesses(harness.runner);
     }
+
+    @Test
+    void aRequestOverTheCapIsRefusedAndRunsNothing() {
+        harness.specializeExec("cat");
+        String huge = "{\"command\":\"echo " + "x".repeat(RunnerProtocol.MAX_COMMAND_REQUEST_BYTES) + "\",\"timeoutMs\":1000}";
+
+        int status = harness.raw()
+                .headers(h -> h.set(RunnerProtocol.SECRET_HEADER, RunnerHarness.SECRET).set("content-type", "application/json"))
+                .post().uri(RunnerProtocol.COMMAND_PATH)
+                .send(reactor.netty.ByteBufFlux.fromString(reactor.core.publisher.Mono.just(huge)))
+                .response().map(response -> response.status().code()).block(RunnerHarness.BLOCK);
+
+        assertThat(status).isEqualTo(400);
+        RunnerHarness.awaitZeroLiveProcesses(harness.runner);
+    }
 }

@@ -1,5 +1,7 @@
 package dev.hearth.pool.redis;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -29,12 +31,14 @@ class RedisLeaseStoreIT extends LeaseStoreContract {
 
     @Override
     protected void expire(Duration ttl) {
-        try {
-            // The subject is expiry by Redis's own clock (PEXPIREAT from Redis TIME): only real time passing shows it.
-            Thread.sleep(ttl.plusMillis(50).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        // Expiry is by Redis's own clock (PEXPIREAT from Redis TIME): wait until that clock has passed the TTL.
+        long expiredAt = redisMillis() + ttl.toMillis() + 1;
+        await("Redis's clock passes the lease's TTL").atMost(ttl.plusSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> redisMillis() >= expiredAt);
+    }
+
+    private static long redisMillis() {
+        return Long.parseLong(redis.command("EVAL",
+                "local t = redis.call('TIME') return t[1] * 1000 + math.floor(t[2] / 1000)", "0").trim());
     }
 }
