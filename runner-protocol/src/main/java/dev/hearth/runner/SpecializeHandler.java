@@ -1,11 +1,13 @@
 package dev.hearth.runner;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
 import dev.hearth.runner.build.BuildRun;
 import dev.hearth.runner.http.OpenRuntimesAdapter;
+import dev.hearth.runner.http.OpenRuntimesVersion;
 import dev.hearth.runner.protocol.Adapter;
 
 import java.io.IOException;
@@ -134,15 +136,29 @@ final class SpecializeHandler {
             case EXEC -> new ExecAdapter(specialization.command(), workspace, supervisor, liveLog, io);
             case HTTP -> HttpAdapter.start(specialization.command(), workspace, specialization.startTimeoutMs(),
                     config.maxConcurrency(), supervisor, liveLog, io);
-            case OPENRUNTIMES -> {
-                Files.createDirectories(config.codeDir());
-                Files.createDirectories(config.openRuntimes().logsDir());
-                yield OpenRuntimesAdapter.start(
-                        BuildRun.localize(specialization.command(), config.tmpDir(), config.codeDir()),
-                        config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host(), config.buildDir(), imageEnvironment(specialization), config.openRuntimes(),
-                        specialization.startTimeoutMs(), config.maxConcurrency(), supervisor, liveLog, io);
-            }
+            case OPENRUNTIMES -> startOpenRuntimes(specialization);
         };
+    }
+
+    /**
+     * Starts an Open Runtimes image's server from its {@code runtimeEntrypoint}: v5 in the image's working directory
+     * (the build directory) with the code directory and logs directory made; v2 in the v2 code directory, as the
+     * upstream executor sets the working directory of v2 containers.
+     */
+    private FunctionAdapter startOpenRuntimes(Specialization specialization) throws IOException {
+        String command = BuildRun.localize(specialization.command(), config.tmpDir(), config.codeDir());
+        Path directory;
+        if (OpenRuntimesVersion.of(specialization.version()) == OpenRuntimesVersion.V2) {
+            directory = Files.createDirectories(OpenRuntimesVersion.v2WorkingDirectory(config.codeDir()));
+            command = OpenRuntimesVersion.localizeV2(command, directory);
+        } else {
+            Files.createDirectories(config.codeDir());
+            Files.createDirectories(config.openRuntimes().logsDir());
+            directory = config.buildDir();
+        }
+        String host = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
+        return OpenRuntimesAdapter.start(specialization, command, host, directory, imageEnvironment(specialization),
+                config.openRuntimes(), config.maxConcurrency(), supervisor, liveLog, io);
     }
 
     /**

@@ -11,11 +11,9 @@ import java.util.Set;
 import dev.hearth.runner.function.ExecutionCall;
 import dev.hearth.runner.function.Frames;
 import dev.hearth.runner.logs.CappedLog;
-import dev.hearth.runner.protocol.ExecutionEnd;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.util.ReferenceCountUtil;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -24,10 +22,10 @@ import reactor.netty.http.client.HttpClientResponse;
 /**
  * One {@code http} execution: the request is proxied to the function server, its status, headers and body
  * come back as frames as they arrive. Timeout and cancel cancel the proxied request only (the connection is
- * closed); the server keeps running. A failed proxy call (server dead, connection refused or reset) becomes
- * HEAD 502 when no HEAD was sent, and an END whose {@code errors} says why.
+ * closed); the server keeps running. Failures end up in END ({@link ProxiedExecution}); {@code logs} and
+ * {@code errors} are the server's stdout and stderr lines printed while the execution was in flight.
  */
-final class HttpExecution {
+final class HttpExecution extends ProxiedExecution {
 
     /** Connection-specific headers (RFC 9110 §7.6.1) and ones the proxy sets itself; never forwarded. */
     static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding",
@@ -36,37 +34,36 @@ final class HttpExecution {
     /** How long END may wait for the server's last lines to be read (see FunctionServer#drained). */
     private static final Duration LOG_DRAIN = Duration.ofMillis(50);
 
-    private final ExecutionCall call;
     private final HttpClient client;
     private final FunctionServer server;
     private final FunctionServer.Attribution attribution = new FunctionServer.Attribution(CappedLog.logs(),
             CappedLog.errors());
-    private volatile boolean headSent;
-    private volatile boolean timedOut;
-    private volatile String failure;
 
     HttpExecution(ExecutionCall call, HttpClient client, FunctionServer server) {
-        this.call = call;
+        super(call, server, "function server");
         this.client = client;
         this.server = server;
     }
 
+    @Override
     Flux<ByteBuf> frames() {
         server.track(attribution);
-        return proxy()
-                .takeUntilOther(timeout())
-                .onErrorResume(this::onProxyError)
-                .concatWith(server.drained(LOG_DRAIN).then(Mono.fromSupplier(this::tailFrames)))
-                .doFinally(signal -> server.untrack(attribution))
-                .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease);
+        return super.frames().doFinally(signal -> server.untrack(attribution));
     }
 
-    private Mono<Long> timeout() {
-        return Mono.delay(Duration.ofMillis(call.request().timeoutMs()))
-                .doOnNext(tick -> timedOut = true);
+    @Override
+    Duration limit() {
+        return Duration.ofMillis(call.request().timeoutMs());
     }
 
-    private Flux<ByteBuf> proxy() {
+    @Override
+    Mono<Output> output() {
+        return server.drained(LOG_DRAIN).then(Mono.fromSupplier(() -> new Output(attribution.logs().toString(),
+                attribution.errors().toString())));
+    }
+
+    @Override
+    Flux<ByteBuf> proxy() {
         return client
                 .headers(this::copyRequestHeaders)
                 .request(HttpMethod.valueOf(call.request().method().toUpperCase(Locale.ROOT)))
@@ -76,10 +73,8 @@ final class HttpExecution {
     }
 
     private Flux<ByteBuf> responseFrames(HttpClientResponse response, reactor.netty.ByteBufFlux content) {
-        Mono<ByteBuf> head = Mono.fromSupplier(() -> {
-            headSent = true;
-            return Frames.head(call.alloc(), response.status().code(), responseHeaders(response.responseHeaders()));
-        });
+        Mono<ByteBuf> head = Mono.fromSupplier(() -> head(response.status().code(),
+                responseHeaders(response.responseHeaders())));
         return head.concatWith(content.retain().map(chunk -> Frames.body(call.alloc(), chunk)));
     }
 
@@ -110,29 +105,5 @@ final class HttpExecution {
             }
         }
         return result;
-    }
-
-    private Flux<ByteBuf> onProxyError(Throwable error) {
-        failure = (server.alive() ? "request to the function server failed: "
-                : server.exitDescription() + "; request failed: ") + error;
-        return Flux.empty();
-    }
-
-    private ByteBuf tailFrames() {
-        String errors = attribution.errors().toString();
-        if (failure != null) {
-            errors = errors + (errors.isEmpty() || errors.endsWith("\n") ? "" : "\n") + failure;
-        }
-        if (timedOut) {
-            errors = Frames.withTimeoutNote(errors);
-        }
-        ByteBuf end = Frames.end(call.alloc(), new ExecutionEnd(attribution.logs().toString(), errors, timedOut, -1,
-                call.elapsedMs()));
-        if (headSent) {
-            return end;
-        }
-        headSent = true;
-        int status = timedOut ? 500 : 502;
-        return Frames.concat(call.alloc(), Frames.head(call.alloc(), status, Map.of()), end);
     }
 }

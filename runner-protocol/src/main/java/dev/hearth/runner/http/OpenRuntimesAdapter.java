@@ -3,6 +3,7 @@ package dev.hearth.runner.http;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
@@ -12,33 +13,45 @@ import dev.hearth.runner.function.FunctionAdapter;
 import dev.hearth.runner.logs.LiveLog;
 import dev.hearth.runner.process.ProcessSupervisor;
 import dev.hearth.runner.protocol.Adapter;
+import dev.hearth.runner.protocol.Specialization;
 import io.netty.buffer.ByteBuf;
 import reactor.core.publisher.Flux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
- * The {@code openruntimes} adapter: an unchanged Open Runtimes image's server (runtime protocol v5). Its
- * {@code runtimeEntrypoint} runs once with {@code bash -c} in the image's working directory and starts the image's
- * server on its fixed port; the runtime is ready when that port accepts connections. Executions are proxied to it
- * with the protocol's control headers ({@link OpenRuntimesExecution}); the server's own output goes only to the
- * pod's live log, an execution's logs come from the files the server writes.
+ * The {@code openruntimes} adapter: an unchanged Open Runtimes image's server, speaking the runtime protocol of the
+ * specialization's {@code version} ({@link OpenRuntimesVersion}). Its {@code runtimeEntrypoint} runs once with
+ * {@code bash -c} in the image's working directory (v2: the v2 code directory) and starts the image's server on its
+ * fixed port; the runtime is ready when that port accepts connections. Executions are proxied to it: v5 with the
+ * protocol's control headers, logs from the files the server writes ({@link OpenRuntimesExecution}); v2 as one JSON
+ * envelope, logs in the JSON answer ({@link OpenRuntimesV2Execution}). The server's own output goes only to the pod's
+ * live log.
  */
 public final class OpenRuntimesAdapter implements FunctionAdapter {
-
-    /** The variable the image's server checks {@code x-open-runtimes-secret} against. */
-    public static final String SECRET_VARIABLE = "OPEN_RUNTIMES_SECRET";
 
     private final FunctionServer server;
     private final ConnectionProvider connections;
     private final HttpClient client;
+    private final OpenRuntimesVersion version;
     private final String secret;
     private final Path logsDir;
+    private final Map<String, String> variables;
 
-    private OpenRuntimesAdapter(FunctionServer server, int maxConcurrency, String secret, Path logsDir) {
+    /**
+     * @param secret    the runtime's secret, as its server sees it (the specialization's, else the image's default)
+     * @param variables the specialization's {@code env}: without the secret, what a v2 execution that brings no
+     *                  variables of its own sends
+     */
+    private OpenRuntimesAdapter(FunctionServer server, int maxConcurrency, OpenRuntimesVersion version, String secret,
+                                Map<String, String> variables, Path logsDir) {
         this.server = server;
+        this.version = version;
         this.secret = secret;
         this.logsDir = logsDir;
+        Map<String, String> sent = new HashMap<>(variables);
+        sent.remove(version.secretVariable());
+        this.variables = Map.copyOf(sent);
         this.connections = ConnectionProvider.builder("hearth-openruntimes")
                 .maxConnections(maxConcurrency)
                 .pendingAcquireMaxCount(-1)
@@ -50,22 +63,26 @@ public final class OpenRuntimesAdapter implements FunctionAdapter {
     /**
      * Runs {@code runtimeEntrypoint} and returns once the server accepts connections. Blocking.
      *
-     * @param host      where the server is reached: the pod's own address (its loopback in a pod of its own, the
-     *                  pod's 127.0.0.N where pods share the host's network)
-     * @param directory the image's working directory ({@code /usr/local/server}), where its helpers are
-     * @param env       the runtime's environment: the image's, then the runtime's variables and Open Runtimes' own
+     * @param specialization the runtime: its {@code version}, {@code env} (the secret among it) and start timeout
+     * @param command        the {@code runtimeEntrypoint}, its paths made this runner's
+     * @param host           where the server is reached: the pod's own address (its loopback in a pod of its own,
+     *                       the pod's 127.0.0.N where pods share the host's network)
+     * @param directory      the working directory: the image's ({@code /usr/local/server}, where its helpers are),
+     *                       for v2 the v2 code directory
+     * @param env            the server's environment: the image's, then the specialization's
      * @throws dev.hearth.runner.function.FunctionStartException when it exits or times out first (tree killed)
      */
-    public static OpenRuntimesAdapter start(String runtimeEntrypoint, String host, Path directory,
-                                            Map<String, String> env,
-                                            OpenRuntimesServer settings, long startTimeoutMs, int maxConcurrency,
-                                            ProcessSupervisor supervisor, LiveLog liveLog, Executor io)
-            throws IOException {
-        FunctionServer server = FunctionServer.start(supervisor.start("bash", runtimeEntrypoint, directory, env),
-                host, settings.port(), startTimeoutMs, liveLog, io);
-        liveLog.append(LiveLog.RUNNER, "Open Runtimes server accepting connections on port " + settings.port());
-        return new OpenRuntimesAdapter(server, maxConcurrency, env.getOrDefault(SECRET_VARIABLE, ""),
-                settings.logsDir());
+    public static OpenRuntimesAdapter start(Specialization specialization, String command, String host,
+                                            Path directory, Map<String, String> env, OpenRuntimesServer settings,
+                                            int maxConcurrency, ProcessSupervisor supervisor, LiveLog liveLog,
+                                            Executor io) throws IOException {
+        OpenRuntimesVersion version = OpenRuntimesVersion.of(specialization.version());
+        FunctionServer server = FunctionServer.start(supervisor.start("bash", command, directory, env),
+                host, settings.port(), specialization.startTimeoutMs(), liveLog, io);
+        liveLog.append(LiveLog.RUNNER, "Open Runtimes server (runtime protocol " + version.name().toLowerCase(
+                java.util.Locale.ROOT) + ") accepting connections on port " + settings.port());
+        return new OpenRuntimesAdapter(server, maxConcurrency, version, env.getOrDefault(version.secretVariable(), ""),
+                specialization.env(), settings.logsDir());
     }
 
     @Override
@@ -75,7 +92,9 @@ public final class OpenRuntimesAdapter implements FunctionAdapter {
 
     @Override
     public Flux<ByteBuf> execute(ExecutionCall call) {
-        return Flux.defer(() -> new OpenRuntimesExecution(call, client, server, secret, logsDir).frames());
+        return Flux.defer(() -> version == OpenRuntimesVersion.V2
+                ? new OpenRuntimesV2Execution(call, client, server, secret, variables).frames()
+                : new OpenRuntimesExecution(call, client, server, secret, logsDir).frames());
     }
 
     @Override

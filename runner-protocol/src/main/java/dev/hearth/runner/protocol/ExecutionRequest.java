@@ -12,9 +12,11 @@ import java.util.Objects;
  * @param headers   request headers the function sees (names lower case)
  * @param timeoutMs the runner ends the execution (killing its process tree for {@code exec}) after this
  * @param logging   whether the function's logs are wanted (Open Runtimes' {@code logging}); true when absent
+ * @param variables the execution's own {@code variables} (Open Runtimes sends them in every runtime protocol v2
+ *                  request); null when not given, and then a v2 runtime gets the ones it was created with
  */
 public record ExecutionRequest(String method, String path, Map<String, List<String>> headers, long timeoutMs,
-                               Boolean logging) {
+                               Boolean logging, Map<String, String> variables) {
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public ExecutionRequest {
@@ -27,10 +29,17 @@ public record ExecutionRequest(String method, String path, Map<String, List<Stri
             throw new IllegalArgumentException("timeoutMs must be positive, but was " + timeoutMs);
         }
         logging = logging == null || logging;
+        variables = variables == null ? null : Map.copyOf(variables);
+    }
+
+    /** An execution without variables of its own. */
+    public ExecutionRequest(String method, String path, Map<String, List<String>> headers, long timeoutMs,
+                            Boolean logging) {
+        this(method, path, headers, timeoutMs, logging, null);
     }
 
     /** An execution whose logs are wanted. */
     public ExecutionRequest(String method, String path, Map<String, List<String>> headers, long timeoutMs) {
-        this(method, path, headers, timeoutMs, true);
+        this(method, path, headers, timeoutMs, true, null);
     }
 }

@@ -20,10 +20,14 @@ import com.fasterxml.jackson.annotation.JsonCreator;
  * @param memoryMb       memory the runtime was created with, in megabytes; 0 when not given (never null)
  * @param logging        whether the function's logs are to be collected; true when not given (never null)
  * @param restartPolicy  the runtime's restart policy ({@code no}, {@code always}, ...); {@code no} when not given
+ * @param version        the Open Runtimes runtime protocol the {@code openruntimes} adapter speaks: {@code v2}, or
+ *                       {@code v5} (the default; {@code v4} is spoken as {@code v5}, as upstream does); others ignore it
  */
 public record Specialization(String adapter, String command, String entrypoint, Map<String, String> env,
                              long startTimeoutMs, Double cpus, Integer memoryMb, Boolean logging,
-                             String restartPolicy) {
+                             String restartPolicy, String version) {
+
+    public static final String DEFAULT_VERSION = "v5";
 
     /** The canonical constructor is the one JSON binds to (the shorter one is for callers in code). */
     @JsonCreator
@@ -46,12 +50,19 @@ public record Specialization(String adapter, String command, String entrypoint, 
         }
         logging = logging == null || logging;
         restartPolicy = restartPolicy == null || restartPolicy.isBlank() ? "no" : restartPolicy;
+        version = version == null || version.isBlank() ? DEFAULT_VERSION : version;
+    }
+
+    /** A specialization of the default runtime protocol version. */
+    public Specialization(String adapter, String command, String entrypoint, Map<String, String> env,
+                          long startTimeoutMs, Double cpus, Integer memoryMb, Boolean logging, String restartPolicy) {
+        this(adapter, command, entrypoint, env, startTimeoutMs, cpus, memoryMb, logging, restartPolicy, null);
     }
 
     /** A specialization with no resources given, logging on and no restart policy. */
     public Specialization(String adapter, String command, String entrypoint, Map<String, String> env,
                           long startTimeoutMs) {
-        this(adapter, command, entrypoint, env, startTimeoutMs, 0.0, 0, true, "no");
+        this(adapter, command, entrypoint, env, startTimeoutMs, 0.0, 0, true, "no", null);
     }
 
     public Adapter adapterKind() {
