@@ -15,7 +15,8 @@ import dev.hearth.runner.protocol.Specialization;
  *
  * @param runtimeId          the caller's id
  * @param image              the image whose pool supplies the pod
- * @param version            Open Runtimes protocol version ({@code v5} ...), recorded and reported
+ * @param version            Open Runtimes runtime protocol version ({@code v5}, {@code v2}, ...): the environment it
+ *                           gets, and the protocol an {@code openruntimes} runtime is spoken to in
  * @param source             storage path of the function's archive; empty for no code
  * @param entrypoint         the function's entrypoint file, appended to the pool's command
  * @param runtimeEntrypoint  when not blank, the whole start command instead of the pool's
@@ -31,6 +32,9 @@ public record RuntimeSpec(String runtimeId, String image, String version, String
 
     public static final String DEFAULT_VERSION = "v5";
     public static final String DEFAULT_RESTART_POLICY = "no";
+    public static final String V2 = "v2";
+    /** The CMD of Open Runtimes' v2 images, which extracts {@code /tmp/code.tar.gz} and starts the server. */
+    public static final String V2_START = "/usr/local/src/start.sh";
 
     public RuntimeSpec {
         Objects.requireNonNull(runtimeId, "runtimeId");
@@ -64,35 +68,47 @@ public record RuntimeSpec(String runtimeId, String image, String version, String
     }
 
     /**
-     * What the runner is told: the pool's adapter and start timeout, this spec's command, environment and
-     * resources. For the {@code openruntimes} adapter the command is {@code runtimeEntrypoint} alone (else the pool's
-     * command, which then is the image's start line) and the environment carries a fresh {@code OPEN_RUNTIMES_SECRET},
-     * which the image's server checks on every call.
+     * What the runner is told: the pool's adapter and start timeout, this spec's command, environment, resources and
+     * version. For the {@code openruntimes} adapter the command is {@code runtimeEntrypoint} alone and the environment
+     * carries a fresh secret, which the image's server checks on every call ({@code OPEN_RUNTIMES_SECRET}; v2:
+     * {@code INTERNAL_RUNTIME_KEY}). Without a {@code runtimeEntrypoint} a v5 runtime runs the pool's command (then
+     * the image's start line), a v2 runtime {@link #V2_START}: upstream keeps a v2 image's own CMD, which the runner,
+     * as the pod's first process, cannot read, and that CMD is this script in every v2 image.
      */
     public Specialization specialization(PoolConfig pool) {
         Map<String, String> env = openRuntimesEnvironment();
         String command;
         if (Adapter.fromWire(pool.adapter()) == Adapter.OPENRUNTIMES) {
-            env.put("OPEN_RUNTIMES_SECRET", Secrets.hex(16));
-            command = runtimeEntrypoint.isBlank() ? pool.command() : runtimeEntrypoint;
+            env.put(isV2() ? "INTERNAL_RUNTIME_KEY" : "OPEN_RUNTIMES_SECRET", Secrets.hex(16));
+            command = !runtimeEntrypoint.isBlank() ? runtimeEntrypoint : isV2() ? V2_START : pool.command();
         } else {
             command = command(pool.command());
         }
         return new Specialization(pool.adapter(), command, entrypoint, env, pool.startTimeout().toMillis(), cpus,
-                memoryMb, logging, restartPolicy);
+                memoryMb, logging, restartPolicy, version);
     }
 
     /**
-     * The runtime's environment as Open Runtimes gives it: the caller's variables, then the system variables over
-     * them ({@code OPEN_RUNTIMES_ENTRYPOINT}, {@code _CPUS}, {@code _MEMORY}, {@code CI=true}).
+     * The runtime's environment as Open Runtimes gives it for its version: the caller's variables, then the system
+     * variables over them: {@code OPEN_RUNTIMES_ENTRYPOINT}, {@code _CPUS}, {@code _MEMORY}; for v2
+     * {@code INTERNAL_RUNTIME_ENTRYPOINT} instead; then {@code CI=true}.
      */
     public Map<String, String> openRuntimesEnvironment() {
         Map<String, String> env = new java.util.LinkedHashMap<>(variables);
-        env.put("OPEN_RUNTIMES_ENTRYPOINT", entrypoint);
-        env.put("OPEN_RUNTIMES_CPUS", Double.toString(cpus));
-        env.put("OPEN_RUNTIMES_MEMORY", Integer.toString(memoryMb));
+        if (isV2()) {
+            env.put("INTERNAL_RUNTIME_ENTRYPOINT", entrypoint);
+        } else {
+            env.put("OPEN_RUNTIMES_ENTRYPOINT", entrypoint);
+            env.put("OPEN_RUNTIMES_CPUS", Double.toString(cpus));
+            env.put("OPEN_RUNTIMES_MEMORY", Integer.toString(memoryMb));
+        }
         env.put("CI", "true");
         return env;
+    }
+
+    /** Whether the runtime speaks Open Runtimes' legacy runtime protocol v2. */
+    public boolean isV2() {
+        return V2.equals(version);
     }
 
     static String shellQuote(String value) {

@@ -47,4 +47,36 @@ class RuntimeSpecTest {
         assertThat(spec("").specialization(pool("openruntimes", START)).command())
                 .as("without one, the pool's start line").isEqualTo(START);
     }
+
+    private static RuntimeSpec v2(String runtimeEntrypoint) {
+        return new RuntimeSpec("r2", "openruntimes/node:v2-18.0", "v2", "/s.gz", "index.js", runtimeEntrypoint,
+                Map.of("INTERNAL_RUNTIME_KEY", "caller", "MINE", "1"), 2.5, 1024, true, "no");
+    }
+
+    @Test
+    void aV2RuntimeGetsItsOwnVariablesAFreshKeyAndItsVersion() {
+        Specialization first = v2("").specialization(pool("openruntimes", "ignored"));
+        Specialization second = v2("").specialization(pool("openruntimes", "ignored"));
+
+        assertThat(first.version()).isEqualTo("v2");
+        assertThat(first.env().get("INTERNAL_RUNTIME_KEY")).as("the caller's value is overridden")
+                .matches("[0-9a-f]{32}").isNotEqualTo(second.env().get("INTERNAL_RUNTIME_KEY"));
+        assertThat(first.env()).containsEntry("INTERNAL_RUNTIME_ENTRYPOINT", "index.js").containsEntry("MINE", "1")
+                .containsEntry("CI", "true")
+                .doesNotContainKeys("OPEN_RUNTIMES_SECRET", "OPEN_RUNTIMES_ENTRYPOINT", "OPEN_RUNTIMES_CPUS");
+    }
+
+    @Test
+    void aV2RuntimeWithoutRuntimeEntrypointStartsTheImagesStartScript() {
+        assertThat(v2("").specialization(pool("openruntimes", "node server.js")).command())
+                .as("the CMD of every v2 image, not the pool's command").isEqualTo("/usr/local/src/start.sh");
+        assertThat(v2("bash start.sh").specialization(pool("openruntimes", "x")).command()).isEqualTo("bash start.sh");
+    }
+
+    @Test
+    void aV5RuntimeIsSpecializedAsV5() {
+        assertThat(spec(START).specialization(pool("openruntimes", "ignored")).version()).isEqualTo("v5");
+        assertThat(RuntimeSpec.of("r", "img", "index.js", Map.of()).specialization(pool("exec", "sh")).version())
+                .isEqualTo("v5");
+    }
 }
