@@ -7,6 +7,7 @@ import java.util.List;
 import org.reactivestreams.Publisher;
 
 import dev.hearth.runner.build.BuildRun;
+import dev.hearth.runner.http.OpenRuntimesVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -51,8 +52,11 @@ final class ArtifactHandler {
     }
 
     private Path resolve(String named) {
-        Path file = Path.of(BuildRun.localize(named, config.tmpDir(), config.codeDir())).toAbsolutePath().normalize();
-        for (Path allowed : List.of(config.codeDir(), config.tmpDir(), config.buildDir())) {
+        Path file = Path.of(OpenRuntimesVersion.localizeV2(BuildRun.localize(named, config.tmpDir(), config.codeDir()),
+                config.codeDir())).toAbsolutePath().normalize();
+        // A v2 build leaves its artifact in the v2 code directory (/usr/code/code.tar.gz).
+        for (Path allowed : List.of(config.codeDir(), config.tmpDir(), config.buildDir(),
+                OpenRuntimesVersion.v2CodeDir(config.codeDir()))) {
             if (file.startsWith(allowed)) {
                 return file;
             }

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.hearth.runner.build.BuildLog;
 import dev.hearth.runner.build.BuildRun;
+import dev.hearth.runner.http.OpenRuntimesVersion;
 import dev.hearth.runner.io.FluxInputStream;
 import dev.hearth.runner.logs.LiveLog;
 import dev.hearth.runner.process.ProcessSupervisor;
@@ -91,7 +92,9 @@ final class BuildHandler {
         }
         BuildLog started = new BuildLog(config.workDir().resolve("build.log"));
         buildLog = started;
-        String command = BuildRun.localize(build.command(), config.tmpDir(), config.codeDir());
+        // A v2 build names /usr/code (upstream: tar -zxf /tmp/code.tar.gz -C /usr/code && … ./build.sh).
+        String command = OpenRuntimesVersion.localizeV2(
+                BuildRun.localize(build.command(), config.tmpDir(), config.codeDir()), config.codeDir());
         liveLog.append(LiveLog.RUNNER, "build started");
         try {
             BuildRun.start(command, config.buildDir(), BuildRun.environment(build, home, config.tmpDir()),

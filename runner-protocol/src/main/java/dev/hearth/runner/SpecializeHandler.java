@@ -149,8 +149,8 @@ final class SpecializeHandler {
         String command = BuildRun.localize(specialization.command(), config.tmpDir(), config.codeDir());
         Path directory;
         if (OpenRuntimesVersion.of(specialization.version()) == OpenRuntimesVersion.V2) {
-            directory = Files.createDirectories(OpenRuntimesVersion.v2WorkingDirectory(config.codeDir()));
-            command = OpenRuntimesVersion.localizeV2(command, directory);
+            directory = Files.createDirectories(OpenRuntimesVersion.v2CodeDir(config.codeDir()));
+            command = OpenRuntimesVersion.localizeV2(command, config.codeDir());
         } else {
             Files.createDirectories(config.codeDir());
             Files.createDirectories(config.openRuntimes().logsDir());

@@ -91,6 +91,24 @@ class BuildIT {
     }
 
     @Test
+    void aV2BuildNamesTheV2CodeDirectoryAndLeavesItsArtifactThere() throws IOException {
+        // As a v2 image's build.sh does after upstream's "tar -zxf /tmp/code.tar.gz -C /usr/code": pack /usr/code.
+        String v2 = "mkdir -p /usr/code && tar -zxf /tmp/code.tar.gz -C /usr/code && cd /usr/code"
+                + " && tar -czf \"$TMPDIR/out.tar.gz\" . && mv \"$TMPDIR/out.tar.gz\" /usr/code/code.tar.gz";
+        List<BuildOutput> records = build(v2, 30_000, TarGz.builder().file("index.js", "x").build());
+        assertThat(records.get(records.size() - 1).end().exitCode()).as(output(records)).isZero();
+
+        byte[] artifact = ByteBufUtil.getBytes(harness.client.artifact(harness.target, "/usr/code/code.tar.gz")
+                .reduce(Unpooled.buffer(), (all, chunk) -> {
+                    all.writeBytes(chunk);
+                    chunk.release();
+                    return all;
+                })
+                .block(RunnerHarness.BLOCK));
+        assertThat(entries(artifact)).contains("./index.js");
+    }
+
+    @Test
     void aFailingBuildEndsWithItsExitCode() {
         List<BuildOutput> records = build("echo 'npm ERR! missing script' && exit 3", 30_000, new byte[0]);
         BuildEnd end = records.get(records.size() - 1).end();

@@ -1,6 +1,7 @@
 package dev.hearth.runner.http;
 
 import java.nio.file.Path;
+import java.util.regex.Matcher;
 
 /**
  * The Open Runtimes runtime protocol an {@code openruntimes} function's server speaks, from the specialization's
@@ -35,23 +36,23 @@ public enum OpenRuntimesVersion {
     }
 
     /**
-     * Where a v2 runtime's server starts: the v2 code directory {@code /usr/code}, the upstream executor's working
-     * directory for v2, in a pod laid out as an Open Runtimes container (its code directory being {@code /mnt/code});
-     * in a runner whose directories are elsewhere (a local pod), its code directory.
+     * The v2 code directory: {@code /usr/code}, the code mount and working directory the upstream executor gives v2
+     * containers, in a pod laid out as an Open Runtimes container (its code directory being {@code /mnt/code}); in a
+     * runner whose directories are elsewhere (a local pod), its code directory.
      */
-    public static Path v2WorkingDirectory(Path codeDir) {
+    public static Path v2CodeDir(Path codeDir) {
         return codeDir.equals(CONTAINER_CODE) ? V2_CODE : codeDir;
     }
 
     /**
-     * A v2 {@code runtimeEntrypoint} as this runner runs it: where the working directory is not {@code /usr/code},
-     * that path (alone, not {@code /usr/code-start} or other names beginning with it) becomes the working directory.
+     * A command naming v2's paths, as this runner runs it: where the v2 code directory is not {@code /usr/code}, that
+     * path (alone, not {@code /usr/code-start} or other names beginning with it) becomes it.
      */
-    public static String localizeV2(String command, Path workingDirectory) {
-        if (workingDirectory.equals(V2_CODE)) {
+    public static String localizeV2(String command, Path codeDir) {
+        Path v2CodeDir = v2CodeDir(codeDir);
+        if (v2CodeDir.equals(V2_CODE)) {
             return command;
         }
-        return command.replaceAll("/usr/code(?![\\w.-])",
-                java.util.regex.Matcher.quoteReplacement(workingDirectory.toString()));
+        return command.replaceAll("/usr/code(?![\\w.-])", Matcher.quoteReplacement(v2CodeDir.toString()));
     }
 }
