@@ -165,6 +165,23 @@ class OpenRuntimesV2AdapterIT {
         assertThat(requestLines()).as("the function was called once, for the text").hasSize(1);
     }
 
+    @Test
+    void aBodyOverTheCapIsRefusedWithoutCallingTheFunction() {
+        specialize(START);
+        byte[] big = new byte[32 * 1024 * 1024 + 1];
+        java.util.Arrays.fill(big, (byte) 'a');
+
+        RunnerHarness.Result result = harness.execute(request(15_000, null),
+                Mono.fromSupplier(() -> Unpooled.wrappedBuffer(big)));
+
+        assertThat(result.head().status()).isEqualTo(400);
+        assertThat(result.end().errors()).contains("over 33554432 bytes");
+        assertThat(harness.execute(request(15_000, null), "echo:ok").bodyText()).as("the runtime still serves")
+                .isEqualTo("ok");
+        await("the second call's request line").atMost(Duration.ofSeconds(5)).until(() -> !requestLines().isEmpty());
+        assertThat(requestLines()).hasSize(1);
+    }
+
     private List<String> requestLines() {
         return harness.runner.liveLog().snapshot().stream().map(line -> line.line())
                 .filter(line -> line.startsWith("request: ")).toList();

@@ -1,7 +1,11 @@
 package dev.hearth.runner.http;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -11,8 +15,9 @@ import tools.jackson.databind.json.JsonMapper;
  * the body is {@code response} (a string as it is; an array or object as PHP re-encodes it, see {@link PhpJson}; an
  * object with {@code JSON_FORCE_OBJECT}), {@code logs} is {@code stdout} and {@code errors} is {@code stderr}, each
  * cut at 1,000,000 bytes on a character boundary. A missing or null field is empty; an answer that is not a JSON
- * object leaves all three empty (PHP's {@code json_decode} yields nothing to read them from). Other scalars read as
- * PHP's {@code strval} writes them: {@code true} is {@code 1}, {@code false} is empty.
+ * object leaves all three empty (PHP's {@code json_decode} yields nothing to read them from). Other scalars: numbers
+ * as PHP writes them, {@code true} as {@code 1} and {@code false} as nothing (PHP's {@code strval}, which Appwrite's
+ * multipart reading sees).
  *
  * @param body   the execution's response body
  * @param logs   the function's captured {@code console.log} output
@@ -25,13 +30,24 @@ record OpenRuntimesV2Answer(String body, String logs, String errors) {
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
+    /** The answer in {@code json} (read, not released). */
+    static OpenRuntimesV2Answer parse(ByteBuf json) {
+        try (InputStream in = new ByteBufInputStream(json.duplicate())) {
+            return parse(MAPPER.readTree(in));
+        } catch (JacksonException | IOException notJson) {
+            return new OpenRuntimesV2Answer("", "", "");
+        }
+    }
+
     static OpenRuntimesV2Answer parse(byte[] json) {
-        JsonNode answer;
         try {
-            answer = MAPPER.readTree(json);
+            return parse(MAPPER.readTree(json));
         } catch (JacksonException notJson) {
             return new OpenRuntimesV2Answer("", "", "");
         }
+    }
+
+    private static OpenRuntimesV2Answer parse(JsonNode answer) {
         if (answer == null || !answer.isObject()) {
             return new OpenRuntimesV2Answer("", "", "");
         }

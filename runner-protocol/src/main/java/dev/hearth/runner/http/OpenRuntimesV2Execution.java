@@ -1,20 +1,15 @@
 package dev.hearth.runner.http;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
 import dev.hearth.runner.function.ExecutionCall;
 import dev.hearth.runner.function.Frames;
-import dev.hearth.runner.protocol.ProtocolJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaders;
 import reactor.core.publisher.Flux;
@@ -27,14 +22,15 @@ import reactor.netty.http.client.HttpClientResponse;
 /**
  * One execution on an Open Runtimes v2 server, as the upstream executor sends it: always {@code POST /}, with
  * {@code content-type: application/json}, {@code x-internal-challenge: <INTERNAL_RUNTIME_KEY>} and {@code host: null},
- * and the body {@code {"variables":{…},"payload":"<body>","headers":{}}}. The caller's method, path and headers do not
- * reach the function (upstream sends {@code headers} empty). The payload travels as a JSON string, so a body that is
- * not UTF-8 text (or over {@link #MAX_PAYLOAD_BYTES}) never reaches the function: HEAD 400 and the reason in
- * {@code errors}. The answer
- * ({@link OpenRuntimesV2Answer}) becomes the status as the server sent it, no headers, the body, logs and errors.
+ * and the body {@code {"variables":{…},"payload":"<body>","headers":{}}} ({@link OpenRuntimesV2Envelope}). The
+ * caller's method, path and headers do not reach the function (upstream sends {@code headers} empty). The payload
+ * travels as a JSON string, so a body that is not UTF-8 text (or over {@link #MAX_PAYLOAD_BYTES}) never reaches the
+ * function: HEAD 400 and the reason in {@code errors}. The answer ({@link OpenRuntimesV2Answer}) becomes the status
+ * as the server sent it, no headers, the body, logs and errors.
  *
  * <p>A v2 server has no timeout of its own, so the runner cancels the call at the timeout itself (upstream's client
- * timeout is the same), with HEAD 500 and "Execution timed out.".
+ * timeout is the same), with HEAD 500 and "Execution timed out.". Both bodies are whole before they are used (the
+ * protocol is JSON); they are held in the connections' buffers, and parsing runs off the event loop.
  */
 final class OpenRuntimesV2Execution extends ProxiedExecution {
 
@@ -77,11 +73,14 @@ final class OpenRuntimesV2Execution extends ProxiedExecution {
                 .publishOn(Schedulers.parallel())
                 .map(this::envelope)
                 .flatMapMany(envelope -> client
-                        .headers(headers -> requestHeaders(headers, envelope.length))
+                        .headers(headers -> requestHeaders(headers, envelope.readableBytes()))
                         .post()
                         .uri("/")
-                        .send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(envelope)))
-                        .response(this::answerFrames))
+                        // The connection takes (and releases) a reference of its own only if it sends: ours is
+                        // released however the call ends.
+                        .send(Mono.fromSupplier(envelope::retain))
+                        .response(this::answerFrames)
+                        .doFinally(signal -> envelope.release()))
                 .onErrorResume(Refused.class, refused -> {
                     failed(refused.getMessage());
                     return Mono.just(head(400, Map.of()));
@@ -96,24 +95,18 @@ final class OpenRuntimesV2Execution extends ProxiedExecution {
         headers.set("host", "null");
     }
 
-    /** The JSON envelope, in upstream's field order. Its payload must be text: it is a JSON string. */
-    private byte[] envelope(byte[] body) {
-        String payload;
+    /** The envelope of the whole body (released here); refused when the body is not UTF-8 text. */
+    private ByteBuf envelope(ByteBuf body) {
         try {
-            payload = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body)).toString();
-        } catch (CharacterCodingException e) {
-            throw new Refused("The request body is not UTF-8 text, which runtime protocol v2 needs: it carries the"
-                    + " body as a JSON string.");
+            if (!ByteBufUtil.isText(body, StandardCharsets.UTF_8)) {
+                throw new Refused("The request body is not UTF-8 text, which runtime protocol v2 needs: it carries"
+                        + " the body as a JSON string.");
+            }
+            Map<String, String> variables = call.request().variables();
+            return OpenRuntimesV2Envelope.write(call.alloc(), variables == null ? runtimeVariables : variables, body);
+        } finally {
+            body.release();
         }
-        Map<String, Object> envelope = new LinkedHashMap<>();
-        Map<String, String> variables = call.request().variables();
-        envelope.put("variables", variables == null ? runtimeVariables : variables);
-        envelope.put("payload", payload);
-        envelope.put("headers", Map.of());
-        return ProtocolJson.toBytes(envelope);
     }
 
     private Flux<ByteBuf> answerFrames(HttpClientResponse response, ByteBufFlux content) {
@@ -121,8 +114,12 @@ final class OpenRuntimesV2Execution extends ProxiedExecution {
         return collect(content, MAX_ANSWER_BYTES, () -> new IllegalStateException("the answer is over "
                 + MAX_ANSWER_BYTES + " bytes"))
                 .publishOn(Schedulers.parallel())
-                .flatMapMany(bytes -> {
-                    answer = OpenRuntimesV2Answer.parse(bytes);
+                .flatMapMany(whole -> {
+                    try {
+                        answer = OpenRuntimesV2Answer.parse(whole);
+                    } finally {
+                        whole.release();
+                    }
                     ByteBuf head = head(status, Map.of());
                     byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
                     return body.length == 0 ? Flux.just(head)
@@ -130,14 +127,37 @@ final class OpenRuntimesV2Execution extends ProxiedExecution {
                 });
     }
 
-    /** Copies buffers (released by their sender after each onNext) into one array, failing past {@code max}. */
-    private static Mono<byte[]> collect(Flux<ByteBuf> chunks, int max, Supplier<RuntimeException> tooLarge) {
-        return chunks.collect(ByteArrayOutputStream::new, (out, chunk) -> {
-            if (out.size() + chunk.readableBytes() > max) {
-                throw tooLarge.get();
+    /**
+     * Every chunk retained into one buffer, which the subscriber owns; released here when the chunks fail, pass
+     * {@code max} or are cancelled. Chunks are released by their sender after onNext; each becomes a number before
+     * {@code then} drops it, since a dropped buffer would be released once more by the execution's discard hook.
+     */
+    private Mono<CompositeByteBuf> collect(Flux<ByteBuf> chunks, int max, Supplier<RuntimeException> tooLarge) {
+        return Mono.using(() -> call.alloc().compositeBuffer(Integer.MAX_VALUE),
+                whole -> chunks
+                        .map(chunk -> add(whole, chunk, max))
+                        .handle((added, sink) -> {
+                            if (!added) {
+                                sink.error(tooLarge.get());
+                            }
+                        })
+                        .then(Mono.fromSupplier(whole::retain)),
+                whole -> {
+                    // A cancel (timeout, caller gone) may come from another thread while a chunk is added.
+                    synchronized (whole) {
+                        whole.release();
+                    }
+                });
+    }
+
+    private static boolean add(CompositeByteBuf whole, ByteBuf chunk, int max) {
+        synchronized (whole) {
+            if (whole.refCnt() == 0 || whole.readableBytes() + chunk.readableBytes() > max) {
+                return false;
             }
-            out.writeBytes(ByteBufUtil.getBytes(chunk));
-        }).map(ByteArrayOutputStream::toByteArray);
+            whole.addComponent(true, chunk.retain());
+            return true;
+        }
     }
 
     /** A request body runtime protocol v2 cannot carry: the function is not called. */
