@@ -9,8 +9,9 @@ public enum Adapter {
     /** A long-lived HTTP server started at specialization with {@code PORT} in its environment. */
     HTTP,
     /**
-     * An unchanged Open Runtimes image (runtime protocol v5): its {@code runtimeEntrypoint} starts the image's own
-     * server on the fixed port 3000, executions carry the {@code x-open-runtimes-*} headers, logs come from files.
+     * An unchanged Open Runtimes image: its {@code runtimeEntrypoint} starts the image's own server on the fixed port
+     * 3000; the specialization's {@code version} says how executions reach it (v5: the {@code x-open-runtimes-*}
+     * headers, logs from files; v2: one JSON envelope and answer).
      */
     OPENRUNTIMES;
 
