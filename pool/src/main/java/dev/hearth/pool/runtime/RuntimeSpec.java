@@ -34,7 +34,7 @@ public record RuntimeSpec(String runtimeId, String image, String version, String
     public static final String DEFAULT_RESTART_POLICY = "no";
     public static final String V2 = "v2";
     /** The CMD of Open Runtimes' v2 images, which extracts {@code /tmp/code.tar.gz} and starts the server. */
-    public static final String V2_START = "/usr/local/src/start.sh";
+    public static final String V2_START = Specialization.OPEN_RUNTIMES_V2_CMD;
 
     public RuntimeSpec {
         Objects.requireNonNull(runtimeId, "runtimeId");

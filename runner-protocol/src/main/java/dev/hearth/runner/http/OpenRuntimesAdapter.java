@@ -77,7 +77,10 @@ public final class OpenRuntimesAdapter implements FunctionAdapter {
                                             int maxConcurrency, ProcessSupervisor supervisor, LiveLog liveLog,
                                             Executor io) throws IOException {
         OpenRuntimesVersion version = OpenRuntimesVersion.of(specialization.version());
-        FunctionServer server = FunctionServer.start(supervisor.start("bash", command, directory, env),
+        // runtimeEntrypoint runs with bash -c, as upstream runs it; a v2 image's CMD as the image would, and v2
+        // images (Alpine) have no bash.
+        String shell = command.equals(Specialization.OPEN_RUNTIMES_V2_CMD) ? "sh" : "bash";
+        FunctionServer server = FunctionServer.start(supervisor.start(shell, command, directory, env),
                 host, settings.port(), specialization.startTimeoutMs(), liveLog, io);
         liveLog.append(LiveLog.RUNNER, "Open Runtimes server (runtime protocol " + version.name().toLowerCase(
                 java.util.Locale.ROOT) + ") accepting connections on port " + settings.port());

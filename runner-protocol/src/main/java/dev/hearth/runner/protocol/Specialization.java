@@ -28,6 +28,12 @@ public record Specialization(String adapter, String command, String entrypoint, 
                              String restartPolicy, String version) {
 
     public static final String DEFAULT_VERSION = "v5";
+    /**
+     * The CMD of every Open Runtimes v2 image, which extracts {@code /tmp/code.tar.gz} and starts the server: the
+     * command of a v2 runtime created without a {@code runtimeEntrypoint}. The runner runs it with {@code sh}, as the
+     * image would without a shell (v2 images are mostly Alpine, without bash).
+     */
+    public static final String OPEN_RUNTIMES_V2_CMD = "/usr/local/src/start.sh";
 
     /** The canonical constructor is the one JSON binds to (the shorter one is for callers in code). */
     @JsonCreator
