@@ -77,8 +77,9 @@ public final class Runner implements AutoCloseable {
                 .doOnConnection(connection -> connections.add(connection.channel()))
                 .httpRequestDecoder(spec -> spec.maxHeaderSize(RunnerProtocol.MAX_HEADER_BYTES))
                 .handle(routes::handle));
-        log.info("runner listening on {} (work dir {}, max concurrency {})", RunnerSocket.describe(server),
-                config.workDir(), config.maxConcurrency());
+        // build-dist.sh and bench/ read the TCP port from this line's "/host:port".
+        log.info("runner listening on {} (work dir {}, max concurrency {})", server.address(), config.workDir(),
+                config.maxConcurrency());
         liveLog.append(LiveLog.RUNNER, "runner listening on " + RunnerSocket.describe(server));
         return new Runner(state, supervisor, liveLog, io, server, connections);
     }

@@ -17,6 +17,7 @@ import com.github.dockerjava.api.model.VolumeOptions;
 
 import dev.hearth.pool.PoolConfig;
 import dev.hearth.runner.RunnerConfig;
+import dev.hearth.runner.protocol.Adapter;
 
 /**
  * Renders a pool's containers (DESIGN.md, "Docker (one host)") with the Kubernetes template's security defaults:
@@ -57,6 +58,16 @@ public final class ContainerTemplates {
      * other network ({@link DockerPoolSpec#networkFor}).
      */
     public ContainerSpec pod(String podId, PoolConfig pool, DockerPoolSpec spec, RunnerAccess access, String secret) {
+        return pod(podId, pool, spec, access, secret, null);
+    }
+
+    /**
+     * As {@link #pod(String, PoolConfig, DockerPoolSpec, RunnerAccess, String)}, with the image's working directory
+     * ({@code WORKDIR}, or {@code null}): an {@code openruntimes} function's server and builds run there, where the
+     * image keeps its {@code helpers/}.
+     */
+    public ContainerSpec pod(String podId, PoolConfig pool, DockerPoolSpec spec, RunnerAccess access, String secret,
+                             String imageWorkingDir) {
         List<String> env = new ArrayList<>();
         spec.env().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
@@ -71,6 +82,10 @@ public final class ContainerTemplates {
         env.add(RunnerConfig.WORK_DIR_ENV + "=" + WORK_DIR);
         env.add(RunnerConfig.CODE_DIR_ENV + "=" + CODE_DIR);
         env.add(RunnerConfig.TMP_DIR_ENV + "=" + TMP_DIR);
+        env.add(RunnerConfig.LOGS_DIR_ENV + "=" + LOGS_DIR);
+        if (openRuntimes(pool) && imageWorkingDir != null && !imageWorkingDir.isBlank()) {
+            env.add(RunnerConfig.BUILD_DIR_ENV + "=" + imageWorkingDir);
+        }
         Map<String, String> labels = new LinkedHashMap<>(installationLabels(DockerLabels.ROLE_POD));
         labels.put(DockerLabels.POOL, pool.image());
         labels.put(DockerLabels.STATE, pool.size() == 0 ? DockerLabels.STATE_CLAIMED : DockerLabels.STATE_WARM);
@@ -102,6 +117,11 @@ public final class ContainerTemplates {
         labels.put(DockerLabels.INSTALLATION, config.installation());
         labels.put(DockerLabels.ROLE, role);
         return labels;
+    }
+
+    /** Whether the pool runs unchanged Open Runtimes images, which need their image's working directory. */
+    public static boolean openRuntimes(PoolConfig pool) {
+        return Adapter.fromWire(pool.adapter()) == Adapter.OPENRUNTIMES;
     }
 
     /** Whether pods of the pool run on the host's network, their runners then on loopback addresses. */

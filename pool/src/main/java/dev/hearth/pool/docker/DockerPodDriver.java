@@ -154,7 +154,10 @@ public final class DockerPodDriver implements PodDriver {
         String secret = Secrets.newSecret();
         TrackedPod tracked = new TrackedPod(access);
         pods.put(podId, tracked);
-        tracked.submitted = Mono.fromCallable(() -> templates.pod(podId, pool, spec, access, secret))
+        Mono<String> workingDir = ContainerTemplates.openRuntimes(pool) ? api.imageWorkingDir(pool.image())
+                : Mono.just("");
+        tracked.submitted = workingDir
+                .map(directory -> templates.pod(podId, pool, spec, access, secret, directory))
                 .flatMap(api::createContainer)
                 .flatMap(id -> api.startContainer(id))
                 .toFuture();

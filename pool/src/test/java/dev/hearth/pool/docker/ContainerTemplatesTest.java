@@ -27,7 +27,8 @@ class ContainerTemplatesTest {
 
     @Test
     void podHasTheSecurityDefaultsAndLimits() {
-        ContainerSpec spec = templates.pod("hearth-test-abc", POOL, DockerPoolSpec.DEFAULTS, loopback("127.0.0.3"), "s3cret");
+        ContainerSpec spec = templates.pod("hearth-test-abc", POOL, DockerPoolSpec.DEFAULTS, loopback("127.0.0.3"),
+                "s3cret");
         HostConfig host = spec.hostConfig();
 
         assertThat(spec.user()).as("user").isEqualTo("10001:10001");
@@ -59,7 +60,7 @@ class ContainerTemplatesTest {
                 Map.entry(DockerLabels.POD_ID, "hearth-test-abc"));
         assertThat(spec.env()).as("environment").containsExactly("A=1", "B=2", "HEARTH_RUNNER_HOST=127.0.0.3",
                 "HEARTH_RUNNER_PORT=8080", "HEARTH_RUNNER_SECRET=s3cret", "HEARTH_RUNNER_WORK_DIR=/tmp/hearth-runner",
-                "HEARTH_RUNNER_CODE_DIR=/mnt/code", "HEARTH_RUNNER_TMP_DIR=/tmp");
+                "HEARTH_RUNNER_CODE_DIR=/mnt/code", "HEARTH_RUNNER_TMP_DIR=/tmp", "HEARTH_RUNNER_LOGS_DIR=/mnt/logs");
         assertThat(spec.toString()).as("printed").doesNotContain("s3cret");
     }
 
@@ -86,8 +87,8 @@ class ContainerTemplatesTest {
                 DockerDriverConfig.AddressRange.parse("127.0.0.2-127.0.0.9"), Duration.ofSeconds(5),
                 Path.of("/var/lib/hearth/sockets"));
 
-        HostConfig host = new ContainerTemplates(config).pod("p", POOL, DockerPoolSpec.DEFAULTS, loopback("127.0.0.2"), "s")
-                .hostConfig();
+        HostConfig host = new ContainerTemplates(config)
+                .pod("p", POOL, DockerPoolSpec.DEFAULTS, loopback("127.0.0.2"), "s").hostConfig();
 
         assertThat(host.getMounts()).singleElement().satisfies(mount -> {
             assertThat(mount.getSource()).isEqualTo("hearth-runner-test");
@@ -103,13 +104,14 @@ class ContainerTemplatesTest {
                 "openruntimes", "", Duration.ofSeconds(5));
         Path directory = Path.of("/var/lib/hearth/sockets/test/0123456789ab");
 
-        ContainerSpec spec = templates.pod("hearth-test-0123456789ab", openRuntimes, DockerPoolSpec.DEFAULTS.withUser("0"),
-                new RunnerAccess.Socket(directory), "s3cret");
+        ContainerSpec spec = templates.pod("hearth-test-0123456789ab", openRuntimes,
+                DockerPoolSpec.DEFAULTS.withUser("0"), new RunnerAccess.Socket(directory), "s3cret", "/usr/local/server");
         HostConfig host = spec.hostConfig();
 
         assertThat(host.getNetworkMode()).as("network: none unless the pool says").isEqualTo("none");
         assertThat(spec.env()).as("environment: the socket, no loopback address or port")
-                .contains("HEARTH_RUNNER_SOCKET=/run/hearth/runner.sock", "HEARTH_RUNNER_SECRET=s3cret")
+                .contains("HEARTH_RUNNER_SOCKET=/run/hearth/runner.sock", "HEARTH_RUNNER_SECRET=s3cret",
+                        "HEARTH_RUNNER_BUILD_DIR=/usr/local/server", "HEARTH_RUNNER_LOGS_DIR=/mnt/logs")
                 .noneMatch(entry -> entry.startsWith("HEARTH_RUNNER_HOST=") || entry.startsWith("HEARTH_RUNNER_PORT="));
         assertThat(host.getBinds()).as("the socket directory, writable, and the runner, read-only")
                 .extracting(Object::toString)
@@ -125,6 +127,9 @@ class ContainerTemplatesTest {
                 new RunnerAccess.Socket(directory), "s");
         assertThat(execOnNone.hostConfig().getNetworkMode()).as("any adapter may leave the host's network")
                 .isEqualTo("none");
+        assertThat(templates.pod("p", POOL, DockerPoolSpec.DEFAULTS, loopback("127.0.0.2"), "s", "/srv").env())
+                .as("only Open Runtimes images build in their working directory")
+                .noneMatch(entry -> entry.startsWith("HEARTH_RUNNER_BUILD_DIR="));
     }
 
     @Test
