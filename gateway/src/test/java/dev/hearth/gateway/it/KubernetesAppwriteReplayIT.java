@@ -124,9 +124,9 @@ class KubernetesAppwriteReplayIT {
     void appwritesBuildExecutionsAndDeleteRunThroughAnUnchangedV5Image() throws IOException {
         await("the Open Runtimes pool is warm").atMost(WAIT).until(() -> pods().size() == 1);
         String artifact = build();
-        assertThat(client.get().uri("/v1/runtimes/p1-d1-build").header("authorization", "Bearer " + SECRET)
-                .exchange().returnResult(String.class).getStatus().value())
-                .as("remove: true ends the build's runtime").isEqualTo(404);
+        await("remove: true ends the build's runtime").atMost(WAIT).until(() -> client.get()
+                .uri("/v1/runtimes/p1-d1-build").header("authorization", "Bearer " + SECRET)
+                .exchange().returnResult(String.class).getStatus().value() == 404);
 
         apiExecutionAnswersWithStatusHeadersBodyLogsAndErrors(artifact);
         String runtimePod = runtimePod();
