@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +28,7 @@ import dev.hearth.runner.protocol.BuildRequest;
 import dev.hearth.runner.protocol.ExecutionRequest;
 import dev.hearth.runner.protocol.Specialization;
 import dev.hearth.runner.testing.TarGz;
-import dev.hearth.runner.testing.docker.LocalImages;
+import dev.hearth.runner.testing.docker.OpenRuntimesImages;
 import io.netty.buffer.Unpooled;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -38,7 +36,8 @@ import reactor.core.publisher.Mono;
 /**
  * Docker pools off the host's network ({@link DockerTestEngine}): each container in a network namespace of its own, its
  * runner reached through the socket in its host directory. Two Open Runtimes servers on port 3000 at the same time is
- * what host networking could not do. Every test checks at its end that no container and no socket directory is left.
+ * what host networking could not do; they are the clean-room v5 image ({@link OpenRuntimesImages}) run unchanged, its
+ * own helpers extracting, starting and building in its {@code WORKDIR}. Every test checks at its end that no container and no socket directory is left.
  */
 @ExtendWith(DockerTestEngine.class)
 class DockerOpenRuntimesIT {
@@ -48,10 +47,13 @@ class DockerOpenRuntimesIT {
     /** Root and a writable root filesystem, as Open Runtimes images need. */
     private static final DockerPoolSpec OPEN_RUNTIMES = DockerPoolSpec.DEFAULTS.withUser("0")
             .withReadOnlyRootFilesystem(false).withMemoryBytes(400L << 20);
+    /** Appwrite's start line for v5 images: the image's own helpers extract the code and start its server. */
+    private static final String RUNTIME_ENTRYPOINT =
+            "cp /tmp/code.tar.gz /mnt/code/code.tar.gz && nohup helpers/start.sh \"bash helpers/server.sh\"";
     private static final String FUNCTION = """
             module.exports = async (context) => {
               context.log('served by', process.env.POD_NAME);
-              return context.res.json({ pod: process.env.POD_NAME, host: context.req.headers.host,
+              return context.res.json({ pod: process.env.POD_NAME, host: context.req.host,
                 body: context.req.bodyText });
             };
             """;
@@ -72,7 +74,7 @@ class DockerOpenRuntimesIT {
 
     @Test
     void twoOpenRuntimesPodsOnNetworkNoneServeAtTheSameTimeWhileAThirdBuilds() throws IOException {
-        String image = openRuntimesImage();
+        String image = OpenRuntimesImages.v5();
         driver = started(image2 -> OPEN_RUNTIMES);
         PoolConfig pool = new PoolConfig(image, 3, 4, 4, Duration.ofSeconds(30), "openruntimes", "",
                 Duration.ofSeconds(60));
@@ -92,15 +94,24 @@ class DockerOpenRuntimesIT {
         }
 
         Pod builder = pods.get(2);
-        Mono<List<BuildOutput>> build = runners.build(builder.target(1),
-                        new BuildRequest("tar -tzf /tmp/code.tar.gz && echo built > /mnt/code/marker", Map.of(), 60_000,
-                                null), Mono.fromSupplier(() -> Unpooled.wrappedBuffer(source())))
+        Mono<List<BuildOutput>> build = runners.build(builder.target(1), new BuildRequest(
+                        "tar -zxf /tmp/code.tar.gz -C /mnt/code && helpers/build.sh 'echo built > built.txt'",
+                        Map.of("OPEN_RUNTIMES_ENTRYPOINT", "index.js"), 60_000, null),
+                        Mono.fromSupplier(() -> Unpooled.wrappedBuffer(source())))
                 .collectList();
         Mono<Void> specialized = Mono.when(specialize(pods.get(0), "first"), specialize(pods.get(1), "second"));
         List<BuildOutput> buildLog = Mono.zip(build, specialized.thenReturn(true)).block(BLOCK).getT1();
 
         assertThat(buildLog.get(buildLog.size() - 1).end().exitCode()).as("the build's exit code").isZero();
-        assertThat(String.join("", buildLog.stream().map(BuildOutput::content).toList())).contains("index.js");
+        assertThat(String.join("", buildLog.stream().map(BuildOutput::content).toList()))
+                .as("the image's own build script ran in its working directory").contains("Build finished.");
+        assertThat(runners.artifact(builder.target(1), "/mnt/code/code.tar.gz")
+                .map(chunk -> {
+                    int size = chunk.readableBytes();
+                    chunk.release();
+                    return size;
+                })
+                .reduce(0, Integer::sum).block(BLOCK)).as("the artifact's size").isPositive();
         List<String> answers = Flux.range(0, 6)
                 .flatMap(i -> execute(pods.get(i % 2), "call " + i))
                 .collectList().block(BLOCK);
@@ -134,10 +145,10 @@ class DockerOpenRuntimesIT {
     }
 
     private Mono<Void> specialize(Pod pod, String name) {
-        return runners.specialize(pod.target(1), new Specialization("openruntimes",
-                        "mkdir -p src/function && tar -xzf /tmp/code.tar.gz -C src/function"
-                                + " && exec node src/function/server.js", "index.js", Map.of("POD_NAME", name), 60_000),
-                Mono.fromSupplier(() -> Unpooled.wrappedBuffer(source()))).then();
+        Map<String, String> env = Map.of("POD_NAME", name, "OPEN_RUNTIMES_SECRET", "secret-" + name,
+                "OPEN_RUNTIMES_ENTRYPOINT", "index.js");
+        return runners.specialize(pod.target(1), new Specialization("openruntimes", RUNTIME_ENTRYPOINT, "index.js", env,
+                60_000), Mono.fromSupplier(() -> Unpooled.wrappedBuffer(source()))).then();
     }
 
     private Mono<String> execute(Pod pod, String body) {
@@ -154,20 +165,8 @@ class DockerOpenRuntimesIT {
                 .then(Mono.fromSupplier(output::toString));
     }
 
-    /** The function and the clean-room Open Runtimes server of the runner's tests, as a runtime's source. */
     private static byte[] source() {
-        try (InputStream server = DockerOpenRuntimesIT.class.getResourceAsStream("/openruntimes/server.js")) {
-            return TarGz.builder().file("index.js", FUNCTION).file("server.js", server.readAllBytes(), 0644).build();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Node on Debian (the example image), which runs the clean-room server. */
-    private static String openRuntimesImage() {
-        return LocalImages.dockerfile("hearth-test/node-example:1", "docker/runtimes/node/Dockerfile")
-                .arg("BASE", LocalImages.DEBIAN)
-                .get();
+        return TarGz.builder().file("index.js", FUNCTION).build();
     }
 
     private DockerPodDriver started(java.util.function.Function<String, DockerPoolSpec> specs) {
