@@ -23,8 +23,8 @@ import dev.hearth.runner.protocol.Adapter;
  * Renders a pool's containers (DESIGN.md, "Docker (one host)") with the Kubernetes template's security defaults:
  * the pool's image unchanged running {@code /opt/hearth/runner}, the runner distribution mounted read-only at
  * {@code /opt/hearth}, host networking with the runner on the pod's own loopback address (or, on any other network, a
- * namespace of its own with the runner on a socket in a bind-mounted directory: {@link RunnerAccess}), non-root ({@code 10001}
- * unless the pool says otherwise), {@code no-new-privileges}, every capability dropped, a read-only root filesystem
+ * namespace of its own with the runner on a socket in a bind-mounted directory: {@link RunnerAccess}), non-root
+ * ({@code 10001} unless the pool says otherwise), {@code no-new-privileges}, every capability dropped, a read-only root filesystem
  * with tmpfs mounts for the paths a runtime writes, CPU, memory (no swap) and pids limits, no restart. Docker applies
  * its default seccomp profile, which nothing here turns off. Pure: no I/O.
  */

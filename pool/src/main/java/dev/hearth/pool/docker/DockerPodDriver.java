@@ -69,9 +69,9 @@ public final class DockerPodDriver implements PodDriver {
     }
 
     /**
-     * Checks the Engine answers, removes what a previous run of this installation left (containers, socket
-     * directories), makes the runner distribution
-     * ready ({@link RunnerInstall}) and starts watching containers. Call once, before creating pods.
+     * Checks the Engine answers, removes what a previous run of this installation left (containers, then socket
+     * directories), makes the runner distribution ready ({@link RunnerInstall}) and starts watching containers. Call
+     * once, before creating pods.
      */
     public Mono<Void> start() {
         return api.ping()
@@ -95,9 +95,8 @@ public final class DockerPodDriver implements PodDriver {
     }
 
     /**
-     * Removes the pod's container (waiting for its creation call to end first) and frees its address or removes its
-     * socket directory. Idempotent;
-     * concurrent deletions of one pod join one removal.
+     * Removes the pod's container (waiting for its creation call to end first), then frees its address or removes its
+     * socket directory. Idempotent; concurrent deletions of one pod join one removal.
      */
     @Override
     public Mono<Void> delete(String podId) {
