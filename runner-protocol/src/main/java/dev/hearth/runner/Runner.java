@@ -73,21 +73,23 @@ public final class Runner implements AutoCloseable {
         // Open connections are tracked so that close() cuts them, as the death of a pod would: a caller
         // mid-execution sees its connection drop rather than a response from a runner that is gone.
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-        DisposableServer server = HttpServer.create()
+        DisposableServer server = RunnerSocket.listen(config, HttpServer.create()
                 .doOnConnection(connection -> connections.add(connection.channel()))
-                .host(config.host())
-                .port(config.port())
                 .httpRequestDecoder(spec -> spec.maxHeaderSize(RunnerProtocol.MAX_HEADER_BYTES))
-                .handle(routes::handle)
-                .bindNow(Duration.ofSeconds(30));
+                .handle(routes::handle));
+        // build-dist.sh and bench/ read the TCP port from this line's "/host:port".
         log.info("runner listening on {} (work dir {}, max concurrency {})", server.address(), config.workDir(),
                 config.maxConcurrency());
-        liveLog.append(LiveLog.RUNNER, "runner listening on port " + ((InetSocketAddress) server.address()).getPort());
+        liveLog.append(LiveLog.RUNNER, "runner listening on " + RunnerSocket.describe(server));
         return new Runner(state, supervisor, liveLog, io, server, connections);
     }
 
+    /** Where it listens on TCP; a runner on a Unix domain socket has no such address. */
     public InetSocketAddress address() {
-        return (InetSocketAddress) server.address();
+        if (server.address() instanceof InetSocketAddress address) {
+            return address;
+        }
+        throw new IllegalStateException("the runner listens on a Unix domain socket, " + server.address());
     }
 
     public boolean specialized() {

@@ -20,9 +20,12 @@ import java.util.Objects;
  * @param buildDir       where a build command runs (an image's own working directory where its build scripts
  *                       are; {@code codeDir} by default), and where an Open Runtimes server starts
  * @param openRuntimes   where an {@code openruntimes} function's server listens and leaves its log files
+ * @param socket         a Unix domain socket to listen on instead of {@code host:port}, or {@code null}: a Docker
+ *                       pod with a network namespace of its own is reached through it (a bind-mounted directory);
+ *                       {@code host} then still says which loopback address the runner's own children use
  */
 public record RunnerConfig(String host, int port, String secret, Path workDir, int maxConcurrency, Path codeDir,
-                           Path tmpDir, Path buildDir, OpenRuntimesServer openRuntimes) {
+                           Path tmpDir, Path buildDir, OpenRuntimesServer openRuntimes, Path socket) {
 
     public static final String HOST_ENV = "HEARTH_RUNNER_HOST";
     public static final String PORT_ENV = "HEARTH_RUNNER_PORT";
@@ -34,6 +37,7 @@ public record RunnerConfig(String host, int port, String secret, Path workDir, i
     public static final String BUILD_DIR_ENV = "HEARTH_RUNNER_BUILD_DIR";
     public static final String OPEN_RUNTIMES_PORT_ENV = "HEARTH_RUNNER_OPEN_RUNTIMES_PORT";
     public static final String LOGS_DIR_ENV = "HEARTH_RUNNER_LOGS_DIR";
+    public static final String SOCKET_ENV = "HEARTH_RUNNER_SOCKET";
 
     /**
      * The Open Runtimes server of an {@code openruntimes} function, as its image fixes it.
@@ -52,6 +56,12 @@ public record RunnerConfig(String host, int port, String secret, Path workDir, i
                         + port);
             }
         }
+    }
+
+    /** A runner on TCP. */
+    public RunnerConfig(String host, int port, String secret, Path workDir, int maxConcurrency, Path codeDir,
+                        Path tmpDir, Path buildDir, OpenRuntimesServer openRuntimes) {
+        this(host, port, secret, workDir, maxConcurrency, codeDir, tmpDir, buildDir, openRuntimes, null);
     }
 
     /** A runner whose code, tmp, build and logs directories are under its work directory. */
@@ -88,6 +98,9 @@ public record RunnerConfig(String host, int port, String secret, Path workDir, i
         Path logsDir = openRuntimes == null || openRuntimes.logsDir() == null ? workDir.resolve("logs")
                 : openRuntimes.logsDir();
         openRuntimes = new OpenRuntimesServer(openRuntimesPort, logsDir.toAbsolutePath().normalize());
+        if (socket != null && !socket.isAbsolute()) {
+            throw new IllegalArgumentException(SOCKET_ENV + " must be an absolute path, but was '" + socket + "'");
+        }
     }
 
     /** Reads the {@code HEARTH_RUNNER_*} variables; only the secret is required. */
@@ -106,7 +119,8 @@ public record RunnerConfig(String host, int port, String secret, Path workDir, i
                 path(env, TMP_DIR_ENV),
                 path(env, BUILD_DIR_ENV),
                 new OpenRuntimesServer(intValue(env, OPEN_RUNTIMES_PORT_ENV, OpenRuntimesServer.IMAGE_PORT),
-                        path(env, LOGS_DIR_ENV)));
+                        path(env, LOGS_DIR_ENV)),
+                path(env, SOCKET_ENV));
     }
 
     private static Path path(Map<String, String> env, String name) {
@@ -130,6 +144,7 @@ public record RunnerConfig(String host, int port, String secret, Path workDir, i
     public String toString() {
         return "RunnerConfig[host=" + host + ", port=" + port + ", secret=***, workDir=" + workDir
                 + ", maxConcurrency=" + maxConcurrency + ", codeDir=" + codeDir + ", tmpDir=" + tmpDir
-                + ", buildDir=" + buildDir + ", openRuntimes=" + openRuntimes + "]";
+                + ", buildDir=" + buildDir + ", openRuntimes=" + openRuntimes + (socket == null ? "" : ", socket=" + socket)
+                + "]";
     }
 }

@@ -26,6 +26,10 @@ import dev.hearth.pool.docker.DockerDriverConfig;
  *                       something else listens on are skipped. Its size bounds the pods of all pools together
  * @param requestTimeout how long one Engine call may take
  * @param startupTimeout how long startup may take: the Engine's answer, the sweep, filling the runner volume
+ * @param socketDir      a host directory under which pods not on the {@code host} network get their runner's socket
+ *                       ({@code <socket-dir>/<installation>/<pod>/runner.sock}, the installation's directory 0700);
+ *                       empty = {@code <hearth.work-dir>/docker-sockets}. Keep it short: a socket path has at most
+ *                       107 bytes
  */
 public record DockerProperties(@DefaultValue("unix:///var/run/docker.sock") String host, String installation,
                                Path runnerPath, String runnerVolume,
@@ -33,7 +37,7 @@ public record DockerProperties(@DefaultValue("unix:///var/run/docker.sock") Stri
                                @DefaultValue("8080") int runnerPort,
                                @DefaultValue("127.0.0.2-127.0.0.254") String addresses,
                                @DefaultValue("30s") Duration requestTimeout,
-                               @DefaultValue("5m") Duration startupTimeout) {
+                               @DefaultValue("5m") Duration startupTimeout, Path socketDir) {
 
     public DockerProperties {
         Durations.requirePositive("hearth.docker.request-timeout", requestTimeout);
@@ -45,8 +49,9 @@ public record DockerProperties(@DefaultValue("unix:///var/run/docker.sock") Stri
      *
      * @param replicaName {@code hearth.replica-name}, or {@code null}
      * @param hostName    this host's name, the last default of the installation id
+     * @param workDir     {@code hearth.work-dir}, where the socket directory is by default
      */
-    public DockerDriverConfig driverConfig(String replicaName, String hostName) {
+    public DockerDriverConfig driverConfig(String replicaName, String hostName, Path workDir) {
         try {
             String id = present(installation) ? installation
                     : DockerDriverConfig.installationFrom(present(replicaName) ? replicaName : hostName);
@@ -54,8 +59,9 @@ public record DockerProperties(@DefaultValue("unix:///var/run/docker.sock") Stri
                     ? new DockerDriverConfig.RunnerPath(runnerPath.toAbsolutePath())
                     : new DockerDriverConfig.RunnerVolume(present(runnerVolume) ? runnerVolume : "hearth-runner-" + id,
                             runnerImage, null);
+            Path sockets = (socketDir != null ? socketDir : workDir.resolve("docker-sockets")).toAbsolutePath();
             return new DockerDriverConfig(host, id, runner, runnerPort, DockerDriverConfig.AddressRange.parse(addresses),
-                    requestTimeout);
+                    requestTimeout, sockets);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("hearth.docker: " + e.getMessage(), e);
         }

@@ -205,7 +205,8 @@ public final class DriverConfiguration {
         /** The driver-wide settings, the installation id defaulted from the replica name or the host name. */
         @Bean
         DockerDriverConfig dockerDriverConfig(HearthProperties properties, Environment environment) {
-            return properties.docker().driverConfig(properties.replicaName(), hostName(environment));
+            return properties.docker().driverConfig(properties.replicaName(), hostName(environment),
+                    properties.workDir());
         }
 
         /** The one adapter over docker-java's blocking clients. */

@@ -56,9 +56,9 @@ public record HearthProperties(@DefaultValue("local") Driver driver, String repl
             throw new IllegalArgumentException("hearth.pool-defaults must be set");
         }
         pools = pools == null ? List.of() : List.copyOf(pools);
-        List<PoolConfig> configs = poolConfigs(poolDefaults, pools);
+        poolConfigs(poolDefaults, pools);
         if (driver != Driver.KUBERNETES) {
-            requireOwnNetworks(configs, driver);
+            requireOwnNetworks(driver, poolDefaults, pools);
         }
         if (driver == Driver.KUBERNETES) {
             poolSpecs(poolDefaults, pools, kubernetes);
@@ -72,16 +72,25 @@ public record HearthProperties(@DefaultValue("local") Driver driver, String repl
 
     /**
      * An Open Runtimes image's server listens on port 3000 of every address, so two of its pods can only run side by
-     * side with a network each: a Kubernetes pod's. Local pods and this Docker driver's containers share the host's
-     * network, so such a pool is refused at startup rather than failing at its second pod.
+     * side with a network namespace each: a Kubernetes pod's, or a Docker container's on any network but the host's
+     * (its runner then reached through a socket). Local pods share this host's network, and so do Docker pools on the
+     * {@code host} network: such a pool is refused at startup rather than failing at its second pod.
      */
-    private static void requireOwnNetworks(List<PoolConfig> configs, Driver driver) {
-        for (int i = 0; i < configs.size(); i++) {
-            if (Adapter.fromWire(configs.get(i).adapter()) == Adapter.OPENRUNTIMES) {
-                throw new IllegalArgumentException("hearth.pools[" + i + "] (" + configs.get(i).image()
-                        + ") uses the openruntimes adapter, which needs hearth.driver=kubernetes: Open Runtimes"
-                        + " images serve on port 3000 of every address, and the " + driver.name().toLowerCase()
-                        + " driver's pods share this host's network");
+    private static void requireOwnNetworks(Driver driver, PoolProperties defaults, List<PoolProperties> pools) {
+        for (int i = 0; i < pools.size(); i++) {
+            String key = "hearth.pools[" + i + "]";
+            PoolConfig config = pools.get(i).toConfig(defaults, key);
+            if (driver == Driver.DOCKER) {
+                try {
+                    pools.get(i).dockerOver(defaults).spec().networkFor(config.adapter());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(key + ".docker.network (" + config.image() + "): "
+                            + e.getMessage(), e);
+                }
+            } else if (Adapter.fromWire(config.adapter()) == Adapter.OPENRUNTIMES) {
+                throw new IllegalArgumentException(key + " (" + config.image() + ") uses the openruntimes adapter,"
+                        + " which needs hearth.driver=docker or kubernetes: Open Runtimes images serve on port 3000 of"
+                        + " every address, and the local driver's pods share this host's network");
             }
         }
     }

@@ -20,17 +20,23 @@ import dev.hearth.pool.docker.DockerPoolSpec;
  * @param memory                 memory limit, no swap, the tmpfs mounts included (default 512MB)
  * @param pidsLimit              most processes and threads (default 512; the runner's JVM uses about 40)
  * @param env                    extra environment of the container; {@code HEARTH_RUNNER_*} is reserved
+ * @param network                the containers' Docker network: {@code host} (the runner on a loopback address of the
+ *                               host's network) or any other network ({@code none}, {@code bridge}, a user network:
+ *                               a network namespace per container, the runner reached through a socket under
+ *                               {@code hearth.docker.socket-dir}); default {@code host}, but {@code none} for the
+ *                               {@code openruntimes} adapter, which cannot run on {@code host}
  */
 public record PoolDockerProperties(String user, Boolean readOnlyRootFilesystem, Double cpus, DataSize memory,
-                                   Long pidsLimit, Map<String, String> env) {
+                                   Long pidsLimit, Map<String, String> env, String network) {
 
-    static final PoolDockerProperties NONE = new PoolDockerProperties(null, null, null, null, null, null);
+    static final PoolDockerProperties NONE = new PoolDockerProperties(null, null, null, null, null, null, null);
 
     /** This block laid over {@code defaults}. */
     PoolDockerProperties over(PoolDockerProperties defaults) {
         PoolDockerProperties base = defaults == null ? NONE : defaults;
         return new PoolDockerProperties(pick(user, base.user), pick(readOnlyRootFilesystem, base.readOnlyRootFilesystem),
-                pick(cpus, base.cpus), pick(memory, base.memory), pick(pidsLimit, base.pidsLimit), merge(base.env, env));
+                pick(cpus, base.cpus), pick(memory, base.memory), pick(pidsLimit, base.pidsLimit), merge(base.env, env),
+                pick(network, base.network));
     }
 
     /** The pool's container spec; {@link DockerPoolSpec} validates it and names the bad value. */
@@ -50,6 +56,9 @@ public record PoolDockerProperties(String user, Boolean readOnlyRootFilesystem, 
         }
         if (pidsLimit != null) {
             spec = spec.withPidsLimit(pidsLimit);
+        }
+        if (network != null && !network.isBlank()) {
+            spec = spec.withNetwork(network);
         }
         return env == null ? spec : spec.withEnv(env);
     }

@@ -145,7 +145,7 @@ class HearthPropertiesTest {
                     assertThat(spec.root()).as("root, as the pool says").isTrue();
                     assertThat(spec.env()).as("env merged").containsEntry("A", "1").containsEntry("B", "2");
                     assertThat(spec.readOnlyRootFilesystem()).as("read-only root by default").isTrue();
-                    var config = hearth.docker().driverConfig(hearth.replicaName(), "host");
+                    var config = hearth.docker().driverConfig(hearth.replicaName(), "host", hearth.workDir());
                     assertThat(config.installation()).as("installation").isEqualTo("gateway-1");
                     assertThat(config.runner()).as("runner").isInstanceOf(
                             dev.hearth.pool.docker.DockerDriverConfig.RunnerPath.class);
@@ -171,11 +171,38 @@ class HearthPropertiesTest {
     }
 
     @Test
-    void anOpenRuntimesPoolNeedsTheKubernetesDriver() {
+    void anOpenRuntimesPoolIsRefusedOnTheLocalDriver() {
         context.withPropertyValues("hearth.pools[1].image=openruntimes/node:v5-22",
                         "hearth.pools[1].adapter=openruntimes", "hearth.pools[1].command=helpers/start.sh")
                 .run(started -> assertThat(started).hasFailed().getFailure()
                         .hasStackTraceContaining("hearth.pools[1] (openruntimes/node:v5-22) uses the openruntimes"
-                                + " adapter, which needs hearth.driver=kubernetes"));
+                                + " adapter, which needs hearth.driver=docker or kubernetes"));
+    }
+
+    @Test
+    void anOpenRuntimesPoolOnDockerGetsANetworkOfItsOwnAndIsRefusedTheHostNetwork() {
+        String[] openRuntimesPool = {"hearth.driver=docker", "hearth.docker.runner-path=/srv/dist",
+                "hearth.pools[1].image=openruntimes/node:v5-22", "hearth.pools[1].adapter=openruntimes",
+                "hearth.pools[1].command=helpers/start.sh"};
+        context.withPropertyValues(openRuntimesPool).run(started -> {
+            assertThat(started).hasNotFailed();
+            HearthProperties hearth = started.getBean(HearthProperties.class);
+            assertThat(hearth.dockerPoolSpec("openruntimes/node:v5-22").networkFor("openruntimes"))
+                    .as("the openruntimes default").isEqualTo("none");
+            assertThat(hearth.dockerPoolSpec("local/shell").networkFor("exec")).as("the exec default")
+                    .isEqualTo("host");
+            assertThat(hearth.docker().driverConfig(null, "host", hearth.workDir()).socketDir())
+                    .as("socket-dir by default").isEqualTo(hearth.workDir().toAbsolutePath().resolve("docker-sockets"));
+        });
+        context.withPropertyValues(openRuntimesPool).withPropertyValues("hearth.pools[1].docker.network=bridge")
+                .run(started -> assertThat(started.getBean(HearthProperties.class)
+                        .dockerPoolSpec("openruntimes/node:v5-22").networkFor("openruntimes")).isEqualTo("bridge"));
+        context.withPropertyValues(openRuntimesPool).withPropertyValues("hearth.pools[1].docker.network=host")
+                .run(started -> assertThat(started).hasFailed().getFailure()
+                        .hasStackTraceContaining("hearth.pools[1].docker.network (openruntimes/node:v5-22)")
+                        .hasStackTraceContaining("must not be host for the openruntimes adapter"));
+        context.withPropertyValues(openRuntimesPool).withPropertyValues("hearth.pool-defaults.docker.network=host")
+                .run(started -> assertThat(started).as("host from the defaults").hasFailed().getFailure()
+                        .hasStackTraceContaining("must not be host"));
     }
 }

@@ -17,12 +17,14 @@ import com.github.dockerjava.api.model.VolumeOptions;
 
 import dev.hearth.pool.PoolConfig;
 import dev.hearth.runner.RunnerConfig;
+import dev.hearth.runner.protocol.Adapter;
 
 /**
  * Renders a pool's containers (DESIGN.md, "Docker (one host)") with the Kubernetes template's security defaults:
  * the pool's image unchanged running {@code /opt/hearth/runner}, the runner distribution mounted read-only at
- * {@code /opt/hearth}, host networking with the runner on the pod's own loopback address, non-root ({@code 10001}
- * unless the pool says otherwise), {@code no-new-privileges}, every capability dropped, a read-only root filesystem
+ * {@code /opt/hearth}, host networking with the runner on the pod's own loopback address (or, on any other network, a
+ * namespace of its own with the runner on a socket in a bind-mounted directory: {@link RunnerAccess}), non-root
+ * ({@code 10001} unless the pool says otherwise), {@code no-new-privileges}, every capability dropped, a read-only root filesystem
  * with tmpfs mounts for the paths a runtime writes, CPU, memory (no swap) and pids limits, no restart. Docker applies
  * its default seccomp profile, which nothing here turns off. Pure: no I/O.
  */
@@ -50,24 +52,46 @@ public final class ContainerTemplates {
         this.config = config;
     }
 
-    /** The container of pod {@code podId} (also its name), its runner on {@code address} with {@code secret}. */
-    public ContainerSpec pod(String podId, PoolConfig pool, DockerPoolSpec spec, String address, String secret) {
+    /**
+     * The container of pod {@code podId} (also its name), its runner reached through {@code access} with
+     * {@code secret}: a {@link RunnerAccess.Loopback} on the host's network, a {@link RunnerAccess.Socket} on the pool's
+     * other network ({@link DockerPoolSpec#networkFor}).
+     */
+    public ContainerSpec pod(String podId, PoolConfig pool, DockerPoolSpec spec, RunnerAccess access, String secret) {
+        return pod(podId, pool, spec, access, secret, null);
+    }
+
+    /**
+     * As {@link #pod(String, PoolConfig, DockerPoolSpec, RunnerAccess, String)}, with the image's working directory
+     * ({@code WORKDIR}, or {@code null}): an {@code openruntimes} function's server and builds run there, where the
+     * image keeps its {@code helpers/}.
+     */
+    public ContainerSpec pod(String podId, PoolConfig pool, DockerPoolSpec spec, RunnerAccess access, String secret,
+                             String imageWorkingDir) {
         List<String> env = new ArrayList<>();
         spec.env().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> env.add(e.getKey() + "=" + e.getValue()));
-        env.add(RunnerConfig.HOST_ENV + "=" + address);
-        env.add(RunnerConfig.PORT_ENV + "=" + config.runnerPort());
+        if (access instanceof RunnerAccess.Loopback loopback) {
+            env.add(RunnerConfig.HOST_ENV + "=" + loopback.address());
+            env.add(RunnerConfig.PORT_ENV + "=" + config.runnerPort());
+        } else {
+            env.add(RunnerConfig.SOCKET_ENV + "=" + SocketDirectories.SOCKET_IN_POD);
+        }
         env.add(RunnerConfig.SECRET_ENV + "=" + secret);
         env.add(RunnerConfig.WORK_DIR_ENV + "=" + WORK_DIR);
         env.add(RunnerConfig.CODE_DIR_ENV + "=" + CODE_DIR);
         env.add(RunnerConfig.TMP_DIR_ENV + "=" + TMP_DIR);
+        env.add(RunnerConfig.LOGS_DIR_ENV + "=" + LOGS_DIR);
+        if (openRuntimes(pool) && imageWorkingDir != null && !imageWorkingDir.isBlank()) {
+            env.add(RunnerConfig.BUILD_DIR_ENV + "=" + imageWorkingDir);
+        }
         Map<String, String> labels = new LinkedHashMap<>(installationLabels(DockerLabels.ROLE_POD));
         labels.put(DockerLabels.POOL, pool.image());
         labels.put(DockerLabels.STATE, pool.size() == 0 ? DockerLabels.STATE_CLAIMED : DockerLabels.STATE_WARM);
         labels.put(DockerLabels.POD_ID, podId);
         return new ContainerSpec(podId, pool.image(), spec.user(), List.of(RUNNER_COMMAND), List.of(), env, labels,
-                podHostConfig(spec));
+                podHostConfig(spec, network(pool, spec, access), access));
     }
 
     /**
@@ -95,13 +119,31 @@ public final class ContainerTemplates {
         return labels;
     }
 
-    private HostConfig podHostConfig(DockerPoolSpec spec) {
+    /** Whether the pool runs unchanged Open Runtimes images, which need their image's working directory. */
+    public static boolean openRuntimes(PoolConfig pool) {
+        return Adapter.fromWire(pool.adapter()) == Adapter.OPENRUNTIMES;
+    }
+
+    /** Whether pods of the pool run on the host's network, their runners then on loopback addresses. */
+    public static boolean onHostNetwork(PoolConfig pool, DockerPoolSpec spec) {
+        return DockerPoolSpec.HOST_NETWORK.equals(spec.networkFor(pool.adapter()));
+    }
+
+    private static String network(PoolConfig pool, DockerPoolSpec spec, RunnerAccess access) {
+        String network = spec.networkFor(pool.adapter());
+        if (access instanceof RunnerAccess.Loopback != network.equals(DockerPoolSpec.HOST_NETWORK)) {
+            throw new IllegalArgumentException("a pod on network '" + network + "' cannot be reached through " + access);
+        }
+        return network;
+    }
+
+    private HostConfig podHostConfig(DockerPoolSpec spec, String network, RunnerAccess access) {
         Map<String, String> tmpfs = new LinkedHashMap<>();
         for (String path : List.of(TMP_DIR, CODE_DIR, LOGS_DIR)) {
             tmpfs.put(path, tmpfsOptions(spec.user()));
         }
         HostConfig host = HostConfig.newHostConfig()
-                .withNetworkMode("host")
+                .withNetworkMode(network)
                 .withPrivileged(false)
                 .withReadonlyRootfs(spec.readOnlyRootFilesystem())
                 .withCapDrop(Capability.ALL)
@@ -112,11 +154,17 @@ public final class ContainerTemplates {
                 .withPidsLimit(spec.pidsLimit())
                 .withTmpFs(tmpfs)
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, LOG_OPTIONS));
-        if (config.runner() instanceof DockerDriverConfig.RunnerPath path) {
-            return host.withBinds(new Bind(path.directory().toString(), new Volume(RUNNER_DIR), AccessMode.ro));
+        List<Bind> binds = new ArrayList<>();
+        if (access instanceof RunnerAccess.Socket socket) {
+            binds.add(new Bind(socket.directory().toString(), new Volume(SocketDirectories.MOUNT), AccessMode.rw));
         }
-        DockerDriverConfig.RunnerVolume volume = (DockerDriverConfig.RunnerVolume) config.runner();
-        return host.withMounts(List.of(volumeMount(volume.name(), true)));
+        if (config.runner() instanceof DockerDriverConfig.RunnerPath path) {
+            binds.add(new Bind(path.directory().toString(), new Volume(RUNNER_DIR), AccessMode.ro));
+        } else {
+            DockerDriverConfig.RunnerVolume volume = (DockerDriverConfig.RunnerVolume) config.runner();
+            host.withMounts(List.of(volumeMount(volume.name(), true)));
+        }
+        return binds.isEmpty() ? host : host.withBinds(binds);
     }
 
     /** {@link #TMPFS_OPTIONS}, owned by {@code user} when it is numeric ({@code uid[:gid]}). */

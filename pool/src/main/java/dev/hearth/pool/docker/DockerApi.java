@@ -167,6 +167,14 @@ public final class DockerApi implements AutoCloseable {
         return call(() -> requests.createVolumeCmd().withName(name).withLabels(labels).exec()).then();
     }
 
+    /** The image's working directory ({@code WORKDIR}), empty when it has none; errors when the image is missing. */
+    public Mono<String> imageWorkingDir(String image) {
+        return call(() -> {
+            var config = requests.inspectImageCmd(image).exec().getConfig();
+            return config == null || config.getWorkingDir() == null ? "" : config.getWorkingDir();
+        });
+    }
+
     /** Whether the Engine has {@code image} (nothing is ever pulled). */
     public Mono<Boolean> imageExists(String image) {
         return call(() -> {

@@ -19,9 +19,11 @@ import java.util.regex.Pattern;
  * @param runnerPort     the port every pod's runner listens on, each on its own loopback address
  * @param addresses      the loopback addresses pods get, one each; an address something else listens on is skipped
  * @param requestTimeout how long one Engine call may take (not the event stream, which has no timeout)
+ * @param socketDir      a directory of this host under which pods not on the host's network get their runner's socket
+ *                       ({@link SocketDirectories}); an absolute path short enough for a socket path
  */
 public record DockerDriverConfig(String host, String installation, RunnerSource runner, int runnerPort,
-                                 AddressRange addresses, Duration requestTimeout) {
+                                 AddressRange addresses, Duration requestTimeout, Path socketDir) {
 
     /** Docker's container-name characters; the installation is part of every container's name. */
     private static final Pattern INSTALLATION = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,39}");
@@ -43,6 +45,11 @@ public record DockerDriverConfig(String host, String installation, RunnerSource 
         if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("request-timeout must be positive, but was " + requestTimeout);
         }
+        if (socketDir == null || !socketDir.isAbsolute()) {
+            throw new IllegalArgumentException("socket-dir must be an absolute directory, but was " + socketDir);
+        }
+        socketDir = socketDir.normalize();
+        SocketDirectories.requireShortEnough(socketDir, installation);
     }
 
     /** A host name made fit to be an installation id: lower case, other characters as '-', at most 40. */

@@ -1,10 +1,10 @@
 package dev.hearth.pool.docker;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -24,8 +24,9 @@ import reactor.util.retry.Retry;
 
 /**
  * The Docker driver (DESIGN.md, "Docker (one host)"): a pod is a container of the pool's image on a local Docker
- * Engine, rendered by {@link ContainerTemplates}, its runner on a loopback address of its own
- * ({@link LoopbackAddresses}) with a random secret. Its pods are this replica's: wrap it in {@code ImagePool}s.
+ * Engine, rendered by {@link ContainerTemplates}, its runner with a random secret on a loopback address of its own
+ * ({@link LoopbackAddresses}) when the pool is on the host's network, else on a Unix domain socket in a directory of
+ * its own ({@link SocketDirectories}). Its pods are this replica's: wrap it in {@code ImagePool}s.
  *
  * <p>{@link #start()} removes the containers a previous run of the same installation left (their secrets were in that
  * run's memory only, so they cannot be adopted) and never touches another installation's or unlabelled ones. Docker
@@ -48,8 +49,9 @@ public final class DockerPodDriver implements PodDriver {
     private final Function<String, DockerPoolSpec> specs;
     private final RunnerClient runners;
     private final LoopbackAddresses addresses;
+    private final SocketDirectories sockets;
     private final ContainerWatch watch;
-    private final Map<String, Tracked> pods = new ConcurrentHashMap<>();
+    private final Map<String, TrackedPod> pods = new ConcurrentHashMap<>();
     private final Sinks.Many<String> terminations = Sinks.many().multicast().directBestEffort();
 
     /** @param specs the Docker spec of each pool, by image */
@@ -61,17 +63,20 @@ public final class DockerPodDriver implements PodDriver {
         this.specs = specs;
         this.runners = runners;
         this.addresses = new LoopbackAddresses(config.addresses(), config.runnerPort());
+        this.sockets = new SocketDirectories(config);
         this.watch = new ContainerWatch(api, templates.installationLabels(DockerLabels.ROLE_POD), this::watchedPods,
                 this::containerEnded);
     }
 
     /**
-     * Checks the Engine answers, removes what a previous run of this installation left, makes the runner distribution
-     * ready ({@link RunnerInstall}) and starts watching containers. Call once, before creating pods.
+     * Checks the Engine answers, removes what a previous run of this installation left (containers, then socket
+     * directories), makes the runner distribution ready ({@link RunnerInstall}) and starts watching containers. Call
+     * once, before creating pods.
      */
     public Mono<Void> start() {
         return api.ping()
                 .then(sweep())
+                .then(Mono.fromCallable(sockets::prepare).subscribeOn(Schedulers.boundedElastic()).then())
                 .then(new RunnerInstall(api, config, templates).prepare())
                 .doOnSuccess(ready -> watch.start());
     }
@@ -80,21 +85,23 @@ public final class DockerPodDriver implements PodDriver {
     public Mono<Pod> create(PoolConfig pool) {
         return Mono.defer(() -> {
             DockerPoolSpec spec = specs.apply(pool.image());
+            boolean hostNetwork = ContainerTemplates.onHostNetwork(pool, spec);
             String podId = "hearth-" + config.installation() + "-" + Secrets.hex(6);
-            return Mono.fromCallable(addresses::allocate)
+            return Mono.fromCallable(() -> hostNetwork ? new RunnerAccess.Loopback(addresses.allocate())
+                            : (RunnerAccess) new RunnerAccess.Socket(sockets.create(podId)))
                     .subscribeOn(Schedulers.boundedElastic())
-                    .flatMap(address -> launch(podId, pool, spec, address));
+                    .flatMap(access -> launch(podId, pool, spec, access));
         });
     }
 
     /**
-     * Removes the pod's container (waiting for its creation call to end first) and frees its address. Idempotent;
-     * concurrent deletions of one pod join one removal.
+     * Removes the pod's container (waiting for its creation call to end first), then frees its address or removes its
+     * socket directory. Idempotent; concurrent deletions of one pod join one removal.
      */
     @Override
     public Mono<Void> delete(String podId) {
         return Mono.defer(() -> {
-            Tracked tracked = pods.get(podId);
+            TrackedPod tracked = pods.get(podId);
             return tracked == null ? api.removeContainer(podId) : tracked.removal(() -> remove(podId, tracked));
         });
     }
@@ -112,6 +119,11 @@ public final class DockerPodDriver implements PodDriver {
     /** Loopback addresses held by pods; tests use it to prove nothing leaked. */
     public int heldAddresses() {
         return addresses.held();
+    }
+
+    /** Socket directories of pods; tests use it to prove nothing leaked. Blocking. */
+    public int socketDirectories() throws IOException {
+        return sockets.count();
     }
 
     /** Removes every container this driver made and has not removed; waits up to 30 s. Blocking; for shutdown. */
@@ -137,28 +149,35 @@ public final class DockerPodDriver implements PodDriver {
      * {@link #delete} waits for them, so what they made is always removed. Any failure, timeout or cancellation
      * removes the container.
      */
-    private Mono<Pod> launch(String podId, PoolConfig pool, DockerPoolSpec spec, String address) {
+    private Mono<Pod> launch(String podId, PoolConfig pool, DockerPoolSpec spec, RunnerAccess access) {
         String secret = Secrets.newSecret();
-        ContainerSpec container = templates.pod(podId, pool, spec, address, secret);
-        Tracked tracked = new Tracked(address);
+        TrackedPod tracked = new TrackedPod(access);
         pods.put(podId, tracked);
-        tracked.submitted = api.createContainer(container)
+        Mono<String> workingDir = ContainerTemplates.openRuntimes(pool) ? api.imageWorkingDir(pool.image())
+                : Mono.just("");
+        tracked.submitted = workingDir
+                .map(directory -> templates.pod(podId, pool, spec, access, secret, directory))
+                .flatMap(api::createContainer)
                 .flatMap(id -> api.startContainer(id))
                 .toFuture();
         return Mono.fromFuture(tracked.submitted, true)
-                .then(awaitHealth(tracked, address))
+                .then(awaitHealth(tracked, access))
                 .timeout(pool.startTimeout(), Mono.error(() -> new ContainerStartException(podId + " of pool '"
-                        + pool.image() + "': its runner did not answer on " + address + ":" + config.runnerPort()
-                        + " within " + pool.startTimeout())))
+                        + pool.image() + "': its runner did not answer on " + where(access) + " within "
+                        + pool.startTimeout())))
                 .onErrorResume(error -> explain(podId, pool, error)
                         .flatMap(explained -> delete(podId).onErrorResume(e -> Mono.empty()).then(Mono.error(explained))))
                 .doOnCancel(() -> deleteQuietly(podId))
-                .then(Mono.fromCallable(() -> warm(podId, tracked, pool, address, secret)));
+                .then(Mono.fromCallable(() -> warm(podId, tracked, pool, access, secret)));
+    }
+
+    private String where(RunnerAccess access) {
+        return access instanceof RunnerAccess.Loopback ? access.address() + ":" + config.runnerPort() : access.address();
     }
 
     /** Completes when the runner answers health; errors as soon as the container ends. */
-    private Mono<Void> awaitHealth(Tracked tracked, String address) {
-        Mono<Void> healthy = runners.health(address, config.runnerPort())
+    private Mono<Void> awaitHealth(TrackedPod tracked, RunnerAccess access) {
+        Mono<Void> healthy = runners.health(access.address(), config.runnerPort())
                 .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, HEALTH_RETRY))
                 .then();
         Mono<Void> ended = tracked.ended.asMono()
@@ -166,10 +185,10 @@ public final class DockerPodDriver implements PodDriver {
         return Mono.firstWithSignal(healthy, ended);
     }
 
-    private Pod warm(String podId, Tracked tracked, PoolConfig pool, String address, String secret) {
+    private Pod warm(String podId, TrackedPod tracked, PoolConfig pool, RunnerAccess access, String secret) {
         tracked.warm = true;
-        log.debug("Started pod {} for pool '{}' on {}", podId, pool.image(), address);
-        return new Pod(podId, pool.image(), address, config.runnerPort(), secret, Instant.now());
+        log.debug("Started pod {} for pool '{}' on {}", podId, pool.image(), where(access));
+        return new Pod(podId, pool.image(), access.address(), config.runnerPort(), secret, Instant.now());
     }
 
     /** The failure with what the Engine knows: a missing image, or the exit code and last output of the container. */
@@ -192,7 +211,7 @@ public final class DockerPodDriver implements PodDriver {
 
     /** A watched container ended: a warm pod is reported and removed; a starting one fails its creation. */
     private void containerEnded(String podId) {
-        Tracked tracked = pods.get(podId);
+        TrackedPod tracked = pods.get(podId);
         if (tracked == null || tracked.deleting) {
             return;
         }
@@ -231,49 +250,32 @@ public final class DockerPodDriver implements PodDriver {
                 .then();
     }
 
-    private Mono<Void> remove(String podId, Tracked tracked) {
+    private Mono<Void> remove(String podId, TrackedPod tracked) {
         return Mono.fromFuture(tracked.submitted, true)
                 .onErrorResume(error -> Mono.empty())
                 .then(api.removeContainer(podId))
-                .doOnSuccess(done -> forget(podId, tracked));
+                .then(Mono.fromRunnable(() -> forget(podId, tracked)).subscribeOn(Schedulers.boundedElastic()))
+                .then();
     }
 
-    private void forget(String podId, Tracked tracked) {
-        if (pods.remove(podId, tracked)) {
-            addresses.release(tracked.address);
+    /** After the container is gone: its loopback address is free, its socket directory removed (blocking). */
+    private void forget(String podId, TrackedPod tracked) {
+        if (!pods.remove(podId, tracked)) {
+            return;
+        }
+        if (tracked.access instanceof RunnerAccess.Loopback loopback) {
+            addresses.release(loopback.address());
+        } else if (tracked.access instanceof RunnerAccess.Socket socket) {
+            try {
+                sockets.remove(socket.directory());
+            } catch (IOException | RuntimeException e) {
+                // A function may leave what the gateway's user cannot remove; the next start's sweep tries again.
+                log.warn("Removing the socket directory of {} failed: {}", podId, e.toString());
+            }
         }
     }
 
     private void deleteQuietly(String podId) {
         delete(podId).subscribe(null, error -> log.warn("Removing {} failed: {}", podId, error.toString()));
-    }
-
-    /** One pod's state; its fields change from the creation, the event stream and deletion. */
-    private static final class Tracked {
-        final String address;
-        final Sinks.Empty<Void> ended = Sinks.empty();
-        volatile CompletableFuture<Void> submitted = CompletableFuture.completedFuture(null);
-        volatile boolean warm;
-        volatile boolean deleting;
-        private Mono<Void> removal;
-
-        Tracked(String address) {
-            this.address = address;
-        }
-
-        /** The one removal of this pod, started by the first deletion; a failed one is started anew by the next. */
-        synchronized Mono<Void> removal(java.util.function.Supplier<Mono<Void>> start) {
-            deleting = true;
-            if (removal == null) {
-                removal = start.get()
-                        .doOnError(error -> forgetRemoval())
-                        .cache();
-            }
-            return removal;
-        }
-
-        private synchronized void forgetRemoval() {
-            removal = null;
-        }
     }
 }

@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import dev.hearth.runner.protocol.Adapter;
+
 /**
  * How the containers of one pool look on Docker (DESIGN.md, "Docker (one host)"): the Kubernetes template's security
  * defaults and limits. Immutable; validated on construction so a bad value fails at startup with the value named.
@@ -16,9 +18,14 @@ import java.util.regex.Pattern;
  * @param memoryBytes            memory limit, swap included (none); the tmpfs mounts count towards it
  * @param pidsLimit              most processes and threads in the container; the runner's JVM alone uses about 40
  * @param env                    extra environment of the container; {@code HEARTH_RUNNER_*} is reserved
+ * @param network                the Docker network of the containers: {@value #HOST_NETWORK} (the runner on a loopback
+ *                               address of the host's network) or any other network ({@code none}, {@code bridge}, a
+ *                               user network), where each container has a network namespace of its own and the
+ *                               gateway reaches its runner through a Unix domain socket; {@code null} = the adapter's
+ *                               default ({@link #networkFor})
  */
 public record DockerPoolSpec(String user, boolean readOnlyRootFilesystem, double cpus, long memoryBytes,
-                             long pidsLimit, Map<String, String> env) {
+                             long pidsLimit, Map<String, String> env, String network) {
 
     public static final String DEFAULT_USER = "10001:10001";
     /** Docker refuses memory limits below 6 MiB; the runner's JVM needs far more, but that is the pool's call. */
@@ -26,9 +33,19 @@ public record DockerPoolSpec(String user, boolean readOnlyRootFilesystem, double
     static final long MIN_PIDS = 64;
 
     private static final Pattern USER = Pattern.compile("([0-9]+|[a-z_][a-z0-9_-]*)(:([0-9]+|[a-z_][a-z0-9_-]*))?");
+    public static final String HOST_NETWORK = "host";
+    /**
+     * Where {@code openruntimes} pools go unless they say otherwise: a namespace of their own (their server takes port
+     * 3000) and no network at all, the safe choice; functions that need egress need a pool with a network that has it.
+     */
+    public static final String OPEN_RUNTIMES_NETWORK = "none";
+
+    /** Docker's network names; {@code container:<id>} (sharing another container's namespace) is not one of them. */
+    private static final Pattern NETWORK = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     /** 10001, read-only root, 1 CPU, 512 MiB, 512 pids: the Kubernetes template's defaults. After the patterns. */
-    public static final DockerPoolSpec DEFAULTS = new DockerPoolSpec(DEFAULT_USER, true, 1.0, 512L << 20, 512, Map.of());
+    public static final DockerPoolSpec DEFAULTS = new DockerPoolSpec(DEFAULT_USER, true, 1.0, 512L << 20, 512, Map.of(),
+            null);
 
     public DockerPoolSpec {
         if (user == null || !USER.matcher(user).matches()) {
@@ -45,6 +62,26 @@ public record DockerPoolSpec(String user, boolean readOnlyRootFilesystem, double
         }
         env = Map.copyOf(Objects.requireNonNullElse(env, Map.of()));
         env.keySet().forEach(DockerPoolSpec::requireEnvName);
+        if (network != null && !NETWORK.matcher(network).matches()) {
+            throw new IllegalArgumentException("network must be host or the name of a Docker network, but was '"
+                    + network + "'");
+        }
+    }
+
+    /**
+     * The network of a container of a pool with {@code adapter}: the pool's, else {@value #HOST_NETWORK}, or
+     * {@value #OPEN_RUNTIMES_NETWORK} for {@code openruntimes}. Errors for {@code openruntimes} on the host's network:
+     * an Open Runtimes image's server listens on port 3000 of every address, so two of its containers would clash.
+     */
+    public String networkFor(String adapter) {
+        boolean openRuntimes = Adapter.fromWire(adapter) == Adapter.OPENRUNTIMES;
+        String chosen = network != null ? network : openRuntimes ? OPEN_RUNTIMES_NETWORK : HOST_NETWORK;
+        if (openRuntimes && chosen.equals(HOST_NETWORK)) {
+            throw new IllegalArgumentException("network must not be host for the openruntimes adapter: Open Runtimes"
+                    + " images serve on port 3000 of every address, so their containers need a network namespace"
+                    + " each (none, bridge or a user network)");
+        }
+        return chosen;
     }
 
     /** Whether the runner runs as root: only when the pool says so. */
@@ -54,27 +91,31 @@ public record DockerPoolSpec(String user, boolean readOnlyRootFilesystem, double
     }
 
     public DockerPoolSpec withUser(String value) {
-        return new DockerPoolSpec(value, readOnlyRootFilesystem, cpus, memoryBytes, pidsLimit, env);
+        return new DockerPoolSpec(value, readOnlyRootFilesystem, cpus, memoryBytes, pidsLimit, env, network);
     }
 
     public DockerPoolSpec withReadOnlyRootFilesystem(boolean value) {
-        return new DockerPoolSpec(user, value, cpus, memoryBytes, pidsLimit, env);
+        return new DockerPoolSpec(user, value, cpus, memoryBytes, pidsLimit, env, network);
     }
 
     public DockerPoolSpec withCpus(double value) {
-        return new DockerPoolSpec(user, readOnlyRootFilesystem, value, memoryBytes, pidsLimit, env);
+        return new DockerPoolSpec(user, readOnlyRootFilesystem, value, memoryBytes, pidsLimit, env, network);
     }
 
     public DockerPoolSpec withMemoryBytes(long value) {
-        return new DockerPoolSpec(user, readOnlyRootFilesystem, cpus, value, pidsLimit, env);
+        return new DockerPoolSpec(user, readOnlyRootFilesystem, cpus, value, pidsLimit, env, network);
     }
 
     public DockerPoolSpec withPidsLimit(long value) {
-        return new DockerPoolSpec(user, readOnlyRootFilesystem, cpus, memoryBytes, value, env);
+        return new DockerPoolSpec(user, readOnlyRootFilesystem, cpus, memoryBytes, value, env, network);
     }
 
     public DockerPoolSpec withEnv(Map<String, String> value) {
-        return new DockerPoolSpec(user, readOnlyRootFilesystem, cpus, memoryBytes, pidsLimit, value);
+        return new DockerPoolSpec(user, readOnlyRootFilesystem, cpus, memoryBytes, pidsLimit, value, network);
+    }
+
+    public DockerPoolSpec withNetwork(String value) {
+        return new DockerPoolSpec(user, readOnlyRootFilesystem, cpus, memoryBytes, pidsLimit, env, value);
     }
 
     private static void requireEnvName(String name) {

@@ -18,7 +18,8 @@ class ContainerTemplatesTest {
 
     private static final DockerDriverConfig CONFIG = new DockerDriverConfig("unix:///run/docker.sock", "test",
             new DockerDriverConfig.RunnerPath(Path.of("/srv/hearth-dist")), 8080,
-            DockerDriverConfig.AddressRange.parse("127.0.0.2-127.0.0.9"), Duration.ofSeconds(5));
+            DockerDriverConfig.AddressRange.parse("127.0.0.2-127.0.0.9"), Duration.ofSeconds(5),
+            Path.of("/var/lib/hearth/sockets"));
     private static final PoolConfig POOL = new PoolConfig("python:3.12-slim", 2, 4, 4, Duration.ofSeconds(5), "exec",
             "python3", Duration.ofSeconds(5));
 
@@ -26,7 +27,8 @@ class ContainerTemplatesTest {
 
     @Test
     void podHasTheSecurityDefaultsAndLimits() {
-        ContainerSpec spec = templates.pod("hearth-test-abc", POOL, DockerPoolSpec.DEFAULTS, "127.0.0.3", "s3cret");
+        ContainerSpec spec = templates.pod("hearth-test-abc", POOL, DockerPoolSpec.DEFAULTS, loopback("127.0.0.3"),
+                "s3cret");
         HostConfig host = spec.hostConfig();
 
         assertThat(spec.user()).as("user").isEqualTo("10001:10001");
@@ -50,7 +52,7 @@ class ContainerTemplatesTest {
     @Test
     void podCarriesItsLabelsAndItsSecretOnlyInTheEnvironment() {
         ContainerSpec spec = templates.pod("hearth-test-abc", POOL,
-                DockerPoolSpec.DEFAULTS.withEnv(Map.of("B", "2", "A", "1")), "127.0.0.3", "s3cret");
+                DockerPoolSpec.DEFAULTS.withEnv(Map.of("B", "2", "A", "1")), loopback("127.0.0.3"), "s3cret");
 
         assertThat(spec.labels()).as("labels").containsOnly(
                 Map.entry(DockerLabels.INSTALLATION, "test"), Map.entry(DockerLabels.ROLE, DockerLabels.ROLE_POD),
@@ -58,7 +60,7 @@ class ContainerTemplatesTest {
                 Map.entry(DockerLabels.POD_ID, "hearth-test-abc"));
         assertThat(spec.env()).as("environment").containsExactly("A=1", "B=2", "HEARTH_RUNNER_HOST=127.0.0.3",
                 "HEARTH_RUNNER_PORT=8080", "HEARTH_RUNNER_SECRET=s3cret", "HEARTH_RUNNER_WORK_DIR=/tmp/hearth-runner",
-                "HEARTH_RUNNER_CODE_DIR=/mnt/code", "HEARTH_RUNNER_TMP_DIR=/tmp");
+                "HEARTH_RUNNER_CODE_DIR=/mnt/code", "HEARTH_RUNNER_TMP_DIR=/tmp", "HEARTH_RUNNER_LOGS_DIR=/mnt/logs");
         assertThat(spec.toString()).as("printed").doesNotContain("s3cret");
     }
 
@@ -66,7 +68,7 @@ class ContainerTemplatesTest {
     void sizeZeroPoolsContainerIsBornClaimed() {
         PoolConfig once = new PoolConfig("once", 0, 4, 4, Duration.ofSeconds(5), "exec", "sh", Duration.ofSeconds(5));
 
-        assertThat(templates.pod("p", once, DockerPoolSpec.DEFAULTS, "127.0.0.2", "s").labels())
+        assertThat(templates.pod("p", once, DockerPoolSpec.DEFAULTS, loopback("127.0.0.2"), "s").labels())
                 .containsEntry(DockerLabels.STATE, DockerLabels.STATE_CLAIMED);
     }
 
@@ -82,10 +84,11 @@ class ContainerTemplatesTest {
     void volumeRunnerIsMountedReadOnlyWithoutCopy() {
         DockerDriverConfig config = new DockerDriverConfig("unix:///run/docker.sock", "test",
                 new DockerDriverConfig.RunnerVolume("hearth-runner-test", "runner:1", null), 8080,
-                DockerDriverConfig.AddressRange.parse("127.0.0.2-127.0.0.9"), Duration.ofSeconds(5));
+                DockerDriverConfig.AddressRange.parse("127.0.0.2-127.0.0.9"), Duration.ofSeconds(5),
+                Path.of("/var/lib/hearth/sockets"));
 
-        HostConfig host = new ContainerTemplates(config).pod("p", POOL, DockerPoolSpec.DEFAULTS, "127.0.0.2", "s")
-                .hostConfig();
+        HostConfig host = new ContainerTemplates(config)
+                .pod("p", POOL, DockerPoolSpec.DEFAULTS, loopback("127.0.0.2"), "s").hostConfig();
 
         assertThat(host.getMounts()).singleElement().satisfies(mount -> {
             assertThat(mount.getSource()).isEqualTo("hearth-runner-test");
@@ -93,6 +96,69 @@ class ContainerTemplatesTest {
             assertThat(mount.getReadOnly()).isTrue();
             assertThat(mount.getVolumeOptions().getNoCopy()).isTrue();
         });
+    }
+
+    @Test
+    void openRuntimesPodHasANetworkOfItsOwnAndItsRunnerOnASocket() {
+        PoolConfig openRuntimes = new PoolConfig("openruntimes/node:v5-22", 1, 4, 4, Duration.ofSeconds(5),
+                "openruntimes", "", Duration.ofSeconds(5));
+        Path directory = Path.of("/var/lib/hearth/sockets/test/0123456789ab");
+
+        ContainerSpec spec = templates.pod("hearth-test-0123456789ab", openRuntimes,
+                DockerPoolSpec.DEFAULTS.withUser("0"), new RunnerAccess.Socket(directory), "s3cret", "/usr/local/server");
+        HostConfig host = spec.hostConfig();
+
+        assertThat(host.getNetworkMode()).as("network: none unless the pool says").isEqualTo("none");
+        assertThat(spec.env()).as("environment: the socket, no loopback address or port")
+                .contains("HEARTH_RUNNER_SOCKET=/run/hearth/runner.sock", "HEARTH_RUNNER_SECRET=s3cret",
+                        "HEARTH_RUNNER_BUILD_DIR=/usr/local/server", "HEARTH_RUNNER_LOGS_DIR=/mnt/logs")
+                .noneMatch(entry -> entry.startsWith("HEARTH_RUNNER_HOST=") || entry.startsWith("HEARTH_RUNNER_PORT="));
+        assertThat(host.getBinds()).as("the socket directory, writable, and the runner, read-only")
+                .extracting(Object::toString)
+                .containsExactly("/var/lib/hearth/sockets/test/0123456789ab:/run/hearth:rw", "/srv/hearth-dist:/opt/hearth:ro");
+        assertThat(host.getCapDrop()).as("the same security defaults").containsExactly(Capability.ALL);
+        assertThat(new RunnerAccess.Socket(directory).address())
+                .isEqualTo("unix:/var/lib/hearth/sockets/test/0123456789ab/runner.sock");
+
+        ContainerSpec bridged = templates.pod("p", openRuntimes, DockerPoolSpec.DEFAULTS.withNetwork("hearth-egress"),
+                new RunnerAccess.Socket(directory), "s");
+        assertThat(bridged.hostConfig().getNetworkMode()).as("the pool's network").isEqualTo("hearth-egress");
+        ContainerSpec execOnNone = templates.pod("p", POOL, DockerPoolSpec.DEFAULTS.withNetwork("none"),
+                new RunnerAccess.Socket(directory), "s");
+        assertThat(execOnNone.hostConfig().getNetworkMode()).as("any adapter may leave the host's network")
+                .isEqualTo("none");
+        assertThat(templates.pod("p", POOL, DockerPoolSpec.DEFAULTS, loopback("127.0.0.2"), "s", "/srv").env())
+                .as("only Open Runtimes images build in their working directory")
+                .noneMatch(entry -> entry.startsWith("HEARTH_RUNNER_BUILD_DIR="));
+    }
+
+    @Test
+    void openRuntimesIsRefusedTheHostNetworkAndASocketNeedsAnotherNetwork() {
+        PoolConfig openRuntimes = new PoolConfig("openruntimes/node:v5-22", 1, 4, 4, Duration.ofSeconds(5),
+                "openruntimes", "", Duration.ofSeconds(5));
+
+        assertThatThrownBy(() -> DockerPoolSpec.DEFAULTS.withNetwork("host").networkFor("openruntimes"))
+                .hasMessageContaining("must not be host for the openruntimes adapter");
+        assertThat(ContainerTemplates.onHostNetwork(POOL, DockerPoolSpec.DEFAULTS)).as("exec: host by default").isTrue();
+        assertThat(ContainerTemplates.onHostNetwork(openRuntimes, DockerPoolSpec.DEFAULTS)).isFalse();
+        assertThatThrownBy(() -> templates.pod("p", POOL, DockerPoolSpec.DEFAULTS,
+                new RunnerAccess.Socket(Path.of("/x")), "s")).hasMessageContaining("cannot be reached");
+        assertThatThrownBy(() -> DockerPoolSpec.DEFAULTS.withNetwork("container:other"))
+                .hasMessageContaining("'container:other'");
+    }
+
+    @Test
+    void aSocketDirTooLongForASocketPathIsRefused() {
+        assertThatThrownBy(() -> new DockerDriverConfig("unix:///run/docker.sock", "test", CONFIG.runner(), 8080,
+                CONFIG.addresses(), Duration.ofSeconds(5), Path.of("/" + "d".repeat(90))))
+                .hasMessageContaining("socket-dir must be short enough");
+        assertThatThrownBy(() -> new DockerDriverConfig("unix:///run/docker.sock", "test", CONFIG.runner(), 8080,
+                CONFIG.addresses(), Duration.ofSeconds(5), Path.of("relative")))
+                .hasMessageContaining("socket-dir must be an absolute directory");
+    }
+
+    private static RunnerAccess loopback(String address) {
+        return new RunnerAccess.Loopback(address);
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,8 @@ class DockerPodDriverIT {
     private static final Duration BLOCK = Duration.ofSeconds(60);
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int RUNNER_PORT = freePort();
+    /** Short: a socket path has at most 107 bytes. */
+    private static final Path SOCKETS = Path.of(System.getProperty("java.io.tmpdir"), "hearth-it-sockets");
     private static final DockerPoolSpec SPEC = DockerPoolSpec.DEFAULTS.withCpus(0.5).withMemoryBytes(300L << 20)
             .withPidsLimit(200).withEnv(Map.of("GREETING", "hello"));
     private static final String PROBE = """
@@ -231,7 +234,7 @@ class DockerPodDriverIT {
     private DockerPodDriver started(String id, DockerDriverConfig.RunnerSource runner,
                                     java.util.function.Function<String, DockerPoolSpec> specs) {
         DockerDriverConfig config = new DockerDriverConfig(DockerTestEngine.host(), id, runner, RUNNER_PORT,
-                DockerDriverConfig.AddressRange.parse("127.0.0.2-127.0.0.254"), Duration.ofSeconds(30));
+                DockerDriverConfig.AddressRange.parse("127.0.0.2-127.0.0.254"), Duration.ofSeconds(30), SOCKETS);
         DockerApi api = DockerApi.connect(config.host(), config.requestTimeout());
         DockerPodDriver driver = new DockerPodDriver(api, config, specs, runners);
         closeAfter.add(api);

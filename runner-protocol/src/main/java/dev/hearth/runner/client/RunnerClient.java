@@ -23,6 +23,7 @@ import dev.hearth.runner.protocol.Specialization;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -67,10 +68,14 @@ public final class RunnerClient {
         return new RunnerClient(http);
     }
 
-    /** {@code GET /v1/health}; errors when the runner does not answer. */
+    /**
+     * {@code GET /v1/health}; errors when the runner does not answer. {@code host} may be a socket address
+     * ({@link RunnerTarget#socketAddress}).
+     */
     public Mono<RunnerHealth> health(String host, int port) {
-        return http.get()
-                .uri("http://" + host + ":" + port + RunnerProtocol.HEALTH_PATH)
+        RunnerTarget target = new RunnerTarget(host, port, "", 0);
+        return at(http, target).get()
+                .uri(target.baseUrl() + RunnerProtocol.HEALTH_PATH)
                 .responseSingle((response, body) -> body.asByteArray()
                         .defaultIfEmpty(new byte[0])
                         .map(bytes -> decode(response, bytes, RunnerHealth.class)));
@@ -99,7 +104,8 @@ public final class RunnerClient {
      */
     public Flux<ExecutionEvent> execute(RunnerTarget target, ExecutionRequest request, Publisher<ByteBuf> body) {
         // One headers() call: each call copies the client's configuration, and this runs per execution.
-        return http.headers(h -> authorize(h, target).set(RunnerProtocol.REQUEST_HEADER, ProtocolJson.toHeader(request)))
+        return at(http.headers(h -> authorize(h, target)
+                        .set(RunnerProtocol.REQUEST_HEADER, ProtocolJson.toHeader(request))), target)
                 .request(io.netty.handler.codec.http.HttpMethod.POST)
                 .uri(target.baseUrl() + RunnerProtocol.EXECUTE_PATH)
                 .send(body)
@@ -186,7 +192,20 @@ public final class RunnerClient {
     }
 
     private HttpClient authorized(RunnerTarget target) {
-        return http.headers(h -> authorize(h, target));
+        return at(http.headers(h -> authorize(h, target)), target);
+    }
+
+    /**
+     * The client aimed at a runner on a Unix domain socket when the target is one (its calls then have relative URIs);
+     * unchanged for TCP. The connection pool is keyed by the remote address, so each socket keeps its own connections.
+     */
+    private static HttpClient at(HttpClient client, RunnerTarget target) {
+        String path = target.socketPath();
+        if (path == null) {
+            return client;
+        }
+        DomainSocketAddress address = new DomainSocketAddress(path);
+        return client.remoteAddress(() -> address);
     }
 
     private static io.netty.handler.codec.http.HttpHeaders authorize(io.netty.handler.codec.http.HttpHeaders headers,
