@@ -164,6 +164,8 @@ public class ExecutionHandler {
         private ResolvedRuntime runtime;
         private Instant startTime;
         private long started;
+        /** When the billable {@code duration} began: {@link #started}, or before the runtime's start (below). */
+        private long billedFrom;
 
         Execution(ExecutionParams params, long received, long paramsRead) {
             this.params = params;
@@ -174,8 +176,12 @@ public class ExecutionHandler {
 
         void started(ExecutionMeters meters, ResolvedRuntime resolved) {
             this.runtime = resolved;
-            this.startTime = Instant.now();
             this.started = System.nanoTime();
+            // Upstream's duration starts before the wait for the runtime's port, so a cold start's server start
+            // counts: for the request that created the runtime, its specialization (extracting, starting the server).
+            long starting = (long) (resolved.creation().specializeMs() * 1_000_000);
+            this.billedFrom = started - starting;
+            this.startTime = Instant.now().minusNanos(starting);
             this.metrics = meters.start(resolved.record().image(), paramsRead, resolved.waitNanos(), started);
         }
 
@@ -196,10 +202,12 @@ public class ExecutionHandler {
                     output.end().map(this::tail));
         }
 
+        /** With {@code logging} off the function's logs and errors are not kept, as an Open Runtimes server keeps none. */
         private ExecutionTail tail(ExecutionEnd end) {
-            double duration = (System.nanoTime() - started) / 1e9;
+            double duration = (System.nanoTime() - billedFrom) / 1e9;
             double start = startTime.getEpochSecond() + startTime.getNano() / 1e9;
-            return new ExecutionTail(end.logs(), end.errors(), duration, start);
+            boolean logging = params.runtime().logging();
+            return new ExecutionTail(logging ? end.logs() : "", logging ? end.errors() : "", duration, start);
         }
 
         private static double millisSince(long nanoTime) {

@@ -89,7 +89,8 @@ public record RuntimeSpec(String runtimeId, String image, String version, String
     public Map<String, String> openRuntimesEnvironment() {
         Map<String, String> env = new java.util.LinkedHashMap<>(variables);
         env.put("OPEN_RUNTIMES_ENTRYPOINT", entrypoint);
-        env.put("OPEN_RUNTIMES_CPUS", Double.toString(cpus));
+        // PHP's strval of the float: "1" for 1.0, "2.5" for 2.5 (Double.toString would say "1.0").
+        env.put("OPEN_RUNTIMES_CPUS", java.math.BigDecimal.valueOf(cpus).stripTrailingZeros().toPlainString());
         env.put("OPEN_RUNTIMES_MEMORY", Integer.toString(memoryMb));
         env.put("CI", "true");
         return env;
