@@ -15,6 +15,7 @@ import org.springframework.web.server.ServerWebExchange;
 import dev.hearth.gateway.api.error.ErrorType;
 import dev.hearth.gateway.api.error.ExecutorException;
 import dev.hearth.gateway.api.error.ExecutorProperties;
+import dev.hearth.gateway.api.error.NoAnswerException;
 import dev.hearth.gateway.api.params.ExecutionParams;
 import dev.hearth.gateway.api.params.Params;
 import dev.hearth.gateway.execution.ExecutionOutputs.RunnerOutput;
@@ -22,6 +23,7 @@ import dev.hearth.gateway.execution.response.ExecutionOutput;
 import dev.hearth.gateway.execution.response.ExecutionTail;
 import dev.hearth.gateway.metrics.ExecutionMeters;
 import dev.hearth.gateway.runtime.RuntimeSources;
+import dev.hearth.gateway.storage.ObjectNotFoundException;
 import dev.hearth.pool.runtime.ResolvedRuntime;
 import dev.hearth.pool.runtime.RuntimeCreation;
 import dev.hearth.pool.runtime.Runtimes;
@@ -86,7 +88,18 @@ public class ExecutionHandler {
                 : null;
         return runtimes.resolve(params.runtimeId(), creation)
                 .timeout(budget.remaining())
-                .onErrorMap(TimeoutException.class, e -> new ExecutorException(ErrorType.RUNTIME_TIMEOUT));
+                .onErrorMap(TimeoutException.class, e -> new ExecutorException(ErrorType.RUNTIME_TIMEOUT))
+                .onErrorMap(ObjectNotFoundException.class, ExecutionHandler::sourceMissing);
+    }
+
+    /**
+     * A missing source on the fly is what upstream answers once its creation attempts (each a 500) have used the
+     * budget: {@code 400 runtime_timeout}. Hearth answers it at once, naming the path; a creation through
+     * {@code POST /v1/runtimes} answers upstream's {@code 500} instead.
+     */
+    private static ExecutorException sourceMissing(ObjectNotFoundException missing) {
+        return new ExecutorException(ErrorType.RUNTIME_TIMEOUT,
+                "Timed out waiting for runtime. It cannot start: " + missing.getMessage(), missing);
     }
 
     private Mono<Void> run(ServerWebExchange exchange, Execution execution, ResolvedRuntime runtime) {
@@ -106,15 +119,23 @@ public class ExecutionHandler {
         ExecutionParams params = execution.params;
         ExecutionRequest request = new ExecutionRequest(params.method(), params.path(), headers(params.headers()),
                 Math.max(1, remaining.toMillis()), params.runtime().logging());
-        return runtimes.execute(runtime, request, body(params.body()))
-                .timeout(Mono.delay(remaining.plus(GUARD)), event -> Mono.never())
-                .onErrorMap(TimeoutException.class, e -> new ExecutorException(ErrorType.EXECUTION_TIMEOUT))
+        return guarded(runtimes.execute(runtime, request, body(params.body())), remaining)
                 .doOnNext(execution::observe)
                 .doOnError(execution.metrics::failed)
                 // A client that goes away cancels the runner's stream (the response write itself completes quietly).
                 .doOnCancel(execution.metrics::clientGone)
                 // After the end frame (already recorded) a no-op; without one, the execution broke off.
                 .doOnComplete(execution.metrics::streamEnded);
+    }
+
+    /**
+     * The head must arrive within {@code remaining} + {@link #GUARD}; otherwise {@link NoAnswerException}, a
+     * {@code 500 general_unknown} as upstream's curl timeout answers.
+     */
+    static Flux<ExecutionEvent> guarded(Flux<ExecutionEvent> events, Duration remaining) {
+        Duration limit = remaining.plus(GUARD);
+        return events.timeout(Mono.delay(limit), event -> Mono.never())
+                .onErrorMap(TimeoutException.class, e -> new NoAnswerException(limit.toSeconds()));
     }
 
     private static Flux<ByteBuf> body(byte[] body) {
@@ -143,6 +164,8 @@ public class ExecutionHandler {
         private ResolvedRuntime runtime;
         private Instant startTime;
         private long started;
+        /** When the billable {@code duration} began: {@link #started}, or before the runtime's start (below). */
+        private long billedFrom;
 
         Execution(ExecutionParams params, long received, long paramsRead) {
             this.params = params;
@@ -153,8 +176,12 @@ public class ExecutionHandler {
 
         void started(ExecutionMeters meters, ResolvedRuntime resolved) {
             this.runtime = resolved;
-            this.startTime = Instant.now();
             this.started = System.nanoTime();
+            // Upstream's duration starts before the wait for the runtime's port, so a cold start's server start
+            // counts: for the request that created the runtime, its specialization (extracting, starting the server).
+            long starting = (long) (resolved.creation().specializeMs() * 1_000_000);
+            this.billedFrom = started - starting;
+            this.startTime = Instant.now().minusNanos(starting);
             this.metrics = meters.start(resolved.record().image(), paramsRead, resolved.waitNanos(), started);
         }
 
@@ -175,10 +202,12 @@ public class ExecutionHandler {
                     output.end().map(this::tail));
         }
 
+        /** With {@code logging} off the function's logs and errors are not kept, as an Open Runtimes server keeps none. */
         private ExecutionTail tail(ExecutionEnd end) {
-            double duration = (System.nanoTime() - started) / 1e9;
+            double duration = (System.nanoTime() - billedFrom) / 1e9;
             double start = startTime.getEpochSecond() + startTime.getNano() / 1e9;
-            return new ExecutionTail(end.logs(), end.errors(), duration, start);
+            boolean logging = params.runtime().logging();
+            return new ExecutionTail(logging ? end.logs() : "", logging ? end.errors() : "", duration, start);
         }
 
         private static double millisSince(long nanoTime) {

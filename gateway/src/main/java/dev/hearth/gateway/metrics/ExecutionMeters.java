@@ -9,8 +9,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
-import dev.hearth.gateway.api.error.ErrorType;
-import dev.hearth.gateway.api.error.ExecutorException;
+import dev.hearth.gateway.api.error.NoAnswerException;
 import dev.hearth.gateway.config.HearthProperties;
 import dev.hearth.pool.PoolConfig;
 import dev.hearth.runner.protocol.ExecutionEnd;
@@ -132,9 +131,7 @@ public class ExecutionMeters {
             if (error instanceof AbortedException) {
                 return Outcome.CLIENT_GONE;
             }
-            boolean guard = error instanceof ExecutorException executor
-                    && executor.errorType() == ErrorType.EXECUTION_TIMEOUT;
-            return guard ? Outcome.TIMEOUT : Outcome.FAILED;
+            return error instanceof NoAnswerException ? Outcome.TIMEOUT : Outcome.FAILED;
         }
 
         public void clientGone() {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +32,8 @@ import reactor.core.publisher.Mono;
  * the artifact the build leaves at {@code /mnt/code/code.tar.gz} under {@code destination} as {@code <unique>.gz},
  * and answers {@code {output, startTime, duration, size, path}}. A failed build answers {@code 400 build_failed}
  * with its output (at most upstream's 1,000,000 bytes, ending with "Build command exited with code N.").
- * After a failure, and after success when {@code remove} is set, the runtime is removed (pod, lease, record);
- * otherwise it stays registered, initialised. A failed store removes it too and leaves no partial object.
+ * After a failure, and after success when {@code remove} is set, the runtime is removed (pod, lease, record) before
+ * the answer, as upstream removes it; otherwise it stays registered, initialised. A failed store removes it too and leaves no partial object.
  */
 @Component
 public class Builds {
@@ -42,7 +43,7 @@ public class Builds {
     /** Beyond its timeout (the runner's limit), the gateway waits this long for the end before giving up on the pod. */
     private static final Duration GUARD = Duration.ofSeconds(30);
 
-    /** How long a removed build's pod outlives the answer, for its log's followers. */
+    /** How long a removed build's pod outlives the build's end (and the answer waits), for its log's followers. */
     static final Duration REMOVAL_GRACE = Duration.ofSeconds(2);
     private static final Logger LOG = LoggerFactory.getLogger(Builds.class);
 
@@ -66,33 +67,41 @@ public class Builds {
                 .onErrorMap(TimeoutException.class, error -> new ExecutorException(ErrorType.BUILD_FAILED,
                         "Build timed out: no end from its pod " + timeout.plus(GUARD).toSeconds() + " s after it began."))
                 .flatMap(built -> {
+                    AtomicBoolean removing = new AtomicBoolean();
                     if (!built.outcome().succeeded()) {
-                        removeLater(built);
-                        return Mono.error(failed(built.outcome()));
+                        return removed(built, params.remove(), removing).then(Mono.error(failed(built.outcome())));
                     }
                     // From here the runtime is this request's to finish: a caller leaving while the artifact is
                     // stored removes it (the store itself leaves no partial object).
                     return store(params, built).flatMap(stored -> {
                         Map<String, Object> body = body(built.outcome(), started, stored);
-                        if (params.remove()) {
-                            removeLater(built);
-                            return Mono.just(body);
-                        }
-                        return runtimes.finishBuild(built, true).thenReturn(body);
-                    }).doOnCancel(() -> removeLater(built));
+                        Mono<Void> finished = params.remove()
+                                ? removed(built, true, removing)
+                                : runtimes.finishBuild(built, true);
+                        return finished.thenReturn(body);
+                    }).doOnCancel(() -> removed(built, false, removing));
                 });
     }
 
     /**
-     * Removes a built runtime a moment after the answer (upstream waits 2 s too): a client following its log
-     * ({@code GET …/logs}) reads the build's last lines from its pod before the pod goes. The removal is the pool's
-     * to finish even if this request is gone; a gateway stopping meanwhile ends the runtime itself.
+     * Removes a built runtime before the answer, as upstream does: with {@code remove} it waits 2 s first (upstream
+     * sleeps as long "to allow time to read logs"), so a client following the log ({@code GET …/logs}) reads the
+     * build's last lines from its pod before the pod goes; once the answer arrives the runtime is no longer listed.
+     * The removal runs detached, so a caller leaving meanwhile does not stop it; the answer waits for it. A gateway
+     * stopping meanwhile ends the runtime itself.
      */
-    private void removeLater(BuiltRuntime built) {
-        Mono.delay(REMOVAL_GRACE)
+    private Mono<Void> removed(BuiltRuntime built, boolean grace, AtomicBoolean removing) {
+        if (!removing.compareAndSet(false, true)) {
+            return Mono.empty(); // already on its way out: once only, so a reused id's next runtime is never hit
+        }
+        Mono<Void> removal = (grace ? Mono.delay(REMOVAL_GRACE).then() : Mono.<Void>empty())
                 .then(runtimes.finishBuild(built, false))
-                .subscribe(null, error -> LOG.warn("Could not remove build runtime {}: {}",
-                        built.record().runtimeId(), error.toString()));
+                .onErrorResume(error -> {
+                    LOG.warn("Could not remove build runtime {}: {}", built.record().runtimeId(), error.toString());
+                    return Mono.empty();
+                });
+        // suppressCancel: the caller's leaving must not cancel the removal it waits for.
+        return Mono.fromFuture(removal.toFuture(), true);
     }
 
     private Mono<StoredObject> store(CreateRuntimeParams params, BuiltRuntime built) {

@@ -92,6 +92,26 @@ class ApiErrorsIT extends GatewayITSupport {
         client.get().uri("/v1/runtimes/miss-1").exchange().expectStatus().isNotFound();
     }
 
+    /**
+     * On the fly, upstream retries its own creation (a 500 each time) until the execution's budget is spent, then
+     * answers {@code 400 runtime_timeout}; Hearth answers that at once, naming the path, and holds nothing.
+     */
+    @Test
+    void aMissingSourceOnTheFlyIs400RuntimeTimeoutAtOnce() {
+        long started = System.nanoTime();
+        executeJson("miss-2", Map.of("image", "local/shell", "source", "/storage/functions/none/code.tar.gz",
+                "entrypoint", "main.sh", "timeout", 30))
+                .expectStatus().isBadRequest()
+                .expectBody()
+                .jsonPath("$.type").isEqualTo("runtime_timeout")
+                .jsonPath("$.code").isEqualTo(400)
+                .jsonPath("$.message").value(message -> org.assertj.core.api.Assertions.assertThat(message.toString())
+                        .startsWith("Timed out waiting for runtime.").contains("/storage/functions/none/code.tar.gz"));
+        org.assertj.core.api.Assertions.assertThat((System.nanoTime() - started) / 1_000_000)
+                .as("ms to answer: not the 30 s budget").isLessThan(10_000);
+        client.get().uri("/v1/runtimes/miss-2").exchange().expectStatus().isNotFound();
+    }
+
     @Test
     void tarballWithDotDotEntryIsRejected() {
         String source = store("dotdot.tar.gz", TarGz.builder().file("../evil.sh", "echo pwned"));

@@ -11,14 +11,14 @@ import org.springframework.http.MediaType;
 import dev.hearth.runner.testing.TarGz;
 
 /**
- * {@code POST /v1/runtimes/{id}/commands}, ported from the upstream executor's end-to-end scenario
- * {@code testCommands} (§5.2, test 19), plus what upstream leaves out: authentication, and a command's process tree
- * ending at its timeout.
+ * {@code POST /v1/runtimes/{id}/commands}: what Hearth adds to the upstream executor's scenario {@code testCommands}
+ * (§5.2, test 19, ported in {@link UpstreamExecutorIT#testCommands}): a command runs in the function's code with its
+ * environment, its timeout ends its whole process tree, stderr follows stdout, and the route is authenticated.
  */
 class CommandsIT extends GatewayITSupport {
 
     @Test
-    void testCommands() {
+    void aCommandRunsInTheFunctionsCodeAndItsTimeoutEndsItsProcesses() {
         String source = store("commands.tar.gz", TarGz.builder().file("main.sh", "echo function").file("data.txt", "in code\n"));
         createRuntime("cmd-1", "local/shell", source, "main.sh").expectStatus().isCreated();
 
@@ -28,24 +28,9 @@ class CommandsIT extends GatewayITSupport {
 
         command("cmd-1", Map.of("command", "sleep 5", "timeout", 1))
                 .expectStatus().isEqualTo(500)
-                .expectBody()
-                .jsonPath("$.type").isEqualTo("command_timeout")
-                .jsonPath("$.message").isEqualTo("Operation timed out.");
+                .expectBody().jsonPath("$.type").isEqualTo("command_timeout");
         await("the timed-out command's process is gone").atMost(WAIT).until(() -> ProcessHandle.current()
                 .descendants().noneMatch(process -> process.info().commandLine().orElse("").contains("sleep 5")));
-
-        command("cmd-1", Map.of("command", "echo partial; exit 1"))
-                .expectStatus().isEqualTo(500)
-                .expectBody()
-                .jsonPath("$.type").isEqualTo("command_failed")
-                .jsonPath("$.message").isEqualTo("Failed to execute command.");
-
-        client.delete().uri("/v1/runtimes/cmd-1").exchange().expectStatus().isOk();
-        client.delete().uri("/v1/runtimes/cmd-1").exchange().expectStatus().isNotFound();
-
-        command("cmd-1", Map.of("command", "echo gone"))
-                .expectStatus().isNotFound()
-                .expectBody().jsonPath("$.type").isEqualTo("runtime_not_found");
     }
 
     @Test

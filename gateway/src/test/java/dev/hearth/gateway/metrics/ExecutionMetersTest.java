@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.hearth.gateway.api.error.ErrorType;
 import dev.hearth.gateway.api.error.ExecutorException;
+import dev.hearth.gateway.api.error.NoAnswerException;
 import dev.hearth.runner.protocol.ExecutionEnd;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -83,7 +84,7 @@ class ExecutionMetersTest {
     @Test
     void errorsAreSortedIntoTimeoutClientGoneAndFailed() {
         long now = System.nanoTime();
-        meters.start("img", now, 0, now).failed(new ExecutorException(ErrorType.EXECUTION_TIMEOUT));
+        meters.start("img", now, 0, now).failed(new NoAnswerException(25));
         meters.start("img", now, 0, now).failed(AbortedException.beforeSend());
         meters.start("img", now, 0, now).clientGone();
         meters.start("img", now, 0, now).failed(new ExecutorException(ErrorType.GENERAL_UNKNOWN));

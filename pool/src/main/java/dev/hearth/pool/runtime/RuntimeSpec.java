@@ -99,7 +99,8 @@ public record RuntimeSpec(String runtimeId, String image, String version, String
             env.put("INTERNAL_RUNTIME_ENTRYPOINT", entrypoint);
         } else {
             env.put("OPEN_RUNTIMES_ENTRYPOINT", entrypoint);
-            env.put("OPEN_RUNTIMES_CPUS", Double.toString(cpus));
+            // PHP's strval of the float: "1" for 1.0, "2.5" for 2.5 (Double.toString would say "1.0").
+            env.put("OPEN_RUNTIMES_CPUS", java.math.BigDecimal.valueOf(cpus).stripTrailingZeros().toPlainString());
             env.put("OPEN_RUNTIMES_MEMORY", Integer.toString(memoryMb));
         }
         env.put("CI", "true");

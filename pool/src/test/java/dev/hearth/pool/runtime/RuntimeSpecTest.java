@@ -37,6 +37,14 @@ class RuntimeSpecTest {
     }
 
     @Test
+    void cpusReadAsPhpPrintsTheFloat() {
+        for (Object[] pair : new Object[][] {{1.0, "1"}, {2.5, "2.5"}, {0.25, "0.25"}, {16.0, "16"}}) {
+            RuntimeSpec spec = new RuntimeSpec("r1", "img", "v5", "", "", "", Map.of(), (double) pair[0], 512, true, "no");
+            assertThat(spec.openRuntimesEnvironment().get("OPEN_RUNTIMES_CPUS")).as("cpus " + pair[0]).isEqualTo(pair[1]);
+        }
+    }
+
+    @Test
     void anOpenRuntimesImageRunsItsRuntimeEntrypointWithAFreshSecret() {
         Specialization first = spec(START).specialization(pool("openruntimes", "ignored"));
         Specialization second = spec(START).specialization(pool("openruntimes", "ignored"));

@@ -1,0 +1,52 @@
+package dev.hearth.gateway.execution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.hearth.gateway.api.error.ErrorType;
+import dev.hearth.gateway.api.error.ExecutorError;
+import dev.hearth.runner.client.ExecutionEvent;
+import dev.hearth.runner.protocol.ExecutionHead;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+/**
+ * The gateway's guard on a runner that sends no response head: upstream's curl gives up on a silent runtime with its
+ * generic 500 (curl error 28), so the guard answers {@code 500 general_unknown}, not {@code execution_timeout}.
+ */
+class HeadGuardTest {
+
+    private static final ExecutionEvent HEAD = new ExecutionEvent.Head(new ExecutionHead(200, Map.of()));
+
+    @Test
+    void aRunnerSilentPastTheBudgetAndTheMarginIs500GeneralUnknown() {
+        StepVerifier.withVirtualTime(() -> ExecutionHandler.guarded(Flux.never(), Duration.ofSeconds(15)))
+                .expectSubscription()
+                .expectNoEvent(Duration.ofSeconds(24))
+                .thenAwait(Duration.ofSeconds(1))
+                .expectErrorSatisfies(error -> {
+                    ExecutorError shown = ExecutorError.from(error);
+                    assertThat(shown.code()).as("status").isEqualTo(500);
+                    assertThat(shown.type()).as("type").isEqualTo(ErrorType.GENERAL_UNKNOWN);
+                    assertThat(shown.message()).as("message").contains("did not answer").contains("25 s");
+                    assertThat(shown.unexpected()).as("a known failure, not a bug to log with its trace").isFalse();
+                })
+                .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void onceTheHeadIsInTheBodyMayTakeAsLongAsTheRunnerAllows() {
+        // Built inside the supplier, so that the delay runs on the virtual clock.
+        StepVerifier.withVirtualTime(() -> ExecutionHandler.guarded(
+                        Flux.concat(Mono.just(HEAD), Mono.delay(Duration.ofSeconds(60)).then(Mono.<ExecutionEvent>empty())),
+                        Duration.ofSeconds(15)))
+                .expectNext(HEAD)
+                .thenAwait(Duration.ofSeconds(60))
+                .verifyComplete();
+    }
+}
