@@ -118,7 +118,9 @@ public class ExecutionHandler {
         Duration remaining = execution.budget.remaining();
         ExecutionParams params = execution.params;
         ExecutionRequest request = new ExecutionRequest(params.method(), params.path(), headers(params.headers()),
-                Math.max(1, remaining.toMillis()), params.runtime().logging());
+                Math.max(1, remaining.toMillis()), params.runtime().logging(),
+                // v2 sends variables with every execution (upstream's envelope); v5 runtimes have theirs in env.
+                params.runtime().isV2() ? params.runtime().variables() : null);
         return guarded(runtimes.execute(runtime, request, body(params.body())), remaining)
                 .doOnNext(execution::observe)
                 .doOnError(execution.metrics::failed)

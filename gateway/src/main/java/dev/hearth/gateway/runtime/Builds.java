@@ -40,6 +40,8 @@ public class Builds {
 
     /** Where Open Runtimes' build scripts leave the artifact. */
     static final String ARTIFACT = "/mnt/code/code.tar.gz";
+    /** Where a v2 image's {@code build.sh} leaves it: upstream's v2 code mount. */
+    static final String V2_ARTIFACT = "/usr/code/code.tar.gz";
     /** Beyond its timeout (the runner's limit), the gateway waits this long for the end before giving up on the pod. */
     private static final Duration GUARD = Duration.ofSeconds(30);
 
@@ -109,7 +111,8 @@ public class Builds {
             return Mono.just(NOTHING);
         }
         String path = params.destination().replaceAll("/+$", "") + "/" + Secrets.hex(10) + ".gz";
-        return storage.write(path, runtimes.artifact(built.record(), ARTIFACT))
+        return storage.write(path, runtimes.artifact(built.record(),
+                        params.runtime().isV2() ? V2_ARTIFACT : ARTIFACT))
                 .onErrorMap(error -> !(error instanceof StorageException), Builds::notStored)
                 .onErrorResume(error -> runtimes.finishBuild(built, false).then(Mono.error(error)));
     }
