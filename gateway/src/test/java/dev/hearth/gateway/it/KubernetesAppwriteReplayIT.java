@@ -110,8 +110,12 @@ class KubernetesAppwriteReplayIT {
     }
 
     @AfterAll
-    static void stopCluster() {
+    static void nothingLeaks() {
+        String label = HARNESS.kubelet().containerLabelValue();
         HARNESS.close();
+        assertThat(LocalImages.requireEngine().listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of("dev.hearth.harness", label)).exec())
+                .as("containers of the harness after it closed").isEmpty();
     }
 
     @BeforeEach
