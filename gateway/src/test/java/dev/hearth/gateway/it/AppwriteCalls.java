@@ -91,6 +91,11 @@ public final class AppwriteCalls {
     }
 
     public Call execution(Execution execution) {
+        return execution(execution, "-----------------------------" + uniqid());
+    }
+
+    /** The execution call with a given multipart boundary (Appwrite's is {@code -----------------------------<uniqid>}). */
+    Call execution(Execution execution, String boundary) {
         String runtimeId = execution.projectId() + "-" + execution.deploymentId();
         Map<String, Object> parts = new LinkedHashMap<>();
         parts.put("runtimeId", runtimeId);
@@ -111,7 +116,6 @@ public final class AppwriteCalls {
         if (execution.body() != null && !execution.body().isEmpty()) {
             parts.put("body", execution.body());
         }
-        String boundary = "-----------------------------" + uniqid();
         List<Map.Entry<String, String>> headers = common("multipart/form-data; boundary=" + boundary, "anycast-efficient");
         headers.add(Map.entry("x-opr-runtime-id", runtimeId));
         headers.add(Map.entry("accept", "multipart/form-data"));
