@@ -43,10 +43,10 @@ public final class AppwriteCalls {
     public record Call(HttpMethod method, String path, List<Map.Entry<String, String>> headers, byte[] body) {
 
         public WebTestClient.ResponseSpec exchange(WebTestClient client) {
-            return client.method(method).uri(path)
-                    .headers(h -> headers.forEach(e -> h.add(e.getKey(), e.getValue())))
-                    .bodyValue(body)
-                    .exchange();
+            WebTestClient.RequestBodySpec request = client.method(method).uri(path)
+                    .headers(h -> headers.forEach(e -> h.add(e.getKey(), e.getValue())));
+            // curl sends no body with a GET (Appwrite puts its parameters in the query string).
+            return method == HttpMethod.GET ? request.exchange() : request.bodyValue(body).exchange();
         }
 
         public String header(String name) {
@@ -91,6 +91,11 @@ public final class AppwriteCalls {
     }
 
     public Call execution(Execution execution) {
+        return execution(execution, "-----------------------------" + uniqid());
+    }
+
+    /** The execution call with a given multipart boundary (Appwrite's is {@code -----------------------------<uniqid>}). */
+    Call execution(Execution execution, String boundary) {
         String runtimeId = execution.projectId() + "-" + execution.deploymentId();
         Map<String, Object> parts = new LinkedHashMap<>();
         parts.put("runtimeId", runtimeId);
@@ -111,13 +116,24 @@ public final class AppwriteCalls {
         if (execution.body() != null && !execution.body().isEmpty()) {
             parts.put("body", execution.body());
         }
-        String boundary = "-----------------------------" + uniqid();
         List<Map.Entry<String, String>> headers = common("multipart/form-data; boundary=" + boundary, "anycast-efficient");
         headers.add(Map.entry("x-opr-runtime-id", runtimeId));
         headers.add(Map.entry("accept", "multipart/form-data"));
         headers.add(Map.entry("x-executor-response-format", execution.responseFormat()));
         return new Call(HttpMethod.POST, "/v1/runtimes/" + runtimeId + "/executions", headers,
                 multipart(boundary, parts));
+    }
+
+    /**
+     * {@code getLogs}, which the Builds worker calls concurrently with the build: a GET whose parameters are in the
+     * query string, still with the JSON content type, and {@code accept: text/event-stream} added last.
+     */
+    public Call buildLogs(String projectId, String deploymentId) {
+        String runtimeId = projectId + "-" + deploymentId + "-build";
+        List<Map.Entry<String, String>> headers = common("application/json", "anycast-efficient");
+        headers.add(Map.entry("x-opr-runtime-id", runtimeId));
+        headers.add(Map.entry("accept", "text/event-stream"));
+        return new Call(HttpMethod.GET, "/v1/runtimes/" + runtimeId + "/logs?timeout=900", headers, new byte[0]);
     }
 
     /** {@code deleteRuntime}: JSON content type with the body {@code []} (curl's POSTFIELDS of an empty array). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,11 +13,15 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +42,6 @@ import dev.hearth.gateway.storage.S3MockProcess;
 import dev.hearth.pool.Pools;
 import dev.hearth.pool.kubernetes.harness.KubernetesHarness;
 import dev.hearth.pool.lease.LeaseStore;
-import dev.hearth.runner.testing.TarGz;
 import dev.hearth.runner.testing.TestDistribution;
 import dev.hearth.runner.testing.docker.LocalImages;
 import dev.hearth.runner.testing.docker.OpenRuntimesImages;
@@ -110,8 +114,12 @@ class KubernetesAppwriteReplayIT {
     }
 
     @AfterAll
-    static void stopCluster() {
+    static void nothingLeaks() {
+        String label = HARNESS.kubelet().containerLabelValue();
         HARNESS.close();
+        assertThat(LocalImages.requireEngine().listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of("dev.hearth.harness", label)).exec())
+                .as("containers of the harness after it closed").isEmpty();
     }
 
     @BeforeEach
@@ -150,7 +158,17 @@ class KubernetesAppwriteReplayIT {
                 .contains("\"source\":\"\\/storage\\/functions\\/app-p1\\/", "\"remove\":true", "\"cpus\":1.0",
                         "\"command\":\"tar -zxf \\/tmp\\/code.tar.gz -C \\/mnt\\/code && helpers\\/build.sh 'echo");
 
+        // As the Builds worker does: the log stream asked for alongside the build, here even before it.
+        CompletableFuture<EntityExchangeResult<byte[]>> log = CompletableFuture.supplyAsync(() ->
+                APPWRITE.buildLogs("p1", "d1").exchange(client).expectBody().returnResult());
         byte[] answer = call.exchange(client).expectStatus().isCreated().expectBody().returnResult().getResponseBody();
+        EntityExchangeResult<byte[]> streamed = log.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+        String lines = new String(streamed.getResponseBody() == null ? new byte[0] : streamed.getResponseBody(),
+                StandardCharsets.UTF_8);
+        assertThat(streamed.getStatus().value()).as("the log stream's status; body %s", lines).isEqualTo(200);
+        assertThat(streamed.getResponseHeaders().getFirst("content-type")).startsWith("text/event-stream");
+        assertThat(lines).as("the build's log, streamed to its end")
+                .contains("[open-runtimes] Build command execution started.", "[open-runtimes] Build finished.");
         JsonNode built = JSON.readTree(answer);
         String path = built.path("path").asText();
         assertThat(path).as("the artifact's path; answer %s", built).startsWith("/storage/builds/app-p1/").endsWith(".gz");
@@ -161,7 +179,8 @@ class KubernetesAppwriteReplayIT {
         Map<String, String> files = untar(stored);
         assertThat(files).as("the artifact: the function, what the install command made, the build's metadata")
                 .containsKeys("./index.js", "./echo.js")
-                .containsEntry("./built.txt", "built for fn1\n");
+                .containsEntry("./built.txt", "built for fn1\n")
+                .containsEntry("./private/note.txt", "the developer's own\n");
         assertThat(files.get("./.open-runtimes")).contains("OPEN_RUNTIMES_ENTRYPOINT=index.js");
         StringBuilder output = new StringBuilder();
         built.path("output").forEach(chunk -> output.append(chunk.path("content").asText()));
@@ -319,16 +338,33 @@ class KubernetesAppwriteReplayIT {
         return variables;
     }
 
-    /** The deployment as uploaded: the v5 fixtures of the test resources, packed as a tar.gz. */
+    /**
+     * The deployment as Appwrite's CLI uploads it: the v5 fixtures of the test resources, packed with the developer's
+     * uid and gid (1000, node-tar keeps them) and with one directory private to that user.
+     */
     private static byte[] functionArchive() throws IOException {
-        Path dir = Path.of("src/test/resources/openruntimes/functions/v5");
-        TarGz.Builder archive = TarGz.builder();
-        try (Stream<Path> files = Files.list(dir)) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes));
+             Stream<Path> files = Files.list(Path.of("src/test/resources/openruntimes/functions/v5"))) {
             for (Path file : files.sorted().toList()) {
-                archive.file(file.getFileName().toString(), Files.readString(file));
+                add(tar, file.getFileName().toString(), Files.readAllBytes(file), 0644);
             }
+            add(tar, "private/", null, 0700);
+            add(tar, "private/note.txt", "the developer's own\n".getBytes(StandardCharsets.UTF_8), 0600);
         }
-        return archive.build();
+        return bytes.toByteArray();
+    }
+
+    private static void add(TarArchiveOutputStream tar, String name, byte[] content, int mode) throws IOException {
+        TarArchiveEntry entry = new TarArchiveEntry(name);
+        entry.setIds(1000, 1000);
+        entry.setMode((content == null ? 040000 : 0100000) | mode);
+        entry.setSize(content == null ? 0 : content.length);
+        tar.putArchiveEntry(entry);
+        if (content != null) {
+            tar.write(content);
+        }
+        tar.closeArchiveEntry();
     }
 
     private static Map<String, String> untar(byte[] archive) throws IOException {

@@ -229,7 +229,16 @@ public final class PodTemplates {
         return mounts;
     }
 
-    /** Non-root unless the pool runs as uid 0; never privileged, no capabilities, no privilege escalation. */
+    /**
+     * Root's file capabilities, for pools that run as uid 0 (Open Runtimes images): without them root cannot unpack an
+     * archive whose entries belong to another uid (GNU tar restores owners as root: {@code CHOWN}, then modes and
+     * times on what it now does not own: {@code FOWNER}, {@code FSETID}), nor read what such an archive made private
+     * ({@code DAC_OVERRIDE}). Appwrite's CLI packs a deployment with the developer's uid, and its build command is
+     * {@code tar -zxf}. Nothing else is added: no setuid, no kill, no network capabilities.
+     */
+    static final List<String> ROOT_FILE_CAPABILITIES = List.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID");
+
+    /** Non-root unless the pool runs as uid 0 (then root's file capabilities only); never privileged, no escalation. */
     private static V1SecurityContext containerSecurity(boolean readOnlyRoot, long runAsUser) {
         return new V1SecurityContext()
                 .runAsNonRoot(runAsUser != 0)
@@ -237,7 +246,8 @@ public final class PodTemplates {
                 .allowPrivilegeEscalation(false)
                 .privileged(false)
                 .readOnlyRootFilesystem(readOnlyRoot)
-                .capabilities(new V1Capabilities().drop(List.of("ALL")))
+                .capabilities(new V1Capabilities().drop(List.of("ALL"))
+                        .add(runAsUser == 0 ? ROOT_FILE_CAPABILITIES : null))
                 .seccompProfile(new V1SeccompProfile().type("RuntimeDefault"));
     }
 

@@ -208,6 +208,8 @@ class PodTemplatesTest {
         assertThat(runtime.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(runtime.getSecurityContext().getPrivileged()).isFalse();
         assertThat(runtime.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(runtime.getSecurityContext().getCapabilities().getAdd()).as("root's file capabilities only")
+                .containsExactly("CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID");
         V1Container init = spec.getInitContainers().get(0);
         assertThat(init.getSecurityContext().getRunAsUser()).as("the runner's installer stays uid 10001")
                 .isEqualTo(10001L);
