@@ -24,7 +24,7 @@ import dev.hearth.runner.protocol.Adapter;
  * the pool's image unchanged running {@code /opt/hearth/runner}, the runner distribution mounted read-only at
  * {@code /opt/hearth}, host networking with the runner on the pod's own loopback address (or, on any other network, a
  * namespace of its own with the runner on a socket in a bind-mounted directory: {@link RunnerAccess}), non-root
- * ({@code 10001} unless the pool says otherwise), {@code no-new-privileges}, every capability dropped, a read-only root filesystem
+ * ({@code 10001} unless the pool says otherwise), {@code no-new-privileges}, every capability dropped (a root pool keeps root's file capabilities), a read-only root filesystem
  * with tmpfs mounts for the paths a runtime writes, CPU, memory (no swap) and pids limits, no restart. Docker applies
  * its default seccomp profile, which nothing here turns off. Pure: no I/O.
  */
@@ -154,6 +154,10 @@ public final class ContainerTemplates {
                 .withPidsLimit(spec.pidsLimit())
                 .withTmpFs(tmpfs)
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, LOG_OPTIONS));
+        if (spec.root()) {
+            // As PodTemplates.ROOT_FILE_CAPABILITIES: root unpacking an archive of another uid (Appwrite's tar -zxf).
+            host.withCapAdd(Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.FOWNER, Capability.FSETID);
+        }
         List<Bind> binds = new ArrayList<>();
         if (access instanceof RunnerAccess.Socket socket) {
             binds.add(new Bind(socket.directory().toString(), new Volume(SocketDirectories.MOUNT), AccessMode.rw));

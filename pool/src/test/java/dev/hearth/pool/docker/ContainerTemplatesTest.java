@@ -117,6 +117,9 @@ class ContainerTemplatesTest {
                 .extracting(Object::toString)
                 .containsExactly("/var/lib/hearth/sockets/test/0123456789ab:/run/hearth:rw", "/srv/hearth-dist:/opt/hearth:ro");
         assertThat(host.getCapDrop()).as("the same security defaults").containsExactly(Capability.ALL);
+        assertThat(host.getCapAdd()).as("root's file capabilities only, to unpack archives of other uids")
+                .containsExactlyInAnyOrder(Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.FOWNER,
+                        Capability.FSETID);
         assertThat(new RunnerAccess.Socket(directory).address())
                 .isEqualTo("unix:/var/lib/hearth/sockets/test/0123456789ab/runner.sock");
 
