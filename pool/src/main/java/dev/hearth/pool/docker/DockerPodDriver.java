@@ -79,7 +79,8 @@ public final class DockerPodDriver implements PodDriver {
     @Override
     public Mono<Pod> create(PoolConfig pool) {
         return Mono.defer(() -> {
-            DockerPoolSpec spec = specs.apply(pool.image());
+            // A pool made for runtimes that asked for limits gives its containers exactly those.
+            DockerPoolSpec spec = specs.apply(pool.image()).sizedFor(pool.limits());
             String podId = "hearth-" + config.installation() + "-" + Secrets.hex(6);
             return Mono.fromCallable(addresses::allocate)
                     .subscribeOn(Schedulers.boundedElastic())
