@@ -37,6 +37,9 @@ public record PodLimits(double cpus, long memoryMb) {
 
     @Override
     public String toString() {
+        if (unset()) {
+            return "no limits asked";
+        }
         return (cpus == 0 ? "-" : stripped(cpus)) + " cpus, " + (memoryMb == 0 ? "-" : memoryMb + " MB");
     }
 
