@@ -172,6 +172,37 @@ class DockerGatewayIT {
         await("the runtime's container is removed").atMost(WAIT).until(() -> !names().contains(podId));
     }
 
+    /**
+     * Any image: one with no entry gets a pool made at call time, a container per runtime limited to exactly the
+     * runtime's cpus and memory, removed with it; an Open Runtimes version is refused on this driver, saying why.
+     */
+    @Test
+    void anUnconfiguredImageRunsInAContainerWithExactlyTheRuntimesLimits() {
+        TarGz.builder().file("main.sh", "echo unconfigured").writeTo(STORAGE.resolve("any.tar.gz"));
+        Map<String, Object> create = new java.util.LinkedHashMap<>(Map.of("runtimeId", "d-any",
+                "image", "hearth-test/other:1", "source", "any.tar.gz", "entrypoint", "main.sh", "version", "v4"));
+        create.put("cpus", 0.5);
+        create.put("memory", 300);
+        client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON).bodyValue(create)
+                .exchange().expectStatus().isCreated();
+        String podId = runtimes.get("d-any").block(WAIT).podId();
+
+        var host = DockerTestEngine.client().inspectContainerCmd(podId).exec().getHostConfig();
+        assertThat(host.getNanoCPUs()).as("cpus").isEqualTo(500_000_000L);
+        assertThat(host.getMemory()).as("memory").isEqualTo(300L << 20);
+        execute("d-any", "").jsonPath("$.body").isEqualTo("unconfigured\n");
+
+        client.delete().uri("/v1/runtimes/d-any").exchange().expectStatus().isOk();
+        await("the runtime's container is removed").atMost(WAIT).until(() -> !names().contains(podId));
+
+        create.put("runtimeId", "d-opr");
+        create.put("version", "v5");
+        client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON).bodyValue(create)
+                .exchange().expectStatus().isBadRequest().expectBody()
+                .jsonPath("$.type").isEqualTo("runtime_failed")
+                .jsonPath("$.message").value(message -> assertThat(message.toString()).contains("openruntimes"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"hearth-test/shell:1", "hearth-test/once:1"})
     void aBuildRunsInAContainerAndARuntimeRunsFromItsArtifact(String image) {
