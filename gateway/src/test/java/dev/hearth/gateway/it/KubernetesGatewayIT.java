@@ -301,6 +301,35 @@ class KubernetesGatewayIT {
         await("the Job is deleted with the runtime").atMost(GatewayITSupport.WAIT).until(() -> jobs() == 0);
     }
 
+    /** The limits rule: a warm pool serves what its pods' limits cover; a runtime asking more gets a Job of its own. */
+    @Test
+    void aRuntimeAskingMoreThanTheWarmPodsLimitsGetsAPodOfItsOwnAndLeavesTheWarmOnes() {
+        await("pools filled to size").atMost(GatewayITSupport.WAIT).until(() -> warmPods().size() == 3);
+        List<String> warmBefore = warmPods().stream().map(pod -> pod.getMetadata().getName()).toList();
+        put("big.tar.gz", TarGz.builder().file("main.sh", "echo big"));
+        Map<String, Object> create = new java.util.LinkedHashMap<>(Map.of("runtimeId", "k-big", "image", "local/shell",
+                "source", "big.tar.gz", "entrypoint", "main.sh"));
+        create.put("cpus", 1);
+        create.put("memory", 1024);
+        client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON).bodyValue(create)
+                .exchange().expectStatus().isCreated();
+
+        assertThat(jobs()).as("a Job of its own: the warm pods have 512Mi").isEqualTo(1);
+        var limits = jobList().get(0).getSpec().getTemplate().getSpec().getContainers().get(0).getResources()
+                .getLimits();
+        assertThat(limits.get("memory").getNumber()).isEqualByComparingTo(
+                io.kubernetes.client.custom.Quantity.fromString("1024Mi").getNumber());
+        assertThat(warmPods()).extracting(pod -> pod.getMetadata().getName()).as("no warm pod taken")
+                .containsExactlyInAnyOrderElementsOf(warmBefore);
+        execute("k-big", "").jsonPath("$.body").isEqualTo("big\n");
+
+        create.put("runtimeId", "k-small");
+        create.put("memory", 256);
+        client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON).bodyValue(create)
+                .exchange().expectStatus().isCreated();
+        assertThat(jobs()).as("a warm pod covers 256 MB").isEqualTo(1);
+    }
+
     @Test
     void anImageNotAllowedIsRefusedInTheOpenRuntimesShape() {
         client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON)
