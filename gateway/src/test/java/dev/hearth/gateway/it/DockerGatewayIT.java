@@ -134,6 +134,9 @@ class DockerGatewayIT {
         String podId = runtimes.get("d-exec").block(WAIT).podId();
         assertThat(names()).as("the runtime's container").contains(podId);
 
+        assertThat(containers()).as("a warm container, not one made for the runtime").anySatisfy(container ->
+                assertThat(container.getLabels()).containsEntry(DockerLabels.POD_ID, podId)
+                        .containsEntry(DockerLabels.STATE, DockerLabels.STATE_WARM));
         execute("d-exec", "through a container").jsonPath("$.body").isEqualTo("through a container as 10001\n");
         await("the pool refills while the runtime lives").atMost(WAIT).until(() ->
                 pools.forImage("hearth-test/shell:1").metrics().warm() == 2);
@@ -244,9 +247,14 @@ class DockerGatewayIT {
         await("its container is removed").atMost(WAIT).until(() -> !names().contains(podId));
     }
 
+    /**
+     * Asks for 256 MB, what the warm pools' containers have: a runtime asking more (Open Runtimes' default is 512)
+     * would get a container of its own instead of a warm one (README, "Pools").
+     */
     private WebTestClient.ResponseSpec create(String id, String image, String source, String entrypoint) {
         return client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(Map.of("runtimeId", id, "image", image, "source", source, "entrypoint", entrypoint))
+                .bodyValue(Map.of("runtimeId", id, "image", image, "source", source, "entrypoint", entrypoint,
+                        "memory", 256))
                 .exchange();
     }
 
