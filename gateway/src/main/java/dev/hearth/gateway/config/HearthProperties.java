@@ -30,6 +30,8 @@ import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
  * @param storageRoot the local storage device's root: paths resolve inside it ({@code HEARTH_STORAGE_ROOT})
  * @param storage     which storage device holds {@code source} and {@code destination} paths, and the S3 device
  * @param podHost     loopback address local pods bind
+ * @param dynamicPools images without an entry in {@code pools}: which may run, how many pools made at call time, when
+ *                    they close ({@link PoolEntries} resolves every entry)
  */
 @Validated
 @ConfigurationProperties(prefix = "hearth", ignoreUnknownFields = false)
