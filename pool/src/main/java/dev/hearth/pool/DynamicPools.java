@@ -111,10 +111,16 @@ public final class DynamicPools implements AutoCloseable {
                     + " Retry later.");
         }
         boolean[] made = new boolean[1];
-        Made result = pools.computeIfAbsent(config, key -> {
-            made[0] = true;
-            return new Made(factory.apply(key), now);
-        });
+        Made result;
+        try {
+            result = pools.computeIfAbsent(config, key -> {
+                made[0] = true;
+                return new Made(factory.apply(key), now);
+            });
+        } catch (RuntimeException e) {
+            count.decrementAndGet();
+            throw e;
+        }
         result.used = now;
         if (made[0]) {
             log.info("Made pool {}", config.name());
