@@ -144,6 +144,29 @@ class GatewayConfigBindingTest {
     }
 
     @Test
+    void patternEntriesAndTheImagesAllowedWithoutAnEntryArrive() {
+        GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(Map.of(
+                "pools", List.of(Map.of("image", "openruntimes/*", "adapter", "openruntimes",
+                                "kubernetes", Map.of("runtimeClassName", "gvisor")),
+                        Map.of("image", "python:3.12-slim")),
+                "dynamicPools", Map.of("imagesAllowed", List.of("registry.example.com/**"), "maxPools", 16,
+                        "idleAfter", "2m"))), scratch);
+
+        HearthProperties hearth = gateway.hearth();
+        assertThat(hearth.poolConfigs()).as("a pattern makes no pool at start").singleElement()
+                .satisfies(pool -> assertThat(pool.image()).isEqualTo("python:3.12-slim"));
+        assertThat(hearth.dynamicPools().imagesAllowed()).containsExactly("registry.example.com/**");
+        assertThat(hearth.dynamicPools().maxPools()).isEqualTo(16);
+        assertThat(hearth.dynamicPools().idleAfter()).isEqualTo(java.time.Duration.ofMinutes(2));
+        KubernetesPoolSpec node = hearth.poolSpec("openruntimes/node:v5-22");
+        assertThat(node.runsAsRoot()).as("Open Runtimes pod settings by default").isTrue();
+        assertThat(node.workingDir()).isEqualTo("/usr/local/server");
+        assertThat(node.runtimeClassName()).as("the pattern entry's own").isEqualTo("gvisor");
+        assertThat(GatewayEnvironment.of(HelmChart.render(Map.of()), scratch).hearth().dynamicPools().imagesAllowed())
+                .as("any image by default, as upstream").containsExactly("**");
+    }
+
+    @Test
     void aKeyTheGatewayDoesNotKnowFailsAsItWouldFailStartup() {
         GatewayEnvironment gateway = GatewayEnvironment.of(HelmChart.render(Map.of("config", Map.of(
                 "hearth", Map.of("kubernetes", Map.of("api-retrys", 9))))), scratch);

@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param adapter        runner adapter of the pool's functions ({@code exec}, {@code http} or {@code openruntimes})
  * @param command        start command prefix; the runtime's entrypoint is appended to it
  * @param startTimeout   how long an {@code http} function may take to accept connections
+ * @param limits         {@code null}: the pods' limits are the driver's pool settings; otherwise exactly these (a
+ *                       dimension left 0 keeps the setting), for a pool made for runtimes that asked for them
  */
 public record PoolConfig(String image, int size, int max, int maxPending, Duration acquireTimeout,
-                         String adapter, String command, Duration startTimeout) {
+                         String adapter, String command, Duration startTimeout, PodLimits limits) {
 
     public PoolConfig {
         Objects.requireNonNull(image, "image");
@@ -35,6 +37,26 @@ public record PoolConfig(String image, int size, int max, int maxPending, Durati
         requirePositive(image, "startTimeout", startTimeout);
         dev.hearth.runner.protocol.Adapter.fromWire(adapter);
         Objects.requireNonNull(command, "command");
+    }
+
+    /** A pool whose pods' limits are the driver's pool settings. */
+    public PoolConfig(String image, int size, int max, int maxPending, Duration acquireTimeout, String adapter,
+                      String command, Duration startTimeout) {
+        this(image, size, max, maxPending, acquireTimeout, adapter, command, startTimeout, null);
+    }
+
+    /**
+     * This configuration for {@code image}, made per runtime: size 0 (a pod per runtime), the given adapter, pods
+     * limited to exactly {@code podLimits}.
+     */
+    public PoolConfig perRuntime(String forImage, String withAdapter, PodLimits podLimits) {
+        return new PoolConfig(forImage, 0, max, maxPending, acquireTimeout, withAdapter, command, startTimeout,
+                podLimits);
+    }
+
+    /** How health details name the pool: its image, and the limits of a pool made per runtime. */
+    public String name() {
+        return limits == null ? image : image + " (" + adapter + ", " + limits + ")";
     }
 
     private static void requirePositive(String image, String name, Duration value) {

@@ -7,4 +7,9 @@ public final class PoolExhaustedException extends RuntimeException {
         super("Pool for image '" + image + "' is exhausted: " + maxPending
                 + " acquisitions are already waiting for a pod. Retry later.");
     }
+
+    /** @param message why no pod can be had now (e.g. no room for one more pool) */
+    public PoolExhaustedException(String message) {
+        super(message);
+    }
 }

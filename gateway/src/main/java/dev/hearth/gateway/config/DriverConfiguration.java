@@ -20,6 +20,7 @@ import dev.hearth.pool.kubernetes.KubernetesDriverConfig;
 import dev.hearth.pool.kubernetes.KubernetesPodDriver;
 import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
 import dev.hearth.pool.kubernetes.LeaderElection;
+import dev.hearth.pool.DynamicPools;
 import dev.hearth.pool.ImagePool;
 import dev.hearth.pool.Pools;
 import java.util.List;
@@ -94,11 +95,19 @@ public final class DriverConfiguration {
             return new PodSecrets(podSecretKey(k8s, executor));
         }
 
-        /** The Kubernetes spec of each pool, by image: its kubernetes block over the defaults' (checked at start). */
+        /**
+         * The Kubernetes spec of each image's pods as far as the image decides it (its entry's kubernetes block over
+         * the defaults', checked at start), for the cache: the runner's port.
+         */
         @Bean
-        Function<String, KubernetesPoolSpec> kubernetesPoolSpecs(HearthProperties properties) {
-            java.util.Map<String, KubernetesPoolSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
-            return image -> specs.computeIfAbsent(image, properties::poolSpec);
+        Function<String, KubernetesPoolSpec> kubernetesPoolSpecs(PoolEntries entries) {
+            Map<String, KubernetesPoolSpec> specs = new ConcurrentHashMap<>();
+            return image -> {
+                KubernetesPoolSpec known = specs.get(image);
+                // Not cached for images without an entry: there may be any number of them.
+                return known != null ? known : entries.configs().stream().anyMatch(c -> c.image().equals(image))
+                        ? specs.computeIfAbsent(image, entries::kubernetesSpec) : entries.kubernetesSpec(image);
+            };
         }
 
         /** The informer cache of the runtime namespace, filled before anything else starts. */
@@ -116,8 +125,8 @@ public final class DriverConfiguration {
         /** Closed by the driver, which deletes at shutdown the pods this replica created. */
         @Bean(destroyMethod = "")
         PodCreation podCreation(KubernetesApi api, KubernetesDriverConfig config, PodSecrets podSecrets,
-                                Function<String, KubernetesPoolSpec> specs, ClusterPods pods, RunnerClient runners) {
-            return new PodCreation(api, config, podSecrets, specs, pods, runners);
+                                PoolEntries entries, ClusterPods pods, RunnerClient runners) {
+            return new PodCreation(api, config, podSecrets, entries::kubernetesSpec, pods, runners);
         }
 
         @Bean(destroyMethod = "close")
@@ -156,12 +165,24 @@ public final class DriverConfiguration {
             return TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(creation.breakers());
         }
 
+        /**
+         * Pools made at call time, a Job per runtime: each replica makes its own, which share nothing but their pods'
+         * labels; the leader leaves a Job's pod to its runtime's lease (ClusterReconciliation).
+         */
+        @Bean(destroyMethod = "close")
+        DynamicPools dynamicPools(HearthProperties properties, ClusterPods pods, KubernetesPodDriver driver,
+                                  PoolObserver observer) {
+            return new DynamicPools(config -> new ClusterImagePool(config, pods, driver, observer),
+                    properties.dynamicPools().settings(), java.time.Clock.systemUTC());
+        }
+
         /** Pools whose warm pods live in the cluster, shared by every replica, kept by the leader. */
         @Bean
-        Pools pools(HearthProperties properties, ClusterPods pods, KubernetesPodDriver driver, PoolObserver observer) {
-            return new Pools(properties.poolConfigs().stream()
+        Pools pools(PoolEntries entries, ClusterPods pods, KubernetesPodDriver driver, PoolObserver observer,
+                    DynamicPools dynamic) {
+            return new Pools(entries.configs().stream()
                     .map(config -> new ClusterImagePool(config, pods, driver, observer))
-                    .toList());
+                    .toList(), entries.catalog(), dynamic);
         }
 
         @Bean(destroyMethod = "close")
@@ -221,10 +242,15 @@ public final class DriverConfiguration {
          */
         @Bean(destroyMethod = "close")
         DockerPodDriver podDriver(DockerApi api, DockerDriverConfig config, HearthProperties properties,
-                                  RunnerClient runners) {
+                                  PoolEntries entries, RunnerClient runners) {
+            // Cached for configured images only: there may be any number of others.
             Map<String, DockerPoolSpec> specs = new ConcurrentHashMap<>();
+            entries.configs().forEach(pool -> specs.put(pool.image(), entries.dockerSpec(pool.image())));
             DockerPodDriver driver = new DockerPodDriver(api, config,
-                    image -> specs.computeIfAbsent(image, properties::dockerPoolSpec), runners);
+                    pool -> {
+                        DockerPoolSpec known = specs.get(pool.image());
+                        return known != null ? known : entries.dockerSpec(pool);
+                    }, runners);
             driver.start().block(properties.docker().startupTimeout());
             return driver;
         }

@@ -35,6 +35,12 @@ public class HearthConfiguration {
         return new ReplicaId(name + "-" + Secrets.hex(6));
     }
 
+    /** The pool entries resolved: configured pools, the catalog of pools made at call time, pod specs. */
+    @Bean
+    PoolEntries poolEntries(HearthProperties properties) {
+        return properties.poolEntries();
+    }
+
     /** The Open Runtimes API's settings, for the handlers, the auth filter and the error handler. */
     @Bean
     ExecutorProperties executorProperties(HearthProperties properties) {

@@ -1,10 +1,7 @@
 package dev.hearth.gateway.config;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -21,7 +18,7 @@ import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
  * value, or an impossible combination stops the gateway with the key named, rather than failing a request later
  * or being silently ignored. Nested: {@link ExecutorProperties executor}, {@link StorageProperties storage},
  * {@link RedisProperties redis}, {@link RuntimesProperties runtimes}, {@link RunnerProperties runner},
- * {@link PoolProperties pool-defaults and pools} (each with its {@link PoolKubernetesProperties kubernetes} and
+ * {@link PoolProperties pool-defaults and pools} (exact and pattern entries, resolved by {@link PoolEntries}), each with its {@link PoolKubernetesProperties kubernetes} and
  * {@link PoolDockerProperties docker} blocks), {@link KubernetesProperties kubernetes} and
  * {@link DockerProperties docker}.
  *
@@ -33,6 +30,8 @@ import dev.hearth.pool.kubernetes.KubernetesPoolSpec;
  * @param storageRoot the local storage device's root: paths resolve inside it ({@code HEARTH_STORAGE_ROOT})
  * @param storage     which storage device holds {@code source} and {@code destination} paths, and the S3 device
  * @param podHost     loopback address local pods bind
+ * @param dynamicPools images without an entry in {@code pools}: which may run, how many pools made at call time, when
+ *                    they close ({@link PoolEntries} resolves every entry)
  */
 @Validated
 @ConfigurationProperties(prefix = "hearth", ignoreUnknownFields = false)
@@ -42,6 +41,7 @@ public record HearthProperties(@DefaultValue("local") Driver driver, String repl
                                @DefaultValue("127.0.0.1") String podHost, @DefaultValue RedisProperties redis,
                                @DefaultValue RuntimesProperties runtimes, @DefaultValue RunnerProperties runner,
                                PoolProperties poolDefaults, List<PoolProperties> pools,
+                               @DefaultValue DynamicPoolsProperties dynamicPools,
                                @DefaultValue KubernetesProperties kubernetes, @DefaultValue DockerProperties docker) {
 
     /** Which pod driver runs the pods. */
@@ -56,18 +56,16 @@ public record HearthProperties(@DefaultValue("local") Driver driver, String repl
             throw new IllegalArgumentException("hearth.pool-defaults must be set");
         }
         pools = pools == null ? List.of() : List.copyOf(pools);
-        poolConfigs(poolDefaults, pools);
+        // Checks every entry, pattern entries and the defaults as a pool included, each spec on this driver.
+        new PoolEntries(driver, poolDefaults, pools, kubernetes, dynamicPools);
         if (driver != Driver.KUBERNETES) {
             requireOwnNetworks(driver, poolDefaults, pools);
         }
-        if (driver == Driver.KUBERNETES) {
-            poolSpecs(poolDefaults, pools, kubernetes);
-        }
-        if (driver == Driver.DOCKER) {
-            for (int i = 0; i < pools.size(); i++) {
-                dockerSpec(poolDefaults, pools.get(i), i);
-            }
-        }
+    }
+
+    /** The pools resolved: the configured ones, the catalog picking a runtime's pool, each pool's pod spec. */
+    PoolEntries poolEntries() {
+        return new PoolEntries(driver, poolDefaults, pools, kubernetes, dynamicPools);
     }
 
     /**
@@ -95,67 +93,21 @@ public record HearthProperties(@DefaultValue("local") Driver driver, String repl
         }
     }
 
-    /** The Docker spec of the pool of {@code image}: its {@code docker} block over the defaults'. */
+    /**
+     * The Docker spec of the pool of {@code image} (its entry: exact, else the first matching pattern, else the
+     * defaults): its {@code docker} block over the defaults'.
+     */
     public DockerPoolSpec dockerPoolSpec(String image) {
-        for (int i = 0; i < pools.size(); i++) {
-            if (pools.get(i).image().equals(image)) {
-                return dockerSpec(poolDefaults, pools.get(i), i);
-            }
-        }
-        throw new IllegalArgumentException("no pool is configured for image '" + image + "'");
+        return poolEntries().dockerSpec(image);
     }
 
-    private static DockerPoolSpec dockerSpec(PoolProperties defaults, PoolProperties pool, int index) {
-        try {
-            return pool.dockerOver(defaults).spec();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("hearth.pools[" + index + "].docker (over hearth.pool-defaults.docker): "
-                    + e.getMessage(), e);
-        }
-    }
-
-    /** Every pool, defaults filled in. */
+    /** The configured pools (an entry per image; pattern entries make pools at call time), defaults filled in. */
     public List<PoolConfig> poolConfigs() {
-        return poolConfigs(poolDefaults, pools);
+        return poolEntries().configs();
     }
 
-    /** The Kubernetes spec of the pool of {@code image}: its {@code kubernetes} block over the defaults'. */
+    /** The Kubernetes spec of the pool of {@code image} (its entry, as {@link #dockerPoolSpec}). */
     public KubernetesPoolSpec poolSpec(String image) {
-        for (int i = 0; i < pools.size(); i++) {
-            if (pools.get(i).image().equals(image)) {
-                return poolSpec(poolDefaults, pools.get(i), kubernetes, i);
-            }
-        }
-        throw new IllegalArgumentException("no pool is configured for image '" + image + "'");
-    }
-
-    private static List<PoolConfig> poolConfigs(PoolProperties defaults, List<PoolProperties> pools) {
-        List<PoolConfig> configs = new ArrayList<>();
-        Set<String> images = new HashSet<>();
-        for (int i = 0; i < pools.size(); i++) {
-            PoolConfig config = pools.get(i).toConfig(defaults, "hearth.pools[" + i + "]");
-            if (!images.add(config.image())) {
-                throw new IllegalArgumentException("hearth.pools[" + i + "].image '" + config.image()
-                        + "' is configured twice");
-            }
-            configs.add(config);
-        }
-        return List.copyOf(configs);
-    }
-
-    private static void poolSpecs(PoolProperties defaults, List<PoolProperties> pools, KubernetesProperties k8s) {
-        for (int i = 0; i < pools.size(); i++) {
-            poolSpec(defaults, pools.get(i), k8s, i);
-        }
-    }
-
-    private static KubernetesPoolSpec poolSpec(PoolProperties defaults, PoolProperties pool, KubernetesProperties k8s,
-                                               int index) {
-        try {
-            return pool.kubernetesOver(defaults).spec(k8s.runnerImage(), k8s.runnerPort());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("hearth.pools[" + index + "].kubernetes (over hearth.pool-defaults"
-                    + ".kubernetes): " + e.getMessage(), e);
-        }
+        return poolEntries().kubernetesSpec(image);
     }
 }

@@ -31,6 +31,12 @@ public record PoolDockerProperties(String user, Boolean readOnlyRootFilesystem, 
 
     static final PoolDockerProperties NONE = new PoolDockerProperties(null, null, null, null, null, null, null);
 
+    /**
+     * What an unchanged Open Runtimes image needs (its scripts write under its root-owned working directory), for the
+     * pools made per runtime for such images; an entry's own block still wins.
+     */
+    static final PoolDockerProperties OPEN_RUNTIMES = new PoolDockerProperties("0", false, null, null, null, null, null);
+
     /** This block laid over {@code defaults}. */
     PoolDockerProperties over(PoolDockerProperties defaults) {
         PoolDockerProperties base = defaults == null ? NONE : defaults;

@@ -39,6 +39,15 @@ public record PoolKubernetesProperties(Resources requests, Resources limits, Str
     static final PoolKubernetesProperties NONE = new PoolKubernetesProperties(null, null, null, null, null, null,
             null, null, null, null, null, null, null);
 
+    /**
+     * What an unchanged Open Runtimes image needs (the chart's ready entry): root, a writable root filesystem (its
+     * scripts write under {@code /usr/local/server}), its working directory and {@code /mnt/telemetry}. Laid under the
+     * entry's own block for pools made per runtime with the {@code openruntimes} adapter (pattern entries and images
+     * without an entry); configured entries say it themselves.
+     */
+    static final PoolKubernetesProperties OPEN_RUNTIMES = new PoolKubernetesProperties(null, null, null, null, null,
+            null, null, false, null, null, 0L, "/usr/local/server", List.of("/mnt/telemetry"));
+
     /** {@code cpu} and {@code memory} as Kubernetes quantities ({@code 100m}, {@code 128Mi}). */
     public record Resources(String cpu, String memory) {
         Resources over(Resources defaults) {

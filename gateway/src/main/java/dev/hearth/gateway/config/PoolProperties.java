@@ -2,6 +2,7 @@ package dev.hearth.gateway.config;
 
 import java.time.Duration;
 
+import dev.hearth.pool.ImagePattern;
 import dev.hearth.pool.PoolConfig;
 
 /**
@@ -9,13 +10,16 @@ import dev.hearth.pool.PoolConfig;
  * out and is then taken from the defaults; its {@code kubernetes} and {@code docker} blocks are laid over the defaults'
  * blocks.
  *
- * @param image          the runtime image the pool's pods run
+ * @param image          the runtime image the pool's pods run, or a pattern of images ({@link ImagePattern}) whose
+ *                       pools are made per runtime (size 0) from this entry
  * @param size           warm pods to keep ready (per replica on the local driver, per installation on Kubernetes);
  *                       0 creates each runtime's pod on demand
  * @param max            most pods of the pool at once, warm, handed out and being created
  * @param maxPending     most acquisitions that may wait for a pod; beyond, {@code 503 pool_exhausted} at once
  * @param acquireTimeout how long an acquisition may wait
- * @param adapter        {@code exec} (a process per execution) or {@code http} (a server on {@code $PORT})
+ * @param adapter        {@code exec} (a process per execution), {@code http} (a server on {@code $PORT}) or
+ *                       {@code openruntimes}; left out of a pattern entry, the runtime's version decides ({@code v5},
+ *                       {@code v2}: {@code openruntimes}; else the defaults')
  * @param command        the start command; the runtime's entrypoint is appended
  * @param startTimeout   how long a function may take to start (an {@code http} server to listen)
  * @param kubernetes     how the pool's pods look on Kubernetes
@@ -25,12 +29,20 @@ public record PoolProperties(String image, Integer size, Integer max, Integer ma
                              String adapter, String command, Duration startTimeout,
                              PoolKubernetesProperties kubernetes, PoolDockerProperties docker) {
 
-    /** This entry with the blanks filled from {@code defaults}, validated; {@code key} names it in errors. */
+    /**
+     * This entry with the blanks filled from {@code defaults}, validated; {@code key} names it in errors. A pattern
+     * entry ({@code image} holds {@code *} or {@code ?}) has size 0: its pools are made per runtime, at call time.
+     */
     PoolConfig toConfig(PoolProperties defaults, String key) {
         if (image == null || image.isBlank()) {
             throw new IllegalArgumentException(key + ".image must be set, but was '" + image + "'");
         }
-        int poolSize = pick(size, defaults.size(), key, "size");
+        boolean pattern = ImagePattern.isPattern(image);
+        if (pattern && size != null && size != 0) {
+            throw new IllegalArgumentException(key + ".size must be 0 or unset for a pattern entry ('" + image
+                    + "'): its pools are made per runtime, a pod each, but was " + size);
+        }
+        int poolSize = pattern ? 0 : pick(size, defaults.size(), key, "size");
         int poolMax = pick(max, defaults.max(), key, "max");
         int poolMaxPending = pick(maxPending, defaults.maxPending(), key, "max-pending");
         Duration poolAcquireTimeout = pick(acquireTimeout, defaults.acquireTimeout(), key, "acquire-timeout");

@@ -36,7 +36,7 @@ public class PoolsHealthIndicator implements HealthIndicator {
             PoolMetrics metrics = pool.metrics();
             boolean poolDegraded = pool.degraded();
             degraded |= poolDegraded;
-            details.put(pool.config().image(), Map.of("warm", metrics.warm(), "claimed", metrics.claimed(),
+            details.put(pool.config().name(), Map.of("warm", metrics.warm(), "claimed", metrics.claimed(),
                     "creating", metrics.creating(), "pending", metrics.pending(), "target", metrics.target(),
                     "degraded", poolDegraded));
         }

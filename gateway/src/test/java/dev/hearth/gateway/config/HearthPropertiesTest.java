@@ -205,4 +205,82 @@ class HearthPropertiesTest {
                 .run(started -> assertThat(started).as("host from the defaults").hasFailed().getFailure()
                         .hasStackTraceContaining("must not be host"));
     }
+
+    @Test
+    void patternEntriesAndAllowedImagesMakePoolsPerRuntimeWithOpenRuntimesPodSettingsByVersion() {
+        context.withPropertyValues("hearth.driver=kubernetes", "hearth.pools[1].image=openruntimes/node:*",
+                        "hearth.pools[1].kubernetes.runtime-class=gvisor", "hearth.pools[2].image=tools/*",
+                        "hearth.pools[2].adapter=exec", "hearth.dynamic-pools.images-allowed=registry.example.com/**")
+                .run(started -> {
+                    assertThat(started).hasNotFailed();
+                    PoolEntries entries = started.getBean(HearthProperties.class).poolEntries();
+                    assertThat(entries.configs()).as("pattern entries make no pool at start")
+                            .extracting(dev.hearth.pool.PoolConfig::image).containsExactly("local/shell");
+                    var catalog = entries.catalog();
+
+                    var node = catalog.choose(new dev.hearth.pool.PoolRequest("openruntimes/node:v5-22", "v5",
+                            new dev.hearth.pool.PodLimits(2, 1024)));
+                    assertThat(node.adapter()).isEqualTo("openruntimes");
+                    var spec = entries.kubernetesSpec(node).sizedFor(node.limits());
+                    assertThat(spec.runAsUser()).as("Open Runtimes images run as root").isZero();
+                    assertThat(spec.readOnlyRootFilesystem()).isFalse();
+                    assertThat(spec.workingDir()).isEqualTo("/usr/local/server");
+                    assertThat(spec.writablePaths()).containsExactly("/mnt/telemetry");
+                    assertThat(spec.runtimeClassName()).as("the entry's own").isEqualTo("gvisor");
+                    assertThat(spec.limits()).containsEntry("cpu", "2000m").containsEntry("memory", "1024Mi");
+
+                    var tool = catalog.choose(new dev.hearth.pool.PoolRequest("tools/jq:1", "v5",
+                            dev.hearth.pool.PodLimits.NONE));
+                    assertThat(tool.adapter()).as("the entry names it").isEqualTo("exec");
+                    assertThat(entries.kubernetesSpec(tool).runAsUser()).as("not root").isEqualTo(10001);
+
+                    var allowed = catalog.choose(new dev.hearth.pool.PoolRequest("registry.example.com/a/b:1", "v4",
+                            dev.hearth.pool.PodLimits.NONE));
+                    assertThat(allowed.size()).isZero();
+                    assertThatThrownBy(() -> catalog.choose(dev.hearth.pool.PoolRequest.of("elsewhere/app:1")))
+                            .isInstanceOf(dev.hearth.pool.UnknownImageException.class);
+                });
+    }
+
+    @Test
+    void onDockerAnOpenRuntimesImageWithoutAnEntryGetsRootAWritableRootAndANetworkOfItsOwn() {
+        context.withPropertyValues("hearth.driver=docker", "hearth.docker.runner-path=/srv/dist",
+                        "hearth.pools[1].image=tools/*", "hearth.pools[1].adapter=exec")
+                .run(started -> {
+                    assertThat(started).hasNotFailed();
+                    PoolEntries entries = started.getBean(HearthProperties.class).poolEntries();
+                    var node = entries.catalog().choose(new dev.hearth.pool.PoolRequest("openruntimes/node:v5-22",
+                            "v5", new dev.hearth.pool.PodLimits(1, 512)));
+                    assertThat(node.adapter()).isEqualTo("openruntimes");
+                    var spec = entries.dockerSpec(node);
+                    assertThat(spec.root()).as("Open Runtimes images run as root").isTrue();
+                    assertThat(spec.readOnlyRootFilesystem()).isFalse();
+                    assertThat(spec.networkFor(node.adapter())).as("port 3000 of its own").isEqualTo("none");
+
+                    var tool = entries.catalog().choose(new dev.hearth.pool.PoolRequest("tools/jq:1", "v5",
+                            dev.hearth.pool.PodLimits.NONE));
+                    assertThat(entries.dockerSpec(tool).root()).as("the entry's exec pool: not root").isFalse();
+                    var plain = entries.catalog().choose(new dev.hearth.pool.PoolRequest("other/app:1", "v4",
+                            dev.hearth.pool.PodLimits.NONE));
+                    assertThat(entries.dockerSpec(plain).readOnlyRootFilesystem()).as("other versions: defaults")
+                            .isTrue();
+                });
+    }
+
+    @Test
+    void aPatternEntryWithWarmPodsStopsStartup() {
+        context.withPropertyValues("hearth.pools[1].image=openruntimes/*", "hearth.pools[1].size=2").run(started ->
+                assertThat(started).hasFailed().getFailure()
+                        .hasStackTraceContaining("hearth.pools[1].size must be 0 or unset for a pattern entry"));
+    }
+
+    @Test
+    void theLocalDriverAllowsNoImageWithoutAnEntry() {
+        context.run(started -> {
+            var catalog = started.getBean(HearthProperties.class).poolEntries().catalog();
+            assertThatThrownBy(() -> catalog.choose(new dev.hearth.pool.PoolRequest("openruntimes/node:v5-22", "v5",
+                    new dev.hearth.pool.PodLimits(1, 512))))
+                    .hasMessageContaining("use the Docker or Kubernetes driver");
+        });
+    }
 }

@@ -71,6 +71,20 @@ class ApiErrorsIT extends GatewayITSupport {
     }
 
     @Test
+    void anOpenRuntimesImageWithNoPoolOnTheLocalDriverSaysWhichDriverRunsIt() {
+        post("/v1/runtimes", Map.of("runtimeId", "opr-1", "image", "openruntimes/node:v5-22", "version", "v5"))
+                .expectStatus().isBadRequest().expectBody()
+                .jsonPath("$.type").isEqualTo("runtime_failed")
+                .jsonPath("$.code").isEqualTo(400)
+                .jsonPath("$.message").value(message -> org.assertj.core.api.Assertions.assertThat(message.toString())
+                        .contains("openruntimes/node:v5-22").contains("use the Docker or Kubernetes driver"));
+        post("/v1/runtimes", Map.of("runtimeId", "opr-2", "image", "other/image:1", "version", "v4"))
+                .expectStatus().isBadRequest().expectBody()
+                .jsonPath("$.message").value(message -> org.assertj.core.api.Assertions.assertThat(message.toString())
+                        .contains("Configured images: ").doesNotContain("Docker or Kubernetes"));
+    }
+
+    @Test
     void sourceOutsideTheStorageRootIs400() {
         createRuntime("out-1", "local/shell", "../../etc/passwd", "main.sh").expectStatus().isBadRequest();
         createRuntime("out-2", "local/shell", "/storage/../../etc/passwd", "main.sh").expectStatus().isBadRequest()

@@ -134,6 +134,9 @@ class DockerGatewayIT {
         String podId = runtimes.get("d-exec").block(WAIT).podId();
         assertThat(names()).as("the runtime's container").contains(podId);
 
+        assertThat(containers()).as("a warm container, not one made for the runtime").anySatisfy(container ->
+                assertThat(container.getLabels()).containsEntry(DockerLabels.POD_ID, podId)
+                        .containsEntry(DockerLabels.STATE, DockerLabels.STATE_WARM));
         execute("d-exec", "through a container").jsonPath("$.body").isEqualTo("through a container as 10001\n");
         await("the pool refills while the runtime lives").atMost(WAIT).until(() ->
                 pools.forImage("hearth-test/shell:1").metrics().warm() == 2);
@@ -170,6 +173,31 @@ class DockerGatewayIT {
 
         client.delete().uri("/v1/runtimes/d-once").exchange().expectStatus().isOk();
         await("the runtime's container is removed").atMost(WAIT).until(() -> !names().contains(podId));
+    }
+
+    /**
+     * Any image: one with no entry gets a pool made at call time, a container per runtime limited to exactly the
+     * runtime's cpus and memory, removed with it. (An Open Runtimes image without an entry: HearthPropertiesTest.)
+     */
+    @Test
+    void anUnconfiguredImageRunsInAContainerWithExactlyTheRuntimesLimits() {
+        TarGz.builder().file("main.sh", "echo unconfigured").writeTo(STORAGE.resolve("any.tar.gz"));
+        Map<String, Object> create = new java.util.LinkedHashMap<>(Map.of("runtimeId", "d-any",
+                "image", "hearth-test/other:1", "source", "any.tar.gz", "entrypoint", "main.sh", "version", "v4"));
+        create.put("cpus", 0.5);
+        create.put("memory", 300);
+        client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON).bodyValue(create)
+                .exchange().expectStatus().isCreated();
+        String podId = runtimes.get("d-any").block(WAIT).podId();
+
+        var host = DockerTestEngine.client().inspectContainerCmd(podId).exec().getHostConfig();
+        assertThat(host.getNanoCPUs()).as("cpus").isEqualTo(500_000_000L);
+        assertThat(host.getMemory()).as("memory").isEqualTo(300L << 20);
+        execute("d-any", "").jsonPath("$.body").isEqualTo("unconfigured\n");
+
+        client.delete().uri("/v1/runtimes/d-any").exchange().expectStatus().isOk();
+        await("the runtime's container is removed").atMost(WAIT).until(() -> !names().contains(podId));
+
     }
 
     @ParameterizedTest
@@ -213,9 +241,14 @@ class DockerGatewayIT {
         await("its container is removed").atMost(WAIT).until(() -> !names().contains(podId));
     }
 
+    /**
+     * Asks for 256 MB, what the warm pools' containers have: a runtime asking more (Open Runtimes' default is 512)
+     * would get a container of its own instead of a warm one (README, "Pools").
+     */
     private WebTestClient.ResponseSpec create(String id, String image, String source, String entrypoint) {
         return client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(Map.of("runtimeId", id, "image", image, "source", source, "entrypoint", entrypoint))
+                .bodyValue(Map.of("runtimeId", id, "image", image, "source", source, "entrypoint", entrypoint,
+                        "memory", 256))
                 .exchange();
     }
 

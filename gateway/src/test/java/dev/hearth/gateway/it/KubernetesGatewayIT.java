@@ -52,6 +52,7 @@ import io.kubernetes.client.openapi.models.V1Pod;
         "hearth.pools[2].image=jobs/shell", "hearth.pools[2].adapter=exec", "hearth.pools[2].command=sh",
         "hearth.pools[2].size=0",
         "hearth.kubernetes.api-retries=1",
+        "hearth.dynamic-pools.images-allowed=any/**,other/*",
         "hearth.kubernetes.pod-labels[app.kubernetes.io/instance]=" + KubernetesGatewayIT.INSTANCE,
         "hearth.kubernetes.breaker-minimum-calls=2",
         "hearth.kubernetes.breaker-open-for=2s",
@@ -130,6 +131,11 @@ class KubernetesGatewayIT {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private List<V1Pod> warmPods() {
+        return pods().stream().filter(pod -> "warm".equals(pod.getMetadata().getLabels().get("hearth.dev/state")))
+                .toList();
     }
 
     private int secrets() {
@@ -252,6 +258,86 @@ class KubernetesGatewayIT {
         execute("k-job", "").jsonPath("$.body").isEqualTo("job\n");
         client.delete().uri("/v1/runtimes/k-job").exchange().expectStatus().isOk();
         await("the Job is deleted with the runtime").atMost(GatewayITSupport.WAIT).until(() -> jobs() == 0);
+    }
+
+    /**
+     * Any image, as the upstream executor: an image with no entry gets a pool made at call time (size 0: a Job), its
+     * pod limited to exactly the runtime's cpus and memory, visible in the pool metrics while it lives; the leader
+     * leaves it be, and it goes with its runtime.
+     */
+    @Test
+    void anUnconfiguredImageRunsInAJobOfItsOwnWithExactlyTheRuntimesLimits() {
+        put("any.tar.gz", TarGz.builder().file("main.sh", "echo any image"));
+        Map<String, Object> create = new java.util.LinkedHashMap<>();
+        create.put("runtimeId", "k-any");
+        create.put("image", "any/unconfigured:1");
+        create.put("source", "any.tar.gz");
+        create.put("entrypoint", "main.sh");
+        create.put("version", "v4");
+        create.put("cpus", 0.5);
+        create.put("memory", 300);
+        client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON).bodyValue(create)
+                .exchange().expectStatus().isCreated();
+
+        V1Job job = jobList().stream().filter(j -> "any/unconfigured:1".equals(
+                j.getMetadata().getAnnotations().get("hearth.dev/image"))).findFirst().orElseThrow();
+        var resources = job.getSpec().getTemplate().getSpec().getContainers().get(0).getResources();
+        assertThat(resources.getLimits().get("cpu").toSuffixedString()).isEqualTo("500m");
+        assertThat(resources.getLimits().get("memory").toSuffixedString()).isEqualTo("300Mi");
+        execute("k-any", "").jsonPath("$.body").isEqualTo("any image\n");
+        String metrics = client.get().uri("/actuator/prometheus").exchange()
+                .expectBody(String.class).returnResult().getResponseBody();
+        assertThat(metrics).contains("hearth_pool_pods{image=\"any/unconfigured:1\",state=\"claimed\"} 1.0");
+        // A pass of the leader's, which knows no pool of this image, proven by a crashed warm pod's replacement.
+        await("pools filled to size").atMost(GatewayITSupport.WAIT).until(() -> warmPods().size() == 3);
+        String victim = warmPods().get(0).getMetadata().getName();
+        HARNESS.kubelet().crash(victim);
+        await("the crashed pod replaced").atMost(GatewayITSupport.WAIT).until(() -> warmPods().size() == 3
+                && warmPods().stream().noneMatch(pod -> pod.getMetadata().getName().equals(victim)));
+        assertThat(jobs()).as("the Job outlived the pass").isEqualTo(1);
+        execute("k-any", "").jsonPath("$.body").isEqualTo("any image\n");
+
+        client.delete().uri("/v1/runtimes/k-any").exchange().expectStatus().isOk();
+        await("the Job is deleted with the runtime").atMost(GatewayITSupport.WAIT).until(() -> jobs() == 0);
+    }
+
+    /** The limits rule: a warm pool serves what its pods' limits cover; a runtime asking more gets a Job of its own. */
+    @Test
+    void aRuntimeAskingMoreThanTheWarmPodsLimitsGetsAPodOfItsOwnAndLeavesTheWarmOnes() {
+        await("pools filled to size").atMost(GatewayITSupport.WAIT).until(() -> warmPods().size() == 3);
+        List<String> warmBefore = warmPods().stream().map(pod -> pod.getMetadata().getName()).toList();
+        put("big.tar.gz", TarGz.builder().file("main.sh", "echo big"));
+        Map<String, Object> create = new java.util.LinkedHashMap<>(Map.of("runtimeId", "k-big", "image", "local/shell",
+                "source", "big.tar.gz", "entrypoint", "main.sh"));
+        create.put("cpus", 1);
+        create.put("memory", 1024);
+        client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON).bodyValue(create)
+                .exchange().expectStatus().isCreated();
+
+        assertThat(jobs()).as("a Job of its own: the warm pods have 512Mi").isEqualTo(1);
+        var limits = jobList().get(0).getSpec().getTemplate().getSpec().getContainers().get(0).getResources()
+                .getLimits();
+        assertThat(limits.get("memory").getNumber()).isEqualByComparingTo(
+                io.kubernetes.client.custom.Quantity.fromString("1024Mi").getNumber());
+        assertThat(warmPods()).extracting(pod -> pod.getMetadata().getName()).as("no warm pod taken")
+                .containsExactlyInAnyOrderElementsOf(warmBefore);
+        execute("k-big", "").jsonPath("$.body").isEqualTo("big\n");
+
+        create.put("runtimeId", "k-small");
+        create.put("memory", 256);
+        client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON).bodyValue(create)
+                .exchange().expectStatus().isCreated();
+        assertThat(jobs()).as("a warm pod covers 256 MB").isEqualTo(1);
+    }
+
+    @Test
+    void anImageNotAllowedIsRefusedInTheOpenRuntimesShape() {
+        client.post().uri("/v1/runtimes").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("runtimeId", "k-refused", "image", "not-allowed/app:1", "source", "any.tar.gz"))
+                .exchange().expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.type").isEqualTo("runtime_failed")
+                .jsonPath("$.message").value(message -> assertThat(message.toString()).contains("images-allowed"))
+                .jsonPath("$.code").isEqualTo(400);
     }
 
     @Test

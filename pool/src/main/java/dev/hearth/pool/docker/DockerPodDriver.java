@@ -46,7 +46,7 @@ public final class DockerPodDriver implements PodDriver {
     private final DockerApi api;
     private final DockerDriverConfig config;
     private final ContainerTemplates templates;
-    private final Function<String, DockerPoolSpec> specs;
+    private final Function<PoolConfig, DockerPoolSpec> specs;
     private final RunnerClient runners;
     private final LoopbackAddresses addresses;
     private final SocketDirectories sockets;
@@ -55,7 +55,7 @@ public final class DockerPodDriver implements PodDriver {
     private final Sinks.Many<String> terminations = Sinks.many().multicast().directBestEffort();
 
     /** @param specs the Docker spec of each pool, by image */
-    public DockerPodDriver(DockerApi api, DockerDriverConfig config, Function<String, DockerPoolSpec> specs,
+    public DockerPodDriver(DockerApi api, DockerDriverConfig config, Function<PoolConfig, DockerPoolSpec> specs,
                            RunnerClient runners) {
         this.api = api;
         this.config = config;
@@ -84,7 +84,8 @@ public final class DockerPodDriver implements PodDriver {
     @Override
     public Mono<Pod> create(PoolConfig pool) {
         return Mono.defer(() -> {
-            DockerPoolSpec spec = specs.apply(pool.image());
+            // A pool made for runtimes that asked for limits gives its containers exactly those.
+            DockerPoolSpec spec = specs.apply(pool).sizedFor(pool.limits());
             boolean hostNetwork = ContainerTemplates.onHostNetwork(pool, spec);
             String podId = "hearth-" + config.installation() + "-" + Secrets.hex(6);
             return Mono.fromCallable(() -> hostNetwork ? new RunnerAccess.Loopback(addresses.allocate())

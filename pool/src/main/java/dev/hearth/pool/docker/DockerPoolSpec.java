@@ -90,6 +90,18 @@ public record DockerPoolSpec(String user, boolean readOnlyRootFilesystem, double
         return uid.equals("0") || uid.equals("root");
     }
 
+    /**
+     * This spec with exactly {@code exact}'s limits, for a container made for one runtime (Open Runtimes' {@code cpus}
+     * and {@code memory} in MB); a dimension left 0, or {@code null}, keeps this spec's.
+     */
+    public DockerPoolSpec sizedFor(dev.hearth.pool.PodLimits exact) {
+        if (exact == null) {
+            return this;
+        }
+        DockerPoolSpec sized = exact.cpus() > 0 ? withCpus(exact.cpus()) : this;
+        return exact.memoryMb() > 0 ? sized.withMemoryBytes(exact.memoryMb() << 20) : sized;
+    }
+
     public DockerPoolSpec withUser(String value) {
         return new DockerPoolSpec(value, readOnlyRootFilesystem, cpus, memoryBytes, pidsLimit, env, network);
     }

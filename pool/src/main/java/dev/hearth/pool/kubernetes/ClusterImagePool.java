@@ -104,11 +104,15 @@ public final class ClusterImagePool implements PodPool {
      * them — the same shared pods on every replica, so not to be summed over replicas. {@code claimed}: pods this
      * replica holds. {@code creating}: the pool's pods the cache shows starting (the leader creates warm pods, every
      * replica sees them alike) plus, for a size-0 pool, the Job pods this replica is creating for its acquisitions.
-     * {@code pending}: this replica's waiting acquisitions.
+     * {@code pending}: this replica's waiting acquisitions. A size-0 pool counts no warm or starting pod: those of its
+     * image belong to the image's warm pool, beside which it serves runtimes that warm pool's limits do not cover.
      */
     @Override
     public PoolMetrics metrics() {
         String image = config.image();
+        if (config.size() == 0) {
+            return new PoolMetrics(0, claimed.get(), creatingJobs.get(), pending.get(), 0);
+        }
         return new PoolMetrics(pods.warmCount(image), claimed.get(), pods.startingCount(image) + creatingJobs.get(),
                 pending.get(), config.size());
     }

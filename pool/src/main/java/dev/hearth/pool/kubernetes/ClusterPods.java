@@ -121,11 +121,17 @@ public final class ClusterPods implements AutoCloseable {
                 .count();
     }
 
-    /** Pods labelled claimed and not being deleted, with when they were claimed. */
+    /**
+     * Pods labelled claimed and not being deleted, with when they were claimed. A Job's pod, born claimed, counts from
+     * when it is Ready (or has ended): before, its lease cannot exist yet — pulling an image no node has may take
+     * longer than any claim grace — and its creator deletes it if it does not start.
+     */
     public List<ClaimedPod> claimedPods() {
         return all().stream()
                 .filter(pod -> Labels.STATE_CLAIMED.equals(PodStates.label(pod, Labels.STATE)))
                 .filter(pod -> !PodStates.terminating(pod) && PodStates.label(pod, Labels.POD_ID) != null)
+                .filter(pod -> !Labels.KIND_JOB.equals(PodStates.label(pod, Labels.KIND)) || PodStates.ready(pod)
+                        || PodStates.ended(pod))
                 .map(pod -> new ClaimedPod(PodStates.label(pod, Labels.POD_ID), claimedAt(pod)))
                 .toList();
     }
@@ -197,6 +203,9 @@ public final class ClusterPods implements AutoCloseable {
     }
 
     private static Instant claimedAt(V1Pod pod) {
+        if (Labels.KIND_JOB.equals(PodStates.label(pod, Labels.KIND))) {
+            return PodStates.readySince(pod);
+        }
         Map<String, String> annotations = pod.getMetadata().getAnnotations();
         String at = annotations == null ? null : annotations.get(Labels.CLAIMED_AT);
         try {

@@ -13,6 +13,7 @@ import dev.hearth.pool.Periodic;
 import dev.hearth.pool.PoolConfig;
 import dev.hearth.pool.PoolObserver;
 import dev.hearth.pool.lease.LeaseStore;
+import io.kubernetes.client.openapi.models.V1Pod;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -20,7 +21,7 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The leader's duty: keeps every pool at {@code size} warm pods in the cluster ({@link PoolReconciler}), reaps
- * orphans (pods of pools no longer configured) and abandoned pods (claimed, but their holder's lease is gone), and
+ * orphans (warm pods of pools no longer configured; a Job's pod, made for one runtime, is never one) and abandoned pods (claimed, but their holder's lease is gone), and
  * sweeps pod Secrets left without their pod ({@link SecretSweeper}). A pass runs when any pod of ours changes (a take
  * relabels a pod: the replacement starts at once, no timer), when this replica becomes leader, and every
  * {@code period} as a safety net; passes run one at a time and changes during a pass coalesce into one more
@@ -73,7 +74,7 @@ public final class ClusterReconciliation implements AutoCloseable {
      * @param pods     the cache every decision is read from; its changes trigger passes
      * @param creation makes and deletes pods
      * @param leases   where holders record their claims (a claimed pod without a lease is abandoned)
-     * @param pools    every configured pool: pods of any other pool are orphans
+     * @param pools    every configured pool: warm pods of any other pool are orphans (a Job's pod never is)
      * @param observer told of warm pods' start times and of every pod reaped (on the leader only)
      */
     public ClusterReconciliation(ClusterPods pods, PodCreation creation, KubernetesApi api, KubernetesDriverConfig config,
@@ -112,8 +113,18 @@ public final class ClusterReconciliation implements AutoCloseable {
     private Mono<Void> pass() {
         return leading(Flux.fromIterable(warmPools)
                 .concatMap(pool -> isolated("Reconciling pool '" + pool.image() + "'", reconciler.reconcile(pool, pool.size())))
-                .then(isolated("Reaping orphans", reconciler.reapOrphans(images)))
+                .then(isolated("Reaping orphans", reconciler.reapOrphans(images, ClusterReconciliation::ownsItsRuntime)))
                 .then(isolated("Reaping abandoned claims", reapAbandoned())));
+    }
+
+    /**
+     * A Job's pod was born claimed for one runtime, by a pool made for it (an image matched by a pattern entry or
+     * allowed without one, or a runtime whose limits no warm pod covers) or by a configured size-0 pool; whichever
+     * replica made it, the leader need not know that pool. It is never an orphan: it ends with its runtime, as an
+     * abandoned claim once its holder's lease is gone ({@link #reapAbandoned}), or at its Job's deadline.
+     */
+    static boolean ownsItsRuntime(V1Pod pod) {
+        return Labels.KIND_JOB.equals(PodStates.label(pod, Labels.KIND));
     }
 
     private static Mono<Void> isolated(String step, Mono<?> work) {

@@ -105,6 +105,41 @@ public record KubernetesPoolSpec(String runnerImage, List<String> runnerInstallC
         }
     }
 
+    /**
+     * This spec with its limits set to exactly {@code exact}, for a pod made for one runtime: {@code cpu} in
+     * millicores, {@code memory} in {@code Mi} (Open Runtimes' megabytes); a dimension {@code exact} leaves 0 keeps
+     * this spec's. A request above its new limit is lowered to it (a request may not exceed its limit); {@code null}
+     * or nothing set: this spec.
+     */
+    public KubernetesPoolSpec sizedFor(dev.hearth.pool.PodLimits exact) {
+        if (exact == null || exact.unset()) {
+            return this;
+        }
+        Map<String, String> newLimits = new LinkedHashMap<>(limits);
+        if (exact.cpus() > 0) {
+            newLimits.put("cpu", Math.max(1, Math.round(exact.cpus() * 1000)) + "m");
+        }
+        if (exact.memoryMb() > 0) {
+            newLimits.put("memory", exact.memoryMb() + "Mi");
+        }
+        Map<String, String> newRequests = new LinkedHashMap<>(requests);
+        newRequests.replaceAll((resource, request) -> newLimits.containsKey(resource)
+                && Quantity.fromString(request).getNumber().compareTo(
+                        Quantity.fromString(newLimits.get(resource)).getNumber()) > 0 ? newLimits.get(resource) : request);
+        return new KubernetesPoolSpec(runnerImage, runnerInstallCommand, runnerPort, newRequests, newLimits,
+                nodeSelector, tolerations, runtimeClassName, imagePullSecrets, env, readOnlyRootFilesystem,
+                activeDeadlineSeconds, ttlSecondsAfterFinished, runAsUser, workingDir, writablePaths);
+    }
+
+    /** The limits its pods get, in Open Runtimes' units; an unset or unparsable dimension is 0 (no limit). */
+    public dev.hearth.pool.PodLimits podLimits() {
+        String cpu = limits.get("cpu");
+        String memory = limits.get("memory");
+        double cores = cpu == null ? 0 : Quantity.fromString(cpu).getNumber().doubleValue();
+        long mebibytes = memory == null ? 0 : Quantity.fromString(memory).getNumber().longValue() >> 20;
+        return new dev.hearth.pool.PodLimits(cores, mebibytes);
+    }
+
     /** Whether the runtime container runs as root (an image that needs it, e.g. Open Runtimes'). */
     public boolean runsAsRoot() {
         return runAsUser == 0;

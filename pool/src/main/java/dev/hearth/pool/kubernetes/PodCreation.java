@@ -47,7 +47,7 @@ public final class PodCreation implements AutoCloseable {
     private final PodSecrets podSecrets;
     private final SecretFirstCreation secretFirst;
     private final CreationBreakers breakers;
-    private final Function<String, KubernetesPoolSpec> specs;
+    private final Function<PoolConfig, KubernetesPoolSpec> specs;
     private final ClusterPods pods;
     private final RunnerClient runners;
     /** Pods and Jobs this replica created and has not deleted, by id. */
@@ -55,12 +55,12 @@ public final class PodCreation implements AutoCloseable {
 
     /**
      * @param podSecrets derives each pod's secret; the same key on every replica
-     * @param specs      the Kubernetes spec of each pool, by image
+     * @param specs      the Kubernetes spec of each pool; its pods' limits are then the pool's own when it has them
      * @param pods       the cache a new pod's readiness is read from
      * @param runners    client used to check that a ready pod's runner answers health
      */
     public PodCreation(KubernetesApi api, KubernetesDriverConfig config, PodSecrets podSecrets,
-                       Function<String, KubernetesPoolSpec> specs, ClusterPods pods, RunnerClient runners) {
+                       Function<PoolConfig, KubernetesPoolSpec> specs, ClusterPods pods, RunnerClient runners) {
         this.api = api;
         this.namespace = config.namespace();
         this.templates = new PodTemplates(config);
@@ -78,7 +78,7 @@ public final class PodCreation implements AutoCloseable {
      */
     public Mono<Pod> create(PoolConfig pool) {
         return Mono.defer(() -> {
-            KubernetesPoolSpec spec = specs.apply(pool.image());
+            KubernetesPoolSpec spec = specOf(pool);
             String name = (pool.size() == 0 ? JOB_PREFIX : POD_PREFIX) + Secrets.hex(6);
             Mono<?> submission = pool.size() == 0 ? submitJob(name, pool, spec) : submitPod(warmPod(name, pool, spec), spec);
             return breakers.guarded(pool.image(), pods.start().then(createAndAwait(pool, spec, name, submission)));
@@ -91,7 +91,7 @@ public final class PodCreation implements AutoCloseable {
      */
     public Mono<V1Pod> submitWarmPod(PoolConfig pool) {
         return Mono.defer(() -> {
-            KubernetesPoolSpec spec = specs.apply(pool.image());
+            KubernetesPoolSpec spec = specOf(pool);
             return breakers.guarded(pool.image(), submitPod(warmPod(POD_PREFIX + Secrets.hex(6), pool, spec), spec));
         });
     }
@@ -123,6 +123,11 @@ public final class PodCreation implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Deleting pods on close did not finish: {}", e.toString());
         }
+    }
+
+    /** The pool's spec, its limits exactly the pool's own when it was made for runtimes that asked for them. */
+    private KubernetesPoolSpec specOf(PoolConfig pool) {
+        return specs.apply(pool).sizedFor(pool.limits());
     }
 
     /** A new warm pod, labelled with the key its secret is derived from. */

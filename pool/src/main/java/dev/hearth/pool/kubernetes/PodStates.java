@@ -98,6 +98,16 @@ public final class PodStates {
                 : pod.getMetadata().getCreationTimestamp().toInstant();
     }
 
+    /** When its Ready condition last changed (for a Ready pod: since when it is), else when it was created. */
+    public static Instant readySince(V1Pod pod) {
+        List<V1PodCondition> conditions = pod.getStatus() == null ? null : pod.getStatus().getConditions();
+        return conditions == null ? created(pod) : conditions.stream()
+                .filter(condition -> "Ready".equals(condition.getType()) && condition.getLastTransitionTime() != null)
+                .map(condition -> condition.getLastTransitionTime().toInstant())
+                .findFirst()
+                .orElse(created(pod));
+    }
+
     private static boolean readyTrue(V1PodCondition condition) {
         return "Ready".equals(condition.getType()) && "True".equals(condition.getStatus());
     }

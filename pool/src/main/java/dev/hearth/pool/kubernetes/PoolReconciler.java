@@ -67,10 +67,19 @@ public final class PoolReconciler {
 
     /** Deletes every Hearth pod (and Job) whose pool is not among {@code configuredImages}; completes with how many. */
     public Mono<Integer> reapOrphans(Set<String> configuredImages) {
+        return reapOrphans(configuredImages, pod -> false);
+    }
+
+    /**
+     * Deletes every Hearth pod (and Job) whose pool is not among {@code configuredImages}, but those {@code spared};
+     * completes with how many.
+     */
+    public Mono<Integer> reapOrphans(Set<String> configuredImages, java.util.function.Predicate<V1Pod> spared) {
         return pods.start().then(Mono.defer(() -> {
             Set<String> pools = configuredImages.stream().map(Labels::poolValue).collect(Collectors.toSet());
             List<String> ids = pods.all().stream()
                     .filter(pod -> !pools.contains(PodStates.label(pod, Labels.POOL)) && !PodStates.terminating(pod))
+                    .filter(pod -> !spared.test(pod))
                     .map(pod -> PodStates.label(pod, Labels.POD_ID))
                     .filter(id -> id != null)
                     .distinct()

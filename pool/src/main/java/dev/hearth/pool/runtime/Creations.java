@@ -139,7 +139,7 @@ final class Creations {
     }
 
     private RuntimeRecord pending(RuntimeSpec spec) {
-        pools.forImage(spec.image());
+        pools.forRuntime(spec.poolRequest());
         return RuntimeRecord.pending(spec.runtimeId(), spec.image(), spec.version(), config.replicaId(),
                 clock.instant());
     }

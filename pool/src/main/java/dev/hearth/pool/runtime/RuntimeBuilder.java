@@ -54,7 +54,7 @@ final class RuntimeBuilder {
 
     Mono<BuiltRuntime> build(RuntimeSpec spec, BuildSpec build, Publisher<ByteBuf> source) {
         return Mono.defer(() -> {
-            PodPool pool = pools.forImage(spec.image());
+            PodPool pool = pools.forRuntime(spec.poolRequest());
             RuntimeRecord pending = RuntimeRecord.pending(spec.runtimeId(), spec.image(), spec.version(),
                     config.replicaId(), clock.instant());
             return registry.reserve(pending)

@@ -3,7 +3,9 @@ package dev.hearth.pool.runtime;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.hearth.pool.PodLimits;
 import dev.hearth.pool.PoolConfig;
+import dev.hearth.pool.PoolRequest;
 import dev.hearth.pool.Secrets;
 import dev.hearth.runner.protocol.Adapter;
 import dev.hearth.runner.protocol.Specialization;
@@ -57,6 +59,11 @@ public record RuntimeSpec(String runtimeId, String image, String version, String
     public static RuntimeSpec of(String runtimeId, String image, String entrypoint, Map<String, String> variables) {
         return new RuntimeSpec(runtimeId, image, DEFAULT_VERSION, "", entrypoint, "", variables, 1, 512, true,
                 DEFAULT_RESTART_POLICY);
+    }
+
+    /** What this runtime asks of the pools: its image, version and limits (its pod's, when one is made for it). */
+    public PoolRequest poolRequest() {
+        return new PoolRequest(image, version, new PodLimits(cpus, memoryMb));
     }
 
     /** The shell command the runner runs: {@code runtimeEntrypoint}, else the pool's command + entrypoint. */

@@ -60,7 +60,7 @@ final class RuntimeStarter {
     Mono<HeldRuntime> start(RuntimeRecord pending, RuntimeSpec spec, Publisher<ByteBuf> source) {
         return Mono.defer(() -> {
             long started = System.nanoTime();
-            PodPool pool = pools.forImage(spec.image());
+            PodPool pool = pools.forRuntime(spec.poolRequest());
             return pool.acquire()
                     // Nothing was taken yet but the reservation.
                     .onErrorResume(error -> unreserve(spec.runtimeId()).then(Mono.error(error)))

@@ -174,7 +174,7 @@ class DockerOpenRuntimesIT {
                 new DockerDriverConfig.RunnerPath(DockerTestEngine.distribution()), 8080,
                 DockerDriverConfig.AddressRange.parse("127.0.0.2-127.0.0.254"), Duration.ofSeconds(30), SOCKETS);
         DockerApi api = DockerApi.connect(config.host(), config.requestTimeout());
-        DockerPodDriver started = new DockerPodDriver(api, config, specs, runners);
+        DockerPodDriver started = new DockerPodDriver(api, config, pool -> specs.apply(pool.image()), runners);
         closeAfter.add(api);
         closeAfter.add(started);
         started.start().block(BLOCK);

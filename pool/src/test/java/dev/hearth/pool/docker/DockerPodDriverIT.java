@@ -236,7 +236,7 @@ class DockerPodDriverIT {
         DockerDriverConfig config = new DockerDriverConfig(DockerTestEngine.host(), id, runner, RUNNER_PORT,
                 DockerDriverConfig.AddressRange.parse("127.0.0.2-127.0.0.254"), Duration.ofSeconds(30), SOCKETS);
         DockerApi api = DockerApi.connect(config.host(), config.requestTimeout());
-        DockerPodDriver driver = new DockerPodDriver(api, config, specs, runners);
+        DockerPodDriver driver = new DockerPodDriver(api, config, pool -> specs.apply(pool.image()), runners);
         closeAfter.add(api);
         closeAfter.add(driver);
         driver.start().block(BLOCK);

@@ -14,7 +14,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.hearth.pool.DynamicPools;
+import dev.hearth.pool.ImagePattern;
 import dev.hearth.pool.Pod;
+import dev.hearth.pool.PodLimits;
+import dev.hearth.pool.PodPool;
+import dev.hearth.pool.PoolCatalog;
+import dev.hearth.pool.PoolRequest;
+import dev.hearth.pool.PooledPod;
+import dev.hearth.pool.Pools;
+import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.openapi.models.V1ResourceRequirements;
 import dev.hearth.pool.PoolConfig;
 import dev.hearth.pool.PoolObserver;
 import dev.hearth.pool.kubernetes.harness.KubernetesHarness;
@@ -109,6 +119,50 @@ class ClusterReconciliationIT {
         await("the abandoned claim reaped").atMost(WAIT).until(() -> !exists(abandoned.id()));
         await("the pool refilled").atMost(WAIT).until(() -> warm() == 2);
         assertThat(exists(held.id())).as("the held claim").isTrue();
+    }
+
+    /**
+     * Any image: a runtime of an image no pool is configured for gets a pool made at call time and a Job's pod with
+     * exactly its limits; the leader, which knows nothing of that pool, leaves the pod to its lease through passes,
+     * reaps one whose lease never came as an abandoned claim, and the held one goes when its runtime ends.
+     */
+    @Test
+    void aRuntimeOfAnUnconfiguredImageGetsAJobPodWithItsLimitsWhichOnlyItsLeaseKeeps() throws Exception {
+        start(List.of(pool(image, 1)));
+        PoolConfig defaults = new PoolConfig("**", 0, 4, 4, Duration.ofSeconds(10), "exec", "sh -c",
+                Duration.ofSeconds(10));
+        DynamicPools made = new DynamicPools(config -> new ClusterImagePool(config, replica.pods(), replica.driver(),
+                PoolObserver.NONE), new DynamicPools.Settings(8, Duration.ofMinutes(10)), java.time.Clock.systemUTC());
+        Pools pools = new Pools(List.of(), new PoolCatalog(List.of(), new PoolCatalog.Unconfigured(
+                List.of(ImagePattern.of("**")), defaults, true, "kubernetes")), made);
+        String unconfigured = "unconfigured/app-" + RUNS.get() + ":1";
+        PodPool pool = pools.forRuntime(new PoolRequest(unconfigured, "v5", new PodLimits(0.5, 300)));
+        assertThat(pool.config().adapter()).as("chosen by version").isEqualTo("openruntimes");
+
+        PooledPod held = pool.acquire().block(WAIT);
+        leases.claim(held.pod().id(), "holder", Duration.ofMinutes(1)).block(WAIT);
+        PooledPod leaseless = pool.acquire().block(WAIT);
+
+        V1Pod job = apiPods().stream().filter(p -> held.pod().id().equals(PodStates.label(p, Labels.POD_ID)))
+                .findFirst().orElseThrow();
+        assertThat(PodStates.label(job, Labels.KIND)).isEqualTo(Labels.KIND_JOB);
+        V1ResourceRequirements resources = job.getSpec().getContainers().get(0).getResources();
+        assertThat(resources.getLimits()).as("exactly the runtime's")
+                .containsEntry("cpu", Quantity.fromString("500m")).containsEntry("memory", Quantity.fromString("300Mi"));
+        assertThat(resources.getRequests()).as("the pool's, under the limits")
+                .containsEntry("cpu", Quantity.fromString("100m")).containsEntry("memory", Quantity.fromString("128Mi"));
+
+        int asked = leases.asked();
+        await("passes asked about the claims").atMost(WAIT).until(() -> leases.asked() >= asked + 6);
+        await("the Job's pod without a lease reaped as abandoned").atMost(WAIT)
+                .until(() -> !exists(leaseless.pod().id()));
+        assertThat(exists(held.pod().id())).as("the held Job's pod, not an orphan").isTrue();
+
+        held.invalidate();
+        await("gone with its runtime").atMost(WAIT).until(() -> !exists(held.pod().id()));
+        leaseless.abandon();
+        assertThat(made.closeIdle()).as("in use a moment ago").isZero();
+        made.close();
     }
 
     @Test

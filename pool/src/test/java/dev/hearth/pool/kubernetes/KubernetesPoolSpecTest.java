@@ -7,6 +7,23 @@ import org.junit.jupiter.api.Test;
 class KubernetesPoolSpecTest {
 
     @Test
+    void aPodMadeForOneRuntimeHasExactlyItsLimitsAndRequestsNoHigher() {
+        KubernetesPoolSpec pool = KubernetesPoolSpec.builder("runner").request("cpu", "100m").request("memory", "1Gi")
+                .limit("cpu", "1").limit("memory", "2Gi").build();
+
+        KubernetesPoolSpec sized = pool.sizedFor(new dev.hearth.pool.PodLimits(0.25, 512));
+
+        org.assertj.core.api.Assertions.assertThat(sized.limits()).containsEntry("cpu", "250m")
+                .containsEntry("memory", "512Mi");
+        org.assertj.core.api.Assertions.assertThat(sized.requests()).as("memory lowered to its new limit")
+                .containsEntry("cpu", "100m").containsEntry("memory", "512Mi");
+        org.assertj.core.api.Assertions.assertThat(pool.sizedFor(new dev.hearth.pool.PodLimits(0, 4096)).limits())
+                .as("cpu not asked: the pool's").containsEntry("cpu", "1").containsEntry("memory", "4096Mi");
+        org.assertj.core.api.Assertions.assertThat(pool.sizedFor(null)).isSameAs(pool);
+        org.assertj.core.api.Assertions.assertThat(pool.podLimits()).isEqualTo(new dev.hearth.pool.PodLimits(1, 2048));
+    }
+
+    @Test
     void rejectsABadQuantityNamingIt() {
         assertThatThrownBy(() -> KubernetesPoolSpec.builder("runner").request("memory", "lots").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("requests.memory").hasMessageContaining("'lots'");

@@ -55,7 +55,7 @@ final class TestDrivers {
         KubernetesPoolSpec spec = spec(harness);
         KubernetesApi api = new KubernetesApi(harness.apiClient(), config);
         ClusterPods pods = new ClusterPods(harness.watchClient(), api, config, podSecrets, image -> spec);
-        PodCreation creation = new PodCreation(api, config, podSecrets, image -> spec, pods, RUNNERS);
+        PodCreation creation = new PodCreation(api, config, podSecrets, pool -> spec, pods, RUNNERS);
         KubernetesPodDriver driver = new KubernetesPodDriver(pods, creation);
         pods.start().block(Duration.ofSeconds(20));
         return new Replica(api, pods, creation, driver);
