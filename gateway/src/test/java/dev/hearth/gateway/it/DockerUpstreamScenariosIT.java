@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -105,11 +107,14 @@ class DockerUpstreamScenariosIT {
 
     static Stream<Scenario> provideScenarios() {
         return Stream.of(
-                new Scenario("node-v2", NODE_V2, function("node-v2"), JSON_TYPE, null, true, answer -> {
-                    answer.isOk(200);
-                    assertThat(answer.text("body")).isEqualTo("{\"message\":\"Hello Open Runtimes 👋\"}");
-                    answer.noLogs();
-                }),
+                new Scenario("node-v2", NODE_V2, function("node-v2"), NODE_V2.buildCommand(), JSON_TYPE, null, true, 1,
+                        512, 45, answer -> {
+                            answer.isOk(200);
+                            assertThat(answer.text("body")).isEqualTo("{\"message\":\"Hello Open Runtimes 👋\"}");
+                            answer.noLogs();
+                        }, built -> assertThat((List<?>) built.get("output")).as("a v2 build's output, as upstream's")
+                                .singleElement().extracting(chunk -> ((Map<?, ?>) chunk).get("content"))
+                                .asString().contains("Build finished.")),
                 logs(1, logs -> assertLines(logs, MIB)),
                 logs(5, logs -> assertLines(logs, 5 * MIB)),
                 logs(15, logs -> {

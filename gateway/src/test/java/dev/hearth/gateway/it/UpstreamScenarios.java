@@ -47,13 +47,13 @@ final class UpstreamScenarios {
     /** One data set of upstream's {@code provideScenarios}. */
     record Scenario(String folder, Runtime runtime, TarGz.Builder code, String buildCommand, String mimeType,
                     byte[] body, boolean logging, double cpus, int memory, int timeout,
-                    Consumer<Answer> assertions, Consumer<String> buildAssertions) {
+                    Consumer<Answer> assertions, Consumer<Map<?, ?>> buildAssertions) {
 
         /** Upstream's defaults: the runtime's build command, 1 CPU, 512 MB, a 45 s timeout, no build assertions. */
         Scenario(String folder, Runtime runtime, TarGz.Builder code, String mimeType, byte[] body, boolean logging,
                  Consumer<Answer> assertions) {
             this(folder, runtime, code, runtime.buildCommand(), mimeType, body, logging, 1, 512, 45, assertions,
-                    output -> { });
+                    built -> { });
         }
 
         @Override
@@ -93,9 +93,7 @@ final class UpstreamScenarios {
         assertThat(builtResult.getStatus().value()).as("the build's status; answer %s",
                 new String(builtBody, StandardCharsets.UTF_8)).isEqualTo(201);
         Map<?, ?> built = JSON.readValue(builtBody, Map.class);
-        StringBuilder output = new StringBuilder();
-        ((List<?>) built.get("output")).forEach(chunk -> output.append(((Map<?, ?>) chunk).get("content")));
-        scenario.buildAssertions().accept(output.toString());
+        scenario.buildAssertions().accept(built);
 
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("source", built.get("path"));
@@ -117,6 +115,13 @@ final class UpstreamScenarios {
         scenario.assertions().accept(answer);
 
         client.delete().uri("/v1/runtimes/scenario-execute-" + id).exchange().expectStatus().isOk();
+    }
+
+    /** A build's {@code output} chunks, as upstream's build assertions join them. */
+    static String output(Map<?, ?> built) {
+        StringBuilder output = new StringBuilder();
+        ((List<?>) built.get("output")).forEach(chunk -> output.append(((Map<?, ?>) chunk).get("content")));
+        return output.toString();
     }
 
     private static Answer execute(WebTestClient client, String uri, String mimeType, Map<String, Object> params) {

@@ -54,7 +54,7 @@ class UpstreamScenariosIT extends GatewayITSupport {
                             answer.isOk(500);
                             assertThat(answer.text("errors")).contains("Execution timed out.");
                             assertThat(answer.text("logs")).isEmpty();
-                        }, output -> { }),
+                        }, built -> { }),
                 new Scenario("node-logs", SHELL,
                         shell("head -c 1048576 /dev/zero | tr '\\0' A >&2; echo warning >&2; printf OK"), JSON_TYPE,
                         "1".getBytes(StandardCharsets.UTF_8), false, answer -> {
@@ -95,7 +95,8 @@ class UpstreamScenariosIT extends GatewayITSupport {
                             assertThat(json.get("cpus")).isEqualTo("2.5");
                             assertThat(json.get("memory")).isEqualTo("1024");
                             answer.noLogs();
-                        }, output -> assertThat(output).contains("cpus=2.5").contains("memory=1024")));
+                        }, built -> assertThat(UpstreamScenarios.output(built)).contains("cpus=2.5")
+                                .contains("memory=1024")));
     }
 
     @ParameterizedTest(name = "{0}")
