@@ -30,7 +30,8 @@ import reactor.core.publisher.Mono;
 /**
  * {@code POST /v1/runtimes} with a {@code command} (§1.4): builds the runtime's source in a pod of its image, stores
  * the artifact the build leaves at {@code /mnt/code/code.tar.gz} under {@code destination} as {@code <unique>.gz},
- * and answers {@code {output, startTime, duration, size, path}}. A failed build answers {@code 400 build_failed}
+ * and answers {@code {output, startTime, duration, size, path}} (a v2 build: its artifact at {@code /usr/code/code.tar.gz}
+ * and its output in one chunk, as upstream answers them). A failed build answers {@code 400 build_failed}
  * with its output (at most upstream's 1,000,000 bytes, ending with "Build command exited with code N.").
  * After a failure, and after success when {@code remove} is set, the runtime is removed (pod, lease, record) before
  * the answer, as upstream removes it; otherwise it stays registered, initialised. A failed store removes it too and leaves no partial object.
@@ -42,6 +43,8 @@ public class Builds {
     static final String ARTIFACT = "/mnt/code/code.tar.gz";
     /** Where a v2 image's {@code build.sh} leaves it: upstream's v2 code mount. */
     static final String V2_ARTIFACT = "/usr/code/code.tar.gz";
+    /** Upstream's output of a v2 build that printed nothing. */
+    static final String V2_NO_OUTPUT = "Runtime created successfully!";
     /** Beyond its timeout (the runner's limit), the gateway waits this long for the end before giving up on the pod. */
     private static final Duration GUARD = Duration.ofSeconds(30);
 
@@ -76,7 +79,7 @@ public class Builds {
                     // From here the runtime is this request's to finish: a caller leaving while the artifact is
                     // stored removes it (the store itself leaves no partial object).
                     return store(params, built).flatMap(stored -> {
-                        Map<String, Object> body = body(built.outcome(), started, stored);
+                        Map<String, Object> body = body(built.outcome(), params.runtime().isV2(), started, stored);
                         Mono<Void> finished = params.remove()
                                 ? removed(built, true, removing)
                                 : runtimes.finishBuild(built, true);
@@ -146,9 +149,10 @@ public class Builds {
         return new String(bytes, 0, end, StandardCharsets.UTF_8);
     }
 
-    private static Map<String, Object> body(BuildOutcome outcome, Instant started, StoredObject stored) {
+    private static Map<String, Object> body(BuildOutcome outcome, boolean v2, Instant started, StoredObject stored) {
         Map<String, Object> body = new LinkedHashMap<>();
-        List<Map<String, Object>> output = outcome.output().stream().map(Builds::chunk).toList();
+        List<Map<String, Object>> output = v2 ? List.of(chunk(v2Output(outcome)))
+                : outcome.output().stream().map(Builds::chunk).toList();
         body.put("output", output);
         body.put("startTime", RuntimeView.seconds(started));
         body.put("duration", RuntimeView.seconds(Instant.EPOCH.plus(Duration.between(started, Instant.now()))));
@@ -157,6 +161,16 @@ public class Builds {
             body.put("path", stored.path());
         }
         return body;
+    }
+
+    /**
+     * A successful v2 build's output as upstream answers it: one chunk, stamped now, of the whole output (kept to its
+     * first 1,000,000 bytes; upstream keeps the last 1,000,000 characters), or its words for a build that printed
+     * nothing.
+     */
+    static BuildOutput v2Output(BuildOutcome outcome) {
+        String text = outcome.text();
+        return BuildOutput.chunk(Instant.now().toString(), text.isEmpty() ? V2_NO_OUTPUT : text);
     }
 
     private static Map<String, Object> chunk(BuildOutput chunk) {
