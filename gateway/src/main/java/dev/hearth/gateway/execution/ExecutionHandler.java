@@ -24,8 +24,10 @@ import dev.hearth.gateway.execution.response.ExecutionTail;
 import dev.hearth.gateway.metrics.ExecutionMeters;
 import dev.hearth.gateway.runtime.RuntimeSources;
 import dev.hearth.gateway.storage.ObjectNotFoundException;
+import dev.hearth.pool.runtime.ExecutorHostname;
 import dev.hearth.pool.runtime.ResolvedRuntime;
 import dev.hearth.pool.runtime.RuntimeCreation;
+import dev.hearth.pool.runtime.RuntimeSpec;
 import dev.hearth.pool.runtime.Runtimes;
 import dev.hearth.runner.client.ExecutionEvent;
 import dev.hearth.runner.protocol.ExecutionEnd;
@@ -120,7 +122,7 @@ public class ExecutionHandler {
         ExecutionRequest request = new ExecutionRequest(params.method(), params.path(), headers(params.headers()),
                 Math.max(1, remaining.toMillis()), params.runtime().logging(),
                 // v2 sends variables with every execution (upstream's envelope); v5 runtimes have theirs in env.
-                params.runtime().isV2() ? params.runtime().variables() : null);
+                params.runtime().isV2() ? v2Variables(params) : null);
         return guarded(runtimes.execute(runtime, request, body(params.body())), remaining)
                 .doOnNext(execution::observe)
                 .doOnError(execution.metrics::failed)
@@ -128,6 +130,13 @@ public class ExecutionHandler {
                 .doOnCancel(execution.metrics::clientGone)
                 // After the end frame (already recorded) a no-op; without one, the execution broke off.
                 .doOnComplete(execution.metrics::streamEnded);
+    }
+
+    /** The execution's variables as upstream's v2 envelope carries them: with the executor's host name. */
+    private static Map<String, String> v2Variables(ExecutionParams params) {
+        Map<String, String> variables = new java.util.LinkedHashMap<>(params.runtime().variables());
+        variables.put(RuntimeSpec.V2_HOSTNAME, ExecutorHostname.get());
+        return variables;
     }
 
     /**

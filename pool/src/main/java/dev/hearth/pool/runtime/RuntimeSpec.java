@@ -34,6 +34,8 @@ public record RuntimeSpec(String runtimeId, String image, String version, String
 
     public static final String DEFAULT_VERSION = "v5";
     public static final String DEFAULT_RESTART_POLICY = "no";
+    /** v2's name for the executor's host name, misspelt upstream, kept so for functions that read it. */
+    public static final String V2_HOSTNAME = "INERNAL_EXECUTOR_HOSTNAME";
     public static final String V2 = "v2";
     /** The CMD of Open Runtimes' v2 images, which extracts {@code /tmp/code.tar.gz} and starts the server. */
     public static final String V2_START = Specialization.OPEN_RUNTIMES_V2_CMD;
@@ -97,15 +99,18 @@ public record RuntimeSpec(String runtimeId, String image, String version, String
 
     /**
      * The runtime's environment as Open Runtimes gives it for its version: the caller's variables, then the system
-     * variables over them: {@code OPEN_RUNTIMES_ENTRYPOINT}, {@code _CPUS}, {@code _MEMORY}; for v2
-     * {@code INTERNAL_RUNTIME_ENTRYPOINT} instead; then {@code CI=true}.
+     * variables over them: {@code OPEN_RUNTIMES_ENTRYPOINT}, {@code _HOSTNAME}, {@code _CPUS}, {@code _MEMORY}; for v2
+     * {@code INTERNAL_RUNTIME_ENTRYPOINT} and {@code INERNAL_EXECUTOR_HOSTNAME} (sic: upstream's name) instead; then
+     * {@code CI=true}.
      */
     public Map<String, String> openRuntimesEnvironment() {
         Map<String, String> env = new java.util.LinkedHashMap<>(variables);
         if (isV2()) {
             env.put("INTERNAL_RUNTIME_ENTRYPOINT", entrypoint);
+            env.put(V2_HOSTNAME, ExecutorHostname.get());
         } else {
             env.put("OPEN_RUNTIMES_ENTRYPOINT", entrypoint);
+            env.put("OPEN_RUNTIMES_HOSTNAME", ExecutorHostname.get());
             // PHP's strval of the float: "1" for 1.0, "2.5" for 2.5 (Double.toString would say "1.0").
             env.put("OPEN_RUNTIMES_CPUS", java.math.BigDecimal.valueOf(cpus).stripTrailingZeros().toPlainString());
             env.put("OPEN_RUNTIMES_MEMORY", Integer.toString(memoryMb));

@@ -31,7 +31,9 @@ class RuntimeSpecTest {
         assertThat(exec.command()).isEqualTo("sh 'index.js'");
         assertThat(exec.env()).containsEntry("MINE", "1").containsEntry("OPEN_RUNTIMES_ENTRYPOINT", "index.js")
                 .containsEntry("OPEN_RUNTIMES_CPUS", "2.5").containsEntry("OPEN_RUNTIMES_MEMORY", "1024")
+                .containsEntry("OPEN_RUNTIMES_HOSTNAME", ExecutorHostname.get())
                 .containsEntry("CI", "true").doesNotContainKey("OPEN_RUNTIMES_SECRET");
+        assertThat(ExecutorHostname.get()).as("the executor's host name").isNotBlank();
         assertThat(exec.startTimeoutMs()).isEqualTo(7000);
         assertThat(exec.logging()).isFalse();
     }
@@ -70,7 +72,7 @@ class RuntimeSpecTest {
         assertThat(first.env().get("INTERNAL_RUNTIME_KEY")).as("the caller's value is overridden")
                 .matches("[0-9a-f]{32}").isNotEqualTo(second.env().get("INTERNAL_RUNTIME_KEY"));
         assertThat(first.env()).containsEntry("INTERNAL_RUNTIME_ENTRYPOINT", "index.js").containsEntry("MINE", "1")
-                .containsEntry("CI", "true")
+                .containsEntry("CI", "true").containsEntry("INERNAL_EXECUTOR_HOSTNAME", ExecutorHostname.get())
                 .doesNotContainKeys("OPEN_RUNTIMES_SECRET", "OPEN_RUNTIMES_ENTRYPOINT", "OPEN_RUNTIMES_CPUS");
     }
 
