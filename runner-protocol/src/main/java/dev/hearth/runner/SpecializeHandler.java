@@ -104,7 +104,7 @@ final class SpecializeHandler {
             if (specialization.adapterKind() == Adapter.OPENRUNTIMES) {
                 // The image's own start script extracts it, from where Open Runtimes puts it.
                 Files.createDirectories(config.tmpDir());
-                Files.copy(archive, config.tmpDir().resolve("code.tar.gz"), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(archive, config.tmpDir().resolve(specialization.archive()), StandardCopyOption.REPLACE_EXISTING);
             } else {
                 new TarGzExtractor().extract(archive, config.codeDir());
             }

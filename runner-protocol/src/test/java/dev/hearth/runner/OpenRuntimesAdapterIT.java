@@ -154,4 +154,25 @@ class OpenRuntimesAdapterIT {
 
         assertThat(result.end().logs()).doesNotContain("HTTP server successfully started!");
     }
+
+    /** A {@code .tar} source is kept as {@code /tmp/code.tar}, where Appwrite's start command copies it from. */
+    @Test
+    void aTarSourceIsKeptAsCodeTar(@TempDir Path otherWork, @TempDir Path otherServer) throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String server = Path.of("src/test/resources/openruntimes/server.js").toAbsolutePath().toString();
+        Map<String, String> env = Map.of("OPEN_RUNTIMES_SECRET", "runtime-secret", "OPEN_RUNTIMES_ENTRYPOINT",
+                "index.js", "HEARTH_TEST_OPR_PORT", Integer.toString(port), "HEARTH_TEST_OPR_LOGS", logsDir.toString());
+        try (RunnerHarness tar = RunnerHarness.start(new RunnerConfig("127.0.0.1", 0, RunnerHarness.SECRET, otherWork,
+                16, null, null, otherServer, new OpenRuntimesServer(port, logsDir)))) {
+            tar.specialize(new Specialization("openruntimes", "test ! -e /tmp/code.tar.gz && mkdir -p src/function"
+                            + " && tar -xzf /tmp/code.tar -C src/function && exec node '" + server + "'", "index.js",
+                            env, 20_000, 1.0, 512, true, "no", "v5", "code.tar"),
+                    TarGz.builder().file("index.js", FUNCTION).build());
+
+            assertThat(tar.execute(request("GET", "/", Map.of(), 15_000, true), "").head().status()).isEqualTo(200);
+        }
+    }
 }

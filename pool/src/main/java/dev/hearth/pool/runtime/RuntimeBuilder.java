@@ -110,7 +110,7 @@ final class RuntimeBuilder {
                                    Publisher<ByteBuf> source) {
         BuildOutcome.Collector collector = new BuildOutcome.Collector();
         BuildRequest request = new BuildRequest(build.command(), environment(spec, build),
-                build.timeout().toMillis(), spec.source().endsWith(".tar") ? "code.tar" : "code.tar.gz");
+                build.timeout().toMillis(), BuildRequest.archiveNameFor(spec.source()));
         runtime.executionStarted(clock.instant());
         return runners.build(runtime.record().target(), request, source)
                 .doOnNext(collector::accept)

@@ -8,6 +8,7 @@ import dev.hearth.pool.PoolConfig;
 import dev.hearth.pool.PoolRequest;
 import dev.hearth.pool.Secrets;
 import dev.hearth.runner.protocol.Adapter;
+import dev.hearth.runner.protocol.BuildRequest;
 import dev.hearth.runner.protocol.Specialization;
 
 /**
@@ -94,7 +95,7 @@ public record RuntimeSpec(String runtimeId, String image, String version, String
             command = command(pool.command());
         }
         return new Specialization(pool.adapter(), command, entrypoint, env, pool.startTimeout().toMillis(), cpus,
-                memoryMb, logging, restartPolicy, version);
+                memoryMb, logging, restartPolicy, version, BuildRequest.archiveNameFor(source));
     }
 
     /**

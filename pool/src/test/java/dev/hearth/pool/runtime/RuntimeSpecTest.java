@@ -39,6 +39,14 @@ class RuntimeSpecTest {
     }
 
     @Test
+    void anOpenRuntimesSourceIsKeptUnderTheNameItsExtensionGives() {
+        assertThat(spec(START).specialization(pool("openruntimes", "x")).archive()).isEqualTo("code.tar.gz");
+        RuntimeSpec tar = new RuntimeSpec("r1", "img", "v5", "/builds/app/x.tar", "index.js", START, Map.of(), 1, 512,
+                true, "no");
+        assertThat(tar.specialization(pool("openruntimes", "x")).archive()).isEqualTo("code.tar");
+    }
+
+    @Test
     void cpusReadAsPhpPrintsTheFloat() {
         for (Object[] pair : new Object[][] {{1.0, "1"}, {2.5, "2.5"}, {0.25, "0.25"}, {16.0, "16"}}) {
             RuntimeSpec spec = new RuntimeSpec("r1", "img", "v5", "", "", "", Map.of(), (double) pair[0], 512, true, "no");

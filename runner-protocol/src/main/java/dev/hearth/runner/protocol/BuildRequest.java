@@ -28,11 +28,25 @@ public record BuildRequest(String command, Map<String, String> env, long timeout
         if (timeoutMs <= 0) {
             throw new IllegalArgumentException("timeoutMs must be positive, but was " + timeoutMs);
         }
-        archive = archive == null || archive.isBlank() ? DEFAULT_ARCHIVE : archive;
-        if (!archive.equals("code.tar.gz") && !archive.equals("code.tar")) {
-            throw new IllegalArgumentException("archive must be code.tar.gz or code.tar, but was '" + archive + "'");
-        }
+        archive = archiveName(archive);
         Objects.requireNonNull(env);
+    }
+
+    /**
+     * The name a source archive is kept under, unextracted, in a runner's tmp directory, as Open Runtimes names it:
+     * {@code code.tar.gz} (also for null or blank) or {@code code.tar}; anything else is refused.
+     */
+    public static String archiveName(String archive) {
+        String name = archive == null || archive.isBlank() ? DEFAULT_ARCHIVE : archive;
+        if (!name.equals("code.tar.gz") && !name.equals("code.tar")) {
+            throw new IllegalArgumentException("archive must be code.tar.gz or code.tar, but was '" + name + "'");
+        }
+        return name;
+    }
+
+    /** The archive name for a source at {@code path}: {@code code.tar} for a {@code .tar}, else {@code code.tar.gz}. */
+    public static String archiveNameFor(String path) {
+        return path.endsWith(".tar") ? "code.tar" : DEFAULT_ARCHIVE;
     }
 
     /** Never prints the variables' values: they carry the function's secrets. */

@@ -22,10 +22,12 @@ import com.fasterxml.jackson.annotation.JsonCreator;
  * @param restartPolicy  the runtime's restart policy ({@code no}, {@code always}, ...); {@code no} when not given
  * @param version        the Open Runtimes runtime protocol the {@code openruntimes} adapter speaks: {@code v2}, or
  *                       {@code v5} (the default; {@code v4} is spoken as {@code v5}, as upstream does); others ignore it
+ * @param archive        for {@code openruntimes}: the name the source is kept under, unextracted, in the tmp directory,
+ *                       {@code code.tar.gz} (the default) or {@code code.tar}, as the image's start script expects it
  */
 public record Specialization(String adapter, String command, String entrypoint, Map<String, String> env,
                              long startTimeoutMs, Double cpus, Integer memoryMb, Boolean logging,
-                             String restartPolicy, String version) {
+                             String restartPolicy, String version, String archive) {
 
     public static final String DEFAULT_VERSION = "v5";
     /**
@@ -57,18 +59,26 @@ public record Specialization(String adapter, String command, String entrypoint, 
         logging = logging == null || logging;
         restartPolicy = restartPolicy == null || restartPolicy.isBlank() ? "no" : restartPolicy;
         version = version == null || version.isBlank() ? DEFAULT_VERSION : version;
+        archive = BuildRequest.archiveName(archive);
+    }
+
+    /** A specialization whose source, if kept unextracted, is a {@code code.tar.gz}. */
+    public Specialization(String adapter, String command, String entrypoint, Map<String, String> env,
+                          long startTimeoutMs, Double cpus, Integer memoryMb, Boolean logging, String restartPolicy,
+                          String version) {
+        this(adapter, command, entrypoint, env, startTimeoutMs, cpus, memoryMb, logging, restartPolicy, version, null);
     }
 
     /** A specialization of the default runtime protocol version. */
     public Specialization(String adapter, String command, String entrypoint, Map<String, String> env,
                           long startTimeoutMs, Double cpus, Integer memoryMb, Boolean logging, String restartPolicy) {
-        this(adapter, command, entrypoint, env, startTimeoutMs, cpus, memoryMb, logging, restartPolicy, null);
+        this(adapter, command, entrypoint, env, startTimeoutMs, cpus, memoryMb, logging, restartPolicy, null, null);
     }
 
     /** A specialization with no resources given, logging on and no restart policy. */
     public Specialization(String adapter, String command, String entrypoint, Map<String, String> env,
                           long startTimeoutMs) {
-        this(adapter, command, entrypoint, env, startTimeoutMs, 0.0, 0, true, "no", null);
+        this(adapter, command, entrypoint, env, startTimeoutMs, 0.0, 0, true, "no", null, null);
     }
 
     public Adapter adapterKind() {
