@@ -32,8 +32,9 @@ public final class BuildRun {
     }
 
     /**
-     * Starts {@code command} and returns at once; {@code ended} runs after the log has ended (the process exited or was
-     * killed, and its output is drained). Blocking (process start): call off event loops.
+     * Starts {@code command} and returns at once; {@code ended} runs once the process exited or was killed and its output
+     * is drained, just <em>before</em> the log's end record is written: whoever reads that record (the gateway, which
+     * then asks for the artifact) must find the runner built. Blocking (process start): call off event loops.
      */
     public static void start(String command, Path directory, Map<String, String> env, long timeoutMs,
                              BuildLog buildLog, ProcessSupervisor supervisor, Executor io, Runnable ended)
@@ -53,10 +54,11 @@ public final class BuildRun {
             CompletableFuture.allOf(stdout, stderr).whenComplete((done, error) -> {
                 boolean timedOut = process.killed();
                 int exitCode = timedOut ? -1 : process.process().exitValue();
-                buildLog.end(exitCode, timedOut, (System.nanoTime() - started) / 1e6);
+                double durationMs = (System.nanoTime() - started) / 1e6;
                 log.info("build ended with exit code {}{} in {} ms", exitCode, timedOut ? " (timed out)" : "",
-                        Math.round((System.nanoTime() - started) / 1e6));
+                        Math.round(durationMs));
                 ended.run();
+                buildLog.end(exitCode, timedOut, durationMs);
             });
         }, io);
     }
