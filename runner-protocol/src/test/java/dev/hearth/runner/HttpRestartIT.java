@@ -89,7 +89,8 @@ class HttpRestartIT {
         assertThat(exiting.end().errors()).as("its reason").contains("request");
         assertThat(next.head().status()).as("the next execution, once restarted").isEqualTo(200);
         assertThat(next.bodyText()).startsWith("answered by");
-        assertThat(lines("server starting")).as("starts of the server in the live log").isEqualTo(2);
+        await("both starts' own lines in the live log").atMost(Duration.ofSeconds(2))
+                .untilAsserted(() -> assertThat(lines("server starting")).as("starts").isEqualTo(2));
         assertThat(lines("function server exited with code " + exitCode + "; restarting in 100 ms (restart policy "
                 + policy + ")")).as("the runner's notice").isEqualTo(1);
         await("the restart's notice").atMost(Duration.ofSeconds(5))
@@ -138,10 +139,13 @@ class HttpRestartIT {
 
         // 100 + 200 + 400 ms were waited out before the start that led to this notice: no busy loop.
         assertThat(Duration.ofNanos(System.nanoTime() - crashed)).isGreaterThan(Duration.ofMillis(700));
-        assertThat(lines("server starting")).as("starts so far").isEqualTo(4);
+        await("the four starts' own lines").atMost(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(lines("server starting")).as("starts so far").isEqualTo(4));
         assertThat(lines("function server exited with code 1; restarting in")).isEqualTo(4);
         assertThat(waiting.head().status()).as("an execution during the restarts").isEqualTo(500);
         assertThat(waiting.end().timedOut()).as("it waited for the server within its timeout").isTrue();
+        assertThat(waiting.end().errors()).isEqualTo("function server exited and is restarting (restart policy always)"
+                + "\nExecution timed out.");
 
         harness.close();
 

@@ -206,14 +206,14 @@ final class FunctionServer {
                 // As a container ends with its main process: nothing it left may hold the port of the next start.
                 instance.process().reap();
             }
-            ended(instance, "exited with code " + instance.exitCode(), instance.exitCode());
+            ended(instance.uptime(), "exited with code " + instance.exitCode(), instance.exitCode());
         } finally {
             instance.exitHandled().complete(null);
         }
     }
 
-    /** Decides what follows the end of {@code instance}: a restart after the backoff, or down for good. */
-    private void ended(ServerInstance instance, String how, int exitCode) {
+    /** Decides what follows the end of a start that ran {@code uptime}: a restart after the backoff, or down. */
+    private void ended(Duration uptime, String how, int exitCode) {
         Duration delay;
         synchronized (lock) {
             if (phase == Phase.CLOSED) {
@@ -226,7 +226,7 @@ final class FunctionServer {
                         ? "; not restarted (restart policy " + policy.wireName() + ")" : ""));
                 return;
             }
-            delay = backoff.next(instance.uptime());
+            delay = backoff.next(uptime);
             if (phase != Phase.RESTARTING) {
                 restarted = new CompletableFuture<>();
                 phase = Phase.RESTARTING;
@@ -249,7 +249,7 @@ final class FunctionServer {
                 instance = launch();
             } catch (IOException | RuntimeException e) {
                 liveLog.append(LiveLog.RUNNER, "function server could not be started again: " + e.getMessage());
-                ended(current, "did not start", 1);
+                ended(Duration.ZERO, "did not start", 1);
                 return;
             }
             current = instance;
@@ -262,7 +262,7 @@ final class FunctionServer {
             up(instance, number);
         } else if (readiness == ServerInstance.Readiness.TIMED_OUT) {
             instance.kill();
-            ended(instance, "did not accept connections on port " + port + " within " + startTimeoutMs + " ms", 1);
+            ended(instance.uptime(), "did not accept connections on port " + port + " within " + startTimeoutMs + " ms", 1);
         }
         // EXITED: its exit is dealt with as any other; GIVEN_UP: the server is closing.
     }

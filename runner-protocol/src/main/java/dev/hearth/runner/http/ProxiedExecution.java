@@ -103,6 +103,9 @@ abstract class ProxiedExecution {
     private ByteBuf tailFrames(Output output) {
         String errors = output.errors();
         String reason = failure;
+        if (reason == null && timedOut && !headSent && server.mayRestart() && !server.alive()) {
+            reason = server.exitDescription(); // it timed out waiting for the server's restart
+        }
         if (reason != null) {
             errors = errors + (errors.isEmpty() || errors.endsWith("\n") ? "" : "\n") + reason;
         }
