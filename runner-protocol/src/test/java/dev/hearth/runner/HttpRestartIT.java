@@ -127,6 +127,18 @@ class HttpRestartIT {
     }
 
     @Test
+    void closingTheRunnerKillsTheServerWithoutRestartingIt() {
+        specialize("always");
+        await("the server's start").atMost(Duration.ofSeconds(5)).until(() -> lines("server starting") == 1);
+
+        harness.close();
+
+        RunnerHarness.awaitZeroLiveProcesses(harness.runner);
+        await("no restart after close").during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2))
+                .until(() -> lines("restarting") == 0 && lines("server starting") == 1);
+    }
+
+    @Test
     void aCrashLoopBacksOffExecutionsWaitWithinTheirTimeoutAndCloseStopsIt() {
         specialize("always");
         long crashed = System.nanoTime();
