@@ -135,7 +135,7 @@ final class SpecializeHandler {
         return switch (specialization.adapterKind()) {
             case EXEC -> new ExecAdapter(specialization.command(), workspace, supervisor, liveLog, io);
             case HTTP -> HttpAdapter.start(specialization.command(), workspace, specialization.startTimeoutMs(),
-                    config.maxConcurrency(), supervisor, liveLog, io);
+                    specialization.restartPolicy(), config.maxConcurrency(), supervisor, liveLog, io);
             case OPENRUNTIMES -> startOpenRuntimes(specialization);
         };
     }

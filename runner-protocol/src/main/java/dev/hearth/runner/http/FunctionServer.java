@@ -1,92 +1,87 @@
 package dev.hearth.runner.http;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import dev.hearth.runner.function.FunctionStartException;
-import dev.hearth.runner.function.FunctionWorkspace;
-import dev.hearth.runner.logs.CappedLog;
-import dev.hearth.runner.logs.LinePump;
-import dev.hearth.runner.logs.DrainMarker;
-import reactor.core.publisher.Mono;
 import dev.hearth.runner.logs.LiveLog;
 import dev.hearth.runner.process.FunctionProcess;
-import dev.hearth.runner.process.ProcessSupervisor;
+import reactor.core.publisher.Mono;
 
 /**
- * The long-lived server process of an {@code http} function: started with {@code PORT} set, watched, its
- * stdout/stderr lines sent to the live log and to every execution in flight when they are printed.
+ * The long-lived server process of an {@code http} function or an Open Runtimes image: started, watched, its
+ * stdout/stderr lines sent to the live log and to every execution in flight when they are printed, and started
+ * again after it exits on its own when the runtime's {@link RestartPolicy} says so.
  *
- * <p>Thread-safe. {@link #start} blocks until the server accepts connections; call it off event loops.
+ * <p>Phases: {@code UP} (the current process accepted connections), {@code RESTARTING} (it exited; the next start
+ * waits out its {@link RestartBackoff} or for the new process to accept connections, within the start timeout, else
+ * it is killed and counts as a failed exit), {@code DOWN} (it exited and the policy does not restart it: executions
+ * fail at once, 502) and {@code CLOSED} (killed; nothing restarts). Executions wait in {@link #ready} while it
+ * restarts, each within its own timeout, as upstream's executor retries connecting while Docker restarts a container.
+ * Every exit, restart and start is noted in the live log, where the server's own output goes too.
+ *
+ * <p>Thread-safe; phase changes happen under one lock. {@link #start} blocks until the server accepts connections;
+ * call it off event loops. Restarts run on the I/O executor.
  */
 final class FunctionServer {
 
-    static final int RECENT_LINES = 20;
-    private static final long POLL_MS = 50;
+    private static final long OUTPUT_GRACE_MS = 50;
 
-    private final FunctionProcess process;
+    /** Starts the server's process, the same way at every start. */
+    interface Launcher {
+        FunctionProcess launch() throws IOException;
+    }
+
+    private enum Phase { UP, RESTARTING, DOWN, CLOSED }
+
+    private final Launcher launcher;
     private final String host;
     private final int port;
+    private final long startTimeoutMs;
+    private final RestartPolicy policy;
     private final LiveLog liveLog;
-    private final Set<Attribution> inFlight = ConcurrentHashMap.newKeySet();
-    private final ArrayDeque<String> recent = new ArrayDeque<>();
+    private final Executor io;
+    private final ServerOutput output = new ServerOutput();
+    private final Object lock = new Object();
+    /** Guarded by {@link #lock}. */
+    private final RestartBackoff backoff = new RestartBackoff();
+    private int restarts;
+    private volatile ServerInstance current;
+    private volatile Phase phase = Phase.UP;
+    /** Completed when a restart ends (the server is up again, down for good or closed); written before phase. */
+    private volatile CompletableFuture<Void> restarted = CompletableFuture.completedFuture(null);
 
-    /** Where lines printed during one execution go. */
-    private volatile DrainMarker stdoutMarker = DrainMarker.of(-1, 1);
-    private volatile DrainMarker stderrMarker = DrainMarker.of(-1, 2);
-
-    record Attribution(CappedLog logs, CappedLog errors) {
-    }
-
-    private FunctionServer(FunctionProcess process, String host, int port, LiveLog liveLog) {
-        this.process = process;
+    private FunctionServer(Launcher launcher, String host, int port, long startTimeoutMs, RestartPolicy policy,
+                           LiveLog liveLog, Executor io) {
+        this.launcher = launcher;
         this.host = host;
         this.port = port;
+        this.startTimeoutMs = startTimeoutMs;
+        this.policy = policy;
         this.liveLog = liveLog;
-    }
-
-    static FunctionServer start(String command, FunctionWorkspace workspace, long startTimeoutMs,
-                                ProcessSupervisor supervisor, LiveLog liveLog, Executor io) throws IOException {
-        int port = freeLoopbackPort();
-        Map<String, String> env = new HashMap<>(workspace.environment());
-        env.put("PORT", Integer.toString(port));
-        return start(supervisor.start(command, workspace.code(), env), "127.0.0.1", port, startTimeoutMs, liveLog,
-                io);
+        this.io = io;
     }
 
     /**
-     * Watches a started server process that is to accept connections on {@code host:port}; blocks until it does.
+     * Starts a server that is to accept connections on {@code host:port}; blocks until it does.
+     *
+     * @throws FunctionStartException when it exits or times out first (its tree killed; no restart)
      */
-    static FunctionServer start(FunctionProcess process, String host, int port, long startTimeoutMs, LiveLog liveLog,
-                                Executor io) throws IOException {
-        FunctionServer server = new FunctionServer(process, host, port, liveLog);
-        server.stdoutMarker = DrainMarker.of(process.pid(), 1);
-        server.stderrMarker = DrainMarker.of(process.pid(), 2);
-        LinePump.start(process.process().getInputStream(), LiveLog.STDOUT, liveLog, server::onStdout, io,
-                server.stdoutMarker);
-        LinePump.start(process.process().getErrorStream(), LiveLog.STDERR, liveLog, server::onStderr, io,
-                server.stderrMarker);
-        try {
-            process.process().getOutputStream().close();
-            server.awaitAccepting(startTimeoutMs);
-        } catch (IOException | RuntimeException e) {
-            process.kill();
-            throw e;
+    static FunctionServer start(Launcher launcher, String host, int port, long startTimeoutMs, RestartPolicy policy,
+                                LiveLog liveLog, Executor io) throws IOException {
+        FunctionServer server = new FunctionServer(launcher, host, port, startTimeoutMs, policy, liveLog, io);
+        ServerInstance first = server.launch();
+        server.current = first;
+        ServerInstance.Readiness readiness = first.awaitAccepting(server.address(), startTimeoutMs, () -> false);
+        if (readiness != ServerInstance.Readiness.ACCEPTING) {
+            throw server.failedStart(first, readiness);
         }
-        process.onExit().thenAccept(exited -> {
-            if (!process.killed()) {
-                liveLog.append(LiveLog.RUNNER, "function server exited with code " + exited.exitValue());
-            }
-        });
+        server.watchExit(first);
         return server;
     }
 
@@ -98,103 +93,197 @@ final class FunctionServer {
         return port;
     }
 
+    /** Whether the server is up and its process alive. */
     boolean alive() {
-        return process.process().isAlive();
+        return phase == Phase.UP && current.alive();
+    }
+
+    /** True while some later exit or start may still bring the server back: executions refused then try again. */
+    boolean mayRestart() {
+        Phase now = phase;
+        return policy.mayRestart() && now != Phase.DOWN && now != Phase.CLOSED;
     }
 
     String exitDescription() {
-        return process.process().isAlive() ? "function server is running"
-                : "function server exited with code " + process.process().exitValue();
+        ServerInstance instance = current;
+        if (phase == Phase.RESTARTING) {
+            return "function server exited and is restarting (restart policy " + policy.wireName() + ")";
+        }
+        return instance.alive() ? "function server is running"
+                : "function server exited with code " + instance.exitCode();
     }
 
     /**
-     * Completes once every line the server wrote so far has been read and attributed (a {@link DrainMarker}
-     * barrier on stdout and stderr), or after {@code max}. An execution's END waits for it, so that a line
-     * printed just before the response belongs to that execution. Never blocks an event-loop thread.
+     * Completes when the server is up, or will not come back (down, closed): at once when it is up; while it
+     * restarts, once the restart ends; after an exit not yet dealt with, once it is. Lazy; cancelling it waits no
+     * more. Never blocks.
+     */
+    Mono<Void> ready() {
+        return Mono.defer(() -> {
+            Phase now = phase;
+            CompletableFuture<Void> restart = restarted;
+            ServerInstance instance = current;
+            if (now == Phase.RESTARTING) {
+                return Mono.fromFuture(restart, true).then(Mono.defer(this::ready));
+            }
+            if (now == Phase.UP && policy.mayRestart() && !instance.alive() && !instance.exitHandled().isDone()) {
+                return Mono.fromFuture(instance.exitHandled(), true).then(Mono.defer(this::ready));
+            }
+            return Mono.empty();
+        });
+    }
+
+    /**
+     * Completes once every line the server wrote so far has been read and attributed (a
+     * {@link dev.hearth.runner.logs.DrainMarker} barrier on stdout and stderr), or after {@code max}. An execution's
+     * END waits for it, so that a line printed just before the response belongs to that execution. Never blocks an
+     * event-loop thread.
      */
     Mono<Void> drained(Duration max) {
-        return Mono.when(stdoutMarker.drained(max), stderrMarker.drained(max));
+        ServerInstance instance = current;
+        return Mono.when(instance.stdoutMarker().drained(max), instance.stderrMarker().drained(max));
     }
 
-    void track(Attribution attribution) {
-        inFlight.add(attribution);
+    /** Lines the server prints from now on go to {@code attribution} too, until {@link #untrack}. */
+    void track(ServerOutput.Attribution attribution) {
+        output.track(attribution);
     }
 
-    void untrack(Attribution attribution) {
-        inFlight.remove(attribution);
+    void untrack(ServerOutput.Attribution attribution) {
+        output.untrack(attribution);
     }
 
+    /** Kills the server for good: no restart follows, one under way is stopped. Blocking, idempotent. */
     void kill() {
-        stdoutMarker.close();
-        stderrMarker.close();
-        process.kill();
+        ServerInstance instance;
+        synchronized (lock) {
+            phase = Phase.CLOSED;
+            restarted.complete(null);
+            instance = current;
+        }
+        instance.kill();
     }
 
-    private void awaitAccepting(long startTimeoutMs) {
-        long deadline = System.nanoTime() + startTimeoutMs * 1_000_000;
-        InetSocketAddress address = new InetSocketAddress(host, port);
-        while (true) {
-            if (!process.process().isAlive()) {
-                waitForOutput();
-                throw new FunctionStartException("function server exited with code " + process.process().exitValue()
-                        + " before accepting connections" + recentOutput());
+    private ServerInstance launch() throws IOException {
+        return ServerInstance.watch(launcher.launch(), liveLog, output::stdout, output::stderr, io);
+    }
+
+    private InetSocketAddress address() {
+        return new InetSocketAddress(host, port);
+    }
+
+    private FunctionStartException failedStart(ServerInstance instance, ServerInstance.Readiness readiness) {
+        if (readiness == ServerInstance.Readiness.EXITED) {
+            pause(OUTPUT_GRACE_MS); // the pumps may still be reading the last lines of a process that just exited
+        }
+        instance.kill();
+        return new FunctionStartException(switch (readiness) {
+            case EXITED -> "function server exited with code " + instance.exitCode() + " before accepting connections";
+            case TIMED_OUT -> "function server did not accept connections on port " + port + " within "
+                    + startTimeoutMs + " ms";
+            default -> "interrupted while starting the function server";
+        } + output.recent());
+    }
+
+    /** Deals with the process's exit on an I/O thread (it kills leftovers, which blocks). */
+    private void watchExit(ServerInstance instance) {
+        instance.process().onExit().thenRun(() -> {
+            try {
+                io.execute(() -> exited(instance));
+            } catch (RejectedExecutionException closing) {
+                instance.exitHandled().complete(null);
             }
-            try (Socket socket = new Socket()) {
-                socket.connect(address, (int) POLL_MS * 4);
+        });
+    }
+
+    private void exited(ServerInstance instance) {
+        try {
+            instance.releasePipes();
+            if (instance.process().killed() || phase == Phase.CLOSED) {
                 return;
-            } catch (IOException notYet) {
-                // keep polling
             }
-            if (System.nanoTime() > deadline) {
-                throw new FunctionStartException("function server did not accept connections on port " + port
-                        + " within " + startTimeoutMs + " ms" + recentOutput());
+            if (policy.mayRestart()) {
+                // As a container ends with its main process: nothing it left may hold the port of the next start.
+                instance.process().reap();
             }
-            sleep(POLL_MS);
+            ended(instance.uptime(), "exited with code " + instance.exitCode(), instance.exitCode());
+        } finally {
+            instance.exitHandled().complete(null);
         }
     }
 
-    private void waitForOutput() {
-        // The pumps may still be reading the last lines of a process that just exited.
-        sleep(POLL_MS);
-    }
-
-    private String recentOutput() {
-        synchronized (recent) {
-            return recent.isEmpty() ? "" : "; last output:\n" + String.join("\n", recent);
-        }
-    }
-
-    private void onStdout(String line) {
-        remember(line);
-        inFlight.forEach(attribution -> attribution.logs().append(line + "\n"));
-    }
-
-    private void onStderr(String line) {
-        remember(line);
-        inFlight.forEach(attribution -> attribution.errors().append(line + "\n"));
-    }
-
-    private void remember(String line) {
-        synchronized (recent) {
-            recent.addLast(line);
-            if (recent.size() > RECENT_LINES) {
-                recent.removeFirst();
+    /** Decides what follows the end of a start that ran {@code uptime}: a restart after the backoff, or down. */
+    private void ended(Duration uptime, String how, int exitCode) {
+        Duration delay;
+        synchronized (lock) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            if (!policy.restarts(exitCode)) {
+                phase = Phase.DOWN;
+                restarted.complete(null);
+                liveLog.append(LiveLog.RUNNER, "function server " + how + (policy.mayRestart()
+                        ? "; not restarted (restart policy " + policy.wireName() + ")" : ""));
+                return;
+            }
+            delay = backoff.next(uptime);
+            if (phase != Phase.RESTARTING) {
+                restarted = new CompletableFuture<>();
+                phase = Phase.RESTARTING;
             }
         }
+        liveLog.append(LiveLog.RUNNER, "function server " + how + "; restarting in " + delay.toMillis()
+                + " ms (restart policy " + policy.wireName() + ")");
+        // A runner closing meanwhile rejects the task, and the restart is not needed then.
+        CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, io).execute(this::restart);
     }
 
-    private static int freeLoopbackPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    private void restart() {
+        ServerInstance instance;
+        int number;
+        synchronized (lock) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            try {
+                instance = launch();
+            } catch (IOException | RuntimeException e) {
+                liveLog.append(LiveLog.RUNNER, "function server could not be started again: " + e.getMessage());
+                ended(Duration.ZERO, "did not start", 1);
+                return;
+            }
+            current = instance;
+            number = ++restarts;
         }
+        watchExit(instance);
+        ServerInstance.Readiness readiness = instance.awaitAccepting(address(), startTimeoutMs,
+                () -> phase == Phase.CLOSED);
+        if (readiness == ServerInstance.Readiness.ACCEPTING) {
+            up(instance, number);
+        } else if (readiness == ServerInstance.Readiness.TIMED_OUT) {
+            instance.kill();
+            ended(instance.uptime(), "did not accept connections on port " + port + " within " + startTimeoutMs + " ms", 1);
+        }
+        // EXITED: its exit is dealt with as any other; GIVEN_UP: the server is closing.
     }
 
-    private static void sleep(long ms) {
+    private void up(ServerInstance instance, int number) {
+        synchronized (lock) {
+            if (phase == Phase.CLOSED || current != instance || !instance.alive()) {
+                return;
+            }
+            phase = Phase.UP;
+            restarted.complete(null);
+        }
+        liveLog.append(LiveLog.RUNNER, "function server restarted (restart " + number
+                + "), accepting connections on port " + port);
+    }
+
+    private static void pause(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting the function server", e);
         }
     }
 }

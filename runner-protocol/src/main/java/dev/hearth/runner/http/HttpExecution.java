@@ -36,7 +36,7 @@ final class HttpExecution extends ProxiedExecution {
 
     private final HttpClient client;
     private final FunctionServer server;
-    private final FunctionServer.Attribution attribution = new FunctionServer.Attribution(CappedLog.logs(),
+    private final ServerOutput.Attribution attribution = new ServerOutput.Attribution(CappedLog.logs(),
             CappedLog.errors());
 
     HttpExecution(ExecutionCall call, HttpClient client, FunctionServer server) {
@@ -64,12 +64,12 @@ final class HttpExecution extends ProxiedExecution {
 
     @Override
     Flux<ByteBuf> proxy() {
-        return client
+        return reconnecting(client
                 .headers(this::copyRequestHeaders)
                 .request(HttpMethod.valueOf(call.request().method().toUpperCase(Locale.ROOT)))
                 .uri(call.request().path())
                 .send((request, out) -> out.send(call.body().map(ByteBuf::retain)))
-                .response(this::responseFrames);
+                .response(this::responseFrames));
     }
 
     private Flux<ByteBuf> responseFrames(HttpClientResponse response, reactor.netty.ByteBufFlux content) {

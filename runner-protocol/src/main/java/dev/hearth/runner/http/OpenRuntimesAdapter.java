@@ -26,7 +26,9 @@ import reactor.netty.resources.ConnectionProvider;
  * fixed port; the runtime is ready when that port accepts connections. Executions are proxied to it: v5 with the
  * protocol's control headers, logs from the files the server writes ({@link OpenRuntimesExecution}); v2 as one JSON
  * envelope, logs in the JSON answer ({@link OpenRuntimesV2Execution}). The server's own output goes only to the pod's
- * live log.
+ * live log. When the server exits (a function calling {@code process.exit()}), {@code runtimeEntrypoint} runs again
+ * as the specialization's {@code restartPolicy} says, as Docker restarts an Open Runtimes container upstream
+ * ({@link FunctionServer}); the image's start script then extracts the code and starts the server again.
  */
 public final class OpenRuntimesAdapter implements FunctionAdapter {
 
@@ -63,7 +65,8 @@ public final class OpenRuntimesAdapter implements FunctionAdapter {
     /**
      * Runs {@code runtimeEntrypoint} and returns once the server accepts connections. Blocking.
      *
-     * @param specialization the runtime: its {@code version}, {@code env} (the secret among it) and start timeout
+     * @param specialization the runtime: its {@code version}, {@code env} (the secret among it), start timeout and
+     *                       {@code restartPolicy}
      * @param command        the {@code runtimeEntrypoint}, its paths made this runner's
      * @param host           where the server is reached: the pod's own address (its loopback in a pod of its own,
      *                       the pod's 127.0.0.N where pods share the host's network)
@@ -80,8 +83,10 @@ public final class OpenRuntimesAdapter implements FunctionAdapter {
         // runtimeEntrypoint runs with bash -c, as upstream runs it; a v2 image's CMD as the image would, and v2
         // images (Alpine) have no bash.
         String shell = command.equals(Specialization.OPEN_RUNTIMES_V2_CMD) ? "sh" : "bash";
-        FunctionServer server = FunctionServer.start(supervisor.start(shell, command, directory, env),
-                host, settings.port(), specialization.startTimeoutMs(), liveLog, io);
+        Map<String, String> environment = Map.copyOf(env);
+        FunctionServer server = FunctionServer.start(() -> supervisor.start(shell, command, directory, environment),
+                host, settings.port(), specialization.startTimeoutMs(),
+                RestartPolicy.of(specialization.restartPolicy()), liveLog, io);
         liveLog.append(LiveLog.RUNNER, "Open Runtimes server (runtime protocol " + version.name().toLowerCase(
                 java.util.Locale.ROOT) + ") accepting connections on port " + settings.port());
         return new OpenRuntimesAdapter(server, maxConcurrency, version, env.getOrDefault(version.secretVariable(), ""),

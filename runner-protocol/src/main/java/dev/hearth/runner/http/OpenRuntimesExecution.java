@@ -65,12 +65,12 @@ final class OpenRuntimesExecution extends ProxiedExecution {
 
     @Override
     Flux<ByteBuf> proxy() {
-        return client
+        return reconnecting(client
                 .headers(this::requestHeaders)
                 .request(HttpMethod.valueOf(call.request().method().toUpperCase(Locale.ROOT)))
                 .uri(call.request().path())
                 .send((request, out) -> out.send(call.body().map(ByteBuf::retain)))
-                .response(this::responseFrames);
+                .response(this::responseFrames));
     }
 
     private void requestHeaders(HttpHeaders headers) {

@@ -72,14 +72,14 @@ final class OpenRuntimesV2Execution extends ProxiedExecution {
                 + MAX_PAYLOAD_BYTES + " bytes, more than runtime protocol v2 carries here."))
                 .publishOn(Schedulers.parallel())
                 .map(this::envelope)
-                .flatMapMany(envelope -> client
+                .flatMapMany(envelope -> reconnecting(client
                         .headers(headers -> requestHeaders(headers, envelope.readableBytes()))
                         .post()
                         .uri("/")
                         // The connection takes (and releases) a reference of its own only if it sends: ours is
                         // released however the call ends.
                         .send(Mono.fromSupplier(envelope::retain))
-                        .response(this::answerFrames)
+                        .response(this::answerFrames))
                         .doFinally(signal -> envelope.release()))
                 .onErrorResume(Refused.class, refused -> {
                     failed(refused.getMessage());

@@ -1,5 +1,6 @@
 package dev.hearth.runner.http;
 
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,19 +12,23 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /**
  * What every execution proxied to a long-lived server shares ({@code http}, Open Runtimes v5 and v2): the call is
  * cancelled once its {@link #limit()} has passed; a failed call (server dead, connection refused or reset) ends up in
  * END's {@code errors}, with HEAD 502 when none was sent (500 after the limit); END comes last with the logs and
- * errors the protocol yields ({@link #output()}), the failure's reason and the timeout note. Subclasses say how the
- * call is made and where its logs come from.
+ * errors the protocol yields ({@link #output()}), the failure's reason and the timeout note. A call waits while the
+ * server restarts ({@link #reachServer}, {@link #reconnecting}). Subclasses say how the call is made and where its logs come from.
  */
 abstract class ProxiedExecution {
 
     /** The execution's logs and errors as the protocol yields them. */
     record Output(String logs, String errors) {
     }
+
+    /** Between connection attempts refused while the server restarts. */
+    private static final Duration RECONNECT_DELAY = Duration.ofMillis(50);
 
     final ExecutionCall call;
     private final FunctionServer server;
@@ -40,11 +45,33 @@ abstract class ProxiedExecution {
     }
 
     Flux<ByteBuf> frames() {
-        return proxy()
+        return reachServer()
                 .takeUntilOther(Mono.delay(limit()).doOnNext(tick -> timedOut = true))
                 .onErrorResume(this::onProxyError)
                 .concatWith(output().map(this::tailFrames))
                 .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease);
+    }
+
+    /** The call once the server is ready: while it restarts (its restart policy), the call waits. */
+    private Flux<ByteBuf> reachServer() {
+        return server.ready().thenMany(Flux.defer(this::proxy));
+    }
+
+    /**
+     * {@code connection} (the request to the server, lazy, nothing of the caller's body read before it connects),
+     * tried again, each time once the server is ready, while its connection is refused because the server exited a
+     * moment ago and is to be restarted: upstream's executor retries connecting so while Docker restarts the
+     * container. The execution's limit bounds the attempts.
+     */
+    final <T> Flux<T> reconnecting(Flux<T> connection) {
+        return connection.retryWhen(Retry.fixedDelay(Long.MAX_VALUE, RECONNECT_DELAY)
+                .filter(this::refusedWhileRestarting)
+                .doBeforeRetryAsync(signal -> server.ready()));
+    }
+
+    private boolean refusedWhileRestarting(Throwable error) {
+        boolean refused = error instanceof ConnectException || error.getCause() instanceof ConnectException;
+        return refused && !headSent && server.mayRestart();
     }
 
     /** The call: HEAD (made by {@link #head}) then BODY frames, as the answer arrives. */
@@ -76,6 +103,9 @@ abstract class ProxiedExecution {
     private ByteBuf tailFrames(Output output) {
         String errors = output.errors();
         String reason = failure;
+        if (reason == null && timedOut && !headSent && server.mayRestart() && !server.alive()) {
+            reason = server.exitDescription(); // it timed out waiting for the server's restart
+        }
         if (reason != null) {
             errors = errors + (errors.isEmpty() || errors.endsWith("\n") ? "" : "\n") + reason;
         }
