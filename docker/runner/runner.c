@@ -42,6 +42,7 @@
 
 #define JAVA HEARTH_HOME "/jre/bin/java"
 #define APP_ARCHIVE HEARTH_HOME "/app/runner.jsa"
+#define APP_AOT_CACHE HEARTH_HOME "/app/runner.aot"
 #define MAIN_CLASS "dev.hearth.runner.RunnerMain"
 #define JAVA_OPTS_ENV "HEARTH_RUNNER_JAVA_OPTS"
 
@@ -50,7 +51,8 @@
  * threads; a small initial heap keeps the resident size low where the pod has no limit, and the heap cap
  * follows the container's limit. C1 only: the runner moves bytes between sockets and pipes, and C2 cost
  * about 200 ms of start and 24 MB of resident memory in the measurements of docker/README.md.
- * -Xshare:auto maps the CDS archive build-dist.sh dumped (about 130 ms of start) and carries on without it.
+ * The JVM's default, -Xshare:auto, maps the CDS archive build-dist.sh dumped (about 130 ms of start) and carries on
+ * without it (not named here: JDK 25 refuses -XX:AOTCacheOutput next to any -Xshare flag).
  * The runner's own class archive (APP_ARCHIVE) is added when it exists; JDK 17 accepts it only if every jar
  * has the size and mtime it had at build time (the init container copies with `cp -Rp`); otherwise it prints
  * one warning ("The top archive failed to load") and starts without it. -Xlog:cds=info through
@@ -63,7 +65,6 @@ static const char *const DEFAULT_FLAGS[] = {
     "-Xss512k",
     "-XX:TieredStopAtLevel=1",
     "-XX:-UsePerfData",
-    "-Xshare:auto",
 };
 #define DEFAULT_FLAG_COUNT (sizeof(DEFAULT_FLAGS) / sizeof(DEFAULT_FLAGS[0]))
 
@@ -115,7 +116,10 @@ static char **java_arguments(int argc, char **argv) {
     for (size_t i = 0; i < DEFAULT_FLAG_COUNT; i++) {
         args[n++] = (char *) DEFAULT_FLAGS[i];
     }
-    if (access(APP_ARCHIVE, R_OK) == 0) {
+    /* A distribution built with JDK 25 has an ahead-of-time cache instead of the JDK 17 archive. */
+    if (access(APP_AOT_CACHE, R_OK) == 0) {
+        args[n++] = "-XX:AOTCache=" APP_AOT_CACHE;
+    } else if (access(APP_ARCHIVE, R_OK) == 0) {
         args[n++] = "-XX:SharedArchiveFile=" APP_ARCHIVE;
     }
     if (opts_copy != NULL) {
