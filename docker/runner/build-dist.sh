@@ -11,9 +11,9 @@
 #           place when --out equals --prefix (the Docker build), otherwise in a private mount namespace
 #           (unshare) where --out is mounted at --prefix.
 #
-# Needs a JDK 17 with jmods (JAVA_HOME, or the one javac belongs to), gcc with a static libc, patchelf, ldd,
-# curl, tar, base64; and unshare and mount when --out differs from --prefix (as root, or where unprivileged
-# user namespaces are allowed).
+# Needs a JDK 17 with jmods or a JDK 25 (JAVA_HOME, or the one javac belongs to; the JRE is linked from it), gcc
+# with a static libc, patchelf, ldd, curl, tar, base64; and unshare and mount when --out differs from --prefix
+# (as root, or where unprivileged user namespaces are allowed).
 #
 # Layout:
 #   runner          static launcher (runner.c)
@@ -24,6 +24,7 @@
 #                   and for the native libraries inside the jars, NSS modules, libgcc_s (glibc dlopens it to
 #                   unwind threads), the C.UTF-8 locale, licences
 #   app/            the jars, with a fixed mtime; runner.jsa, a dynamic AppCDS archive of the runner's classes
+#                   (JDK 17), or runner.aot, an ahead-of-time cache (JDK 25)
 #   build-info.txt  versions and contents, for whoever debugs a pod
 set -euo pipefail
 
