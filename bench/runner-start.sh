@@ -47,6 +47,8 @@ VARIANTS=(
   "one-loop|17|-Dreactor.netty.ioWorkerCount=1 -Dreactor.netty.ioSelectCount=1"
   "small-native|17|-XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:CICompilerCount=1 -Xss256k"
   "xms4m|17|-Xms4m"
+  "young1m|17|-Xms4m -Xmn1m"
+  "unpooled-young1m|17|-Dio.netty.allocator.type=unpooled -Xms4m -Xmn1m"
   "xint|17|-Xint"
   "no-app-cds|17|-XX:SharedArchiveFile=/opt/hearth/jre/lib/server/classes.jsa"
   "jdk25-aot|25|"
