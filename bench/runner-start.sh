@@ -8,8 +8,9 @@
 # touched), starts /opt/hearth/runner with the variant's HEARTH_RUNNER_JAVA_OPTS and measures:
 #   start   from exec of the launcher to the first 200 of GET /v1/health (polled every 5 ms from bash itself,
 #           no curl process per poll, so the poller costs the runner little CPU)
-#   rss     VmRSS at that moment, and its split RssAnon / RssFile (file pages are the JRE's libraries and the
-#           class archives, read through the page cache: they vary with its state, see bench/RESULTS.md)
+#   rss     VmRSS at that moment, and its split RssAnon / RssFile (file pages: the JRE's libraries and the clean
+#           pages of the class archives, which the kernel may reclaim; anon: heap, metaspace, stacks, code, and
+#           the archive pages the JVM wrote to)
 #   rss1    VmRSS after one specialization with an `exec` function and one execution (build-dist.sh's training)
 #   exec    mean ms per execution over 20 executions on one keep-alive connection (does a variant cost speed?)
 # Variants run round-robin (run 1 of every variant, then run 2, ...), so load from other work spreads evenly.
@@ -19,6 +20,7 @@
 # --dist25  the same built with JDK 25 (JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 build-dist.sh); adds the
 #           variants named jdk25-*
 # --before  a distribution of an earlier commit (its launcher's flags, its runner): adds the variant `before`
+# HEARTH_BENCH_LOGS=DIR keeps the output of each variant's last runner there (e.g. with -Xlog:class+load in OPTS).
 # Needs root or unprivileged user namespaces (unshare), curl, cp, tar, base64.
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
