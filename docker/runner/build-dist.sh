@@ -11,9 +11,9 @@
 #           place when --out equals --prefix (the Docker build), otherwise in a private mount namespace
 #           (unshare) where --out is mounted at --prefix.
 #
-# Needs a JDK 17 with jmods (JAVA_HOME, or the one javac belongs to), gcc with a static libc, patchelf, ldd,
-# curl, tar, base64; and unshare and mount when --out differs from --prefix (as root, or where unprivileged
-# user namespaces are allowed).
+# Needs a JDK 17 with jmods or a JDK 25 (JAVA_HOME, or the one javac belongs to; the JRE is linked from it), gcc
+# with a static libc, patchelf, ldd, curl, tar, base64; and unshare and mount when --out differs from --prefix
+# (as root, or where unprivileged user namespaces are allowed).
 #
 # Layout:
 #   runner          static launcher (runner.c)
@@ -24,6 +24,7 @@
 #                   and for the native libraries inside the jars, NSS modules, libgcc_s (glibc dlopens it to
 #                   unwind threads), the C.UTF-8 locale, licences
 #   app/            the jars, with a fixed mtime; runner.jsa, a dynamic AppCDS archive of the runner's classes
+#                   (JDK 17), or runner.aot, an ahead-of-time cache (JDK 25)
 #   build-info.txt  versions and contents, for whoever debugs a pod
 set -euo pipefail
 
@@ -48,9 +49,13 @@ case "$prefix" in /*) ;; *) die "--prefix must be absolute, but was $prefix" ;; 
 here=$(cd "$(dirname "$0")" && pwd)
 java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
 for tool in "$java_home/bin/jlink" "$java_home/bin/jdeps"; do
-  [ -x "$tool" ] || die "$tool not found: JAVA_HOME must be a JDK 17"
+  [ -x "$tool" ] || die "$tool not found: JAVA_HOME must be a JDK 17 or 25"
 done
-[ -d "$java_home/jmods" ] || die "$java_home/jmods not found (Debian: apt-get install openjdk-17-jmods)"
+feature=$("$java_home/bin/java" -XshowSettings:properties -version 2>&1 | sed -nE 's/^ *java.specification.version = //p')
+# JDK 25 links from its own run-time image when it has no jmods (JEP 493; Temurin 25 ships none).
+jmods=()
+if [ -d "$java_home/jmods" ]; then jmods=(--module-path "$java_home/jmods")
+elif [ "$feature" -lt 25 ]; then die "$java_home/jmods not found (Debian: apt-get install openjdk-17-jmods)"; fi
 command -v patchelf >/dev/null || die "patchelf not found (apt-get install patchelf)"
 command -v gcc >/dev/null || die "gcc not found (apt-get install gcc)"
 command -v ldd >/dev/null || die "ldd not found (apt-get install libc-bin)"
@@ -91,8 +96,8 @@ modules=$("$java_home/bin/jdeps" --list-deps --ignore-missing-deps --multi-relea
   | sed -nE 's/^ +((java|jdk)\.[a-z0-9.]+)$/\1/p' \
   | grep -vxE 'java\.desktop|java\.sql|java\.sql\.rowset' | sort -u | paste -sd, -)
 [ -n "$modules" ] || die "jdeps found no modules"
-"$java_home/bin/jlink" --module-path "$java_home/jmods" --add-modules "$modules" \
-  --strip-debug --no-man-pages --no-header-files --compress=0 \
+"$java_home/bin/jlink" "${jmods[@]}" --add-modules "$modules" \
+  --strip-debug --no-man-pages --no-header-files "--compress=$([ "$feature" -ge 21 ] && echo zip-0 || echo 0)" \
   --output "$out/jre"
 
 # The JDK's CDS archive, dumped with the launcher's GC so that it maps at start. It does not depend on the C
@@ -174,28 +179,32 @@ if patchelf --print-interpreter "$out/runner" >/dev/null 2>&1; then
   die "runner is not statically linked"
 fi
 
-# --- app/runner.jsa ---------------------------------------------------------------------------------
-# A dynamic AppCDS archive of the classes the runner loads while it starts, answers health, is specialized with
-# an exec function and runs it: the runner answers health in about half the time with it (docker/README.md).
-# The JVM writes it when it exits. The launcher itself runs here, so that flags and class path are a pod's;
-# that works only at the prefix, where the JRE's interpreter path points. The launcher passes the archive when
-# it exists and JDK 17 starts without it when it does not fit (runner.c); the second run, with -Xshare:on, fails
-# instead, and proves that the runner's classes come from it.
+# --- app/runner.jsa (JDK 17) or app/runner.aot (JDK 25) -------------------------------------------------
+# An archive of the classes the runner loads while it starts, answers health, is specialized with an exec
+# function and runs it: the runner answers health in about half the time with it (docker/README.md). JDK 17
+# writes a dynamic AppCDS archive (runner.jsa) when the JVM exits; JDK 25 an ahead-of-time cache (runner.aot,
+# JEPs 483/514/515: the classes loaded and linked, and their profiles). The launcher itself runs here, so that
+# flags and class path are a pod's; that works only at the prefix, where the JRE's interpreter path points. The
+# launcher passes the archive when it exists and the JVM starts without it when it does not fit (runner.c); the
+# second run, with -Xshare:on / -XX:AOTMode=on, fails instead, and proves that the runner's classes come from it.
+if [ "$feature" -ge 25 ]; then
+  app_archive=runner.aot dump_flag=-XX:AOTCacheOutput= check_flags=-XX:AOTMode=on loaded_from='shared objects file'
+else
+  app_archive=runner.jsa dump_flag=-XX:ArchiveClassesAtExit= check_flags=-Xshare:on loaded_from='shared objects file (top)'
+fi
 read -r -d '' dump_script <<'SCRIPT' || true
 set -euo pipefail
-prefix=$1
-secret=build-dist
+prefix=$1 archive=$prefix/app/$2 dump_flag=$3 check_flags=$4 loaded_from=$5
 scratch=$(mktemp -d)
 pid=
 log=/dev/null
 trap 'if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null || true; fi; rm -rf "$scratch"' EXIT
-fail() { echo "build-dist.sh: app/runner.jsa: $1; the runner's output:" >&2; cat "$log" >&2; exit 1; }
-b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+fail() { echo "build-dist.sh: $archive: $1; the runner's output:" >&2; cat "$log" >&2; exit 1; }
 
 # Starts the launcher with HEARTH_RUNNER_JAVA_OPTS=$1 and waits for health; sets pid, log and url.
 start() {
   log=$scratch/$2.log
-  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HEARTH_RUNNER_SECRET=$secret HEARTH_RUNNER_HOST=127.0.0.1 \
+  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HEARTH_RUNNER_SECRET=$SECRET HEARTH_RUNNER_HOST=127.0.0.1 \
       HEARTH_RUNNER_PORT=0 HEARTH_RUNNER_WORK_DIR="$scratch/$2" HEARTH_RUNNER_JAVA_OPTS="$1" \
       "$prefix/runner" >"$log" 2>&1 &
   pid=$!
@@ -212,22 +221,12 @@ start() {
 
 # What a pod does first: one specialization with an exec function, a few executions, the log.
 exercise() {
-  mkdir "$scratch/code"
-  echo 'body=$(cat); echo "handled $REQUEST_METHOD $PATH_INFO" >&2; printf "%s, %s" "$GREETING" "$body"' \
-    >"$scratch/code/main.sh"
-  tar -czf "$scratch/code.tar.gz" -C "$scratch/code" main.sh
-  local spec request
-  spec=$(echo '{"adapter":"exec","command":"sh main.sh","entrypoint":"main.sh","env":{"GREETING":"hello"},"startTimeoutMs":10000}' | b64url)
-  curl -fsS --max-time 20 -H "x-hearth-secret: $secret" -H "x-hearth-specialization: $spec" \
-      -H 'content-type: application/gzip' --data-binary "@$scratch/code.tar.gz" "$url/v1/specialize" >/dev/null \
-    || fail "specialize failed"
-  request=$(echo '{"method":"POST","path":"/warm","headers":{},"timeoutMs":10000}' | b64url)
+  specialize_exec "$url" "$scratch" || fail "specialize failed"
   for i in 1 2 3; do
-    curl -fsS --max-time 20 -H "x-hearth-secret: $secret" -H "x-hearth-request: $request" \
-        --data-binary "request $i" -o "$scratch/frames" "$url/v1/execute" || fail "execute failed"
+    execute_once "$url" "request $i" >"$scratch/frames" || fail "execute failed"
     grep -aq "hello, request $i" "$scratch/frames" || fail "execute answered without the function's output"
   done
-  curl -fsS --max-time 10 -H "x-hearth-secret: $secret" "$url/v1/logs" | grep -q 'handled POST /warm' \
+  curl -fsS --max-time 10 -H "x-hearth-secret: $SECRET" "$url/v1/logs" | grep -q 'handled POST /warm' \
     || fail "the log lacks the function's stderr"
 }
 
@@ -240,18 +239,21 @@ stop() {
   [ "$status" = 143 ] || fail "the runner exited with $status after SIGTERM"
 }
 
-start "-XX:ArchiveClassesAtExit=$prefix/app/runner.jsa" dump
+start "$dump_flag$archive" dump
 exercise
 stop
-[ -s "$prefix/app/runner.jsa" ] || fail "the JVM wrote no app/runner.jsa"
-start "-Xshare:on -Xlog:class+load=info" check
-grep -q 'dev.hearth.runner.RunnerMain source: shared objects file (top)' "$log" \
-  || fail "the runner's classes were not loaded from app/runner.jsa"
+[ -s "$archive" ] || fail "the JVM wrote no archive"
+start "$check_flags -Xlog:class+load=info" check
+grep -q "dev.hearth.runner.RunnerMain source: $loaded_from" "$log" \
+  || fail "the runner's classes were not loaded from the archive"
 stop
 SCRIPT
+# The calls of the training run are bench/runner-start.sh's too; inlined, since $here may be hidden below.
+dump_script="$(cat "$here/runner-calls.sh")"$'\n'"$dump_script"
+dump_args=("$app_archive" "$dump_flag" "$check_flags" "$loaded_from")
 
 if [ "$out" = "$prefix" ]; then
-  bash -c "$dump_script" dump "$prefix" || die "could not make app/runner.jsa"
+  bash -c "$dump_script" dump "$prefix" "${dump_args[@]}" || die "could not make app/$app_archive"
 else
   # $out is mounted at $prefix in a mount namespace of its own. Where $prefix does not exist, a tmpfs on its
   # parent provides the mount point, hiding the parent's contents in that namespace only; $out is reached
@@ -275,9 +277,9 @@ else
         mkdir "$prefix"
         mount --move "$stage" "$prefix"
       fi
-      exec bash -c "$4" dump "$prefix"' \
-    mount "$out" "$prefix" "$stage" "$dump_script" \
-    || die "could not make app/runner.jsa with $out mounted at $prefix (needs unshare and mount: root, or user namespaces)"
+      exec bash -c "$4" dump "$prefix" "${@:5}"' \
+    mount "$out" "$prefix" "$stage" "$dump_script" "${dump_args[@]}" \
+    || die "could not make app/$app_archive with $out mounted at $prefix (needs unshare and mount: root, or user namespaces)"
 fi
 
 chmod -R a+rX,go-w "$out"
@@ -288,6 +290,6 @@ chmod -R a+rX,go-w "$out"
   echo "modules: $modules"
   echo "libraries: $(cd "$out/glibc" && find . -maxdepth 1 -type f -printf '%f\n' | sort | paste -sd' ' -)"
   echo "class path: $app_classpath"
-  echo "app archive: runner.jsa, $(stat -c %s "$out/app/runner.jsa") bytes, jars' mtime $jar_mtime"
+  echo "app archive: $app_archive, $(stat -c %s "$out/app/$app_archive") bytes, jars' mtime $jar_mtime"
 } >"$out/build-info.txt"
 echo "runner distribution: $out ($(du -sh "$out" | cut -f1))"

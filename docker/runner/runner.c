@@ -42,6 +42,7 @@
 
 #define JAVA HEARTH_HOME "/jre/bin/java"
 #define APP_ARCHIVE HEARTH_HOME "/app/runner.jsa"
+#define APP_AOT_CACHE HEARTH_HOME "/app/runner.aot"
 #define MAIN_CLASS "dev.hearth.runner.RunnerMain"
 #define JAVA_OPTS_ENV "HEARTH_RUNNER_JAVA_OPTS"
 
@@ -50,11 +51,20 @@
  * threads; a small initial heap keeps the resident size low where the pod has no limit, and the heap cap
  * follows the container's limit. C1 only: the runner moves bytes between sockets and pipes, and C2 cost
  * about 200 ms of start and 24 MB of resident memory in the measurements of docker/README.md.
- * -Xshare:auto maps the CDS archive build-dist.sh dumped (about 130 ms of start) and carries on without it.
+ * The JVM's default, -Xshare:auto, maps the CDS archive build-dist.sh dumped (about 130 ms of start) and carries on
+ * without it (not named here: JDK 25 refuses -XX:AOTCacheOutput next to any -Xshare flag).
  * The runner's own class archive (APP_ARCHIVE) is added when it exists; JDK 17 accepts it only if every jar
  * has the size and mtime it had at build time (the init container copies with `cp -Rp`); otherwise it prints
  * one warning ("The top archive failed to load") and starts without it. -Xlog:cds=info through
  * HEARTH_RUNNER_JAVA_OPTS says which jar differs; -Xshare:on makes the JVM fail instead.
+ *
+ * ArchiveRelocationMode=0 maps both archives where they were dumped (0x800000000) instead of at a random
+ * address: JDK 17.0.15 and 25 relocate by default, which rewrites every pointer of the 33 MB of archives into
+ * private dirty pages, about 17 MB of memory the kernel can never reclaim; mapped in place they stay clean
+ * pages of the files (bench/RESULTS.md, "Warm pod cost"). The cost is ASLR for the archived class metadata
+ * only, which is the same in every pod and holds no secret; the JVM relocates anyway if that range is taken.
+ * io.netty.jfr.enabled=false: Netty's allocator would otherwise load the JFR event classes (about 50) when it
+ * allocates its first chunk, on the path to the first health answer; the runner does not record JFR.
  */
 static const char *const DEFAULT_FLAGS[] = {
     "-XX:+UseSerialGC",
@@ -63,7 +73,9 @@ static const char *const DEFAULT_FLAGS[] = {
     "-Xss512k",
     "-XX:TieredStopAtLevel=1",
     "-XX:-UsePerfData",
-    "-Xshare:auto",
+    "-XX:+UnlockDiagnosticVMOptions",
+    "-XX:ArchiveRelocationMode=0",
+    "-Dio.netty.jfr.enabled=false",
 };
 #define DEFAULT_FLAG_COUNT (sizeof(DEFAULT_FLAGS) / sizeof(DEFAULT_FLAGS[0]))
 
@@ -115,7 +127,10 @@ static char **java_arguments(int argc, char **argv) {
     for (size_t i = 0; i < DEFAULT_FLAG_COUNT; i++) {
         args[n++] = (char *) DEFAULT_FLAGS[i];
     }
-    if (access(APP_ARCHIVE, R_OK) == 0) {
+    /* A distribution built with JDK 25 has an ahead-of-time cache instead of the JDK 17 archive. */
+    if (access(APP_AOT_CACHE, R_OK) == 0) {
+        args[n++] = "-XX:AOTCache=" APP_AOT_CACHE;
+    } else if (access(APP_ARCHIVE, R_OK) == 0) {
         args[n++] = "-XX:SharedArchiveFile=" APP_ARCHIVE;
     }
     if (opts_copy != NULL) {
