@@ -1,5 +1,9 @@
 package dev.hearth.runner.client;
 
+import static dev.hearth.runner.client.RunnerResponses.decode;
+import static dev.hearth.runner.client.RunnerResponses.failure;
+import static dev.hearth.runner.client.RunnerResponses.lines;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -16,7 +20,6 @@ import dev.hearth.runner.protocol.Frame;
 import dev.hearth.runner.protocol.FrameDecoder;
 import dev.hearth.runner.protocol.LogLine;
 import dev.hearth.runner.protocol.ProtocolJson;
-import dev.hearth.runner.protocol.RunnerError;
 import dev.hearth.runner.protocol.RunnerHealth;
 import dev.hearth.runner.protocol.RunnerProtocol;
 import dev.hearth.runner.protocol.Specialization;
@@ -247,40 +250,6 @@ public final class RunnerClient {
                     : new ExecutionEvent.End(ProtocolJson.fromBytes(json, ExecutionEnd.class));
         } finally {
             frame.payload().release();
-        }
-    }
-
-    private static Flux<String> lines(ByteBufFlux content, int maxLineBytes) {
-        LineSplitter splitter = new LineSplitter(ByteBufAllocator.DEFAULT, maxLineBytes);
-        return content
-                .retain()
-                .concatMapIterable(splitter::split)
-                .doOnDiscard(ByteBuf.class, ByteBuf::release)
-                .filter(line -> !line.isBlank())
-                .doFinally(signal -> splitter.release());
-    }
-
-    private static <T> Flux<T> failure(HttpClientResponse response, ByteBufFlux content) {
-        return content.aggregate()
-                .asByteArray()
-                .defaultIfEmpty(new byte[0])
-                .flatMapMany(bytes -> Flux.error(callException(response.status().code(), bytes)));
-    }
-
-    private static <T> T decode(HttpClientResponse response, byte[] bytes, Class<T> type) {
-        int status = response.status().code();
-        if (status / 100 != 2) {
-            throw callException(status, bytes);
-        }
-        return ProtocolJson.fromBytes(bytes, type);
-    }
-
-    private static RunnerCallException callException(int status, byte[] body) {
-        try {
-            RunnerError error = ProtocolJson.fromBytes(body, RunnerError.class);
-            return new RunnerCallException(status, error.error(), error.message());
-        } catch (RuntimeException notJson) {
-            return new RunnerCallException(status, "internal", new String(body, StandardCharsets.UTF_8));
         }
     }
 
