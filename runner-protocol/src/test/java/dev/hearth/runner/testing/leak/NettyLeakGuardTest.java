@@ -35,6 +35,15 @@ class NettyLeakGuardTest {
     }
 
     @Test
+    void failsEachClassThatLeaksTheSameWayAsAnEarlierOne() {
+        // Netty itself reports one access record once per JVM; the guard makes each class answer for its leaks.
+        run(LeakingFixture.class);
+
+        assertThat(run(LeakingFixture.class)).singleElement().satisfies(failure -> assertThat(failure)
+                .hasMessageContaining("LeakingFixture.dropsABuffer"));
+    }
+
+    @Test
     void passesAClassThatReleasesWhatItTakes() {
         assertThat(run(ReleasingFixture.class)).isEmpty();
     }
