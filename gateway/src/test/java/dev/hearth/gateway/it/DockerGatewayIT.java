@@ -102,7 +102,7 @@ class DockerGatewayIT {
 
     @BeforeEach
     void client() {
-        client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+        client = WebTestClient.bindToServer(new ReleasingConnector()).baseUrl("http://127.0.0.1:" + port)
                 .responseTimeout(Duration.ofSeconds(90))
                 .defaultHeader("Authorization", "Bearer " + SECRET).build();
     }

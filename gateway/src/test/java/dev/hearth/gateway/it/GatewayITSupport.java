@@ -76,7 +76,7 @@ abstract class GatewayITSupport {
 
     @BeforeEach
     void client() {
-        client = WebTestClient.bindToServer()
+        client = WebTestClient.bindToServer(new ReleasingConnector())
                 .baseUrl("http://127.0.0.1:" + port)
                 .responseTimeout(Duration.ofSeconds(60))
                 .defaultHeader("Authorization", "Bearer " + SECRET)

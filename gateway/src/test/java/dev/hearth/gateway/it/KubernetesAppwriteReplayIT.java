@@ -125,7 +125,7 @@ class KubernetesAppwriteReplayIT {
     @BeforeEach
     void client() {
         // No default headers: every header on the wire is one the replayed call carries.
-        client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(WAIT).build();
+        client = WebTestClient.bindToServer(new ReleasingConnector()).baseUrl("http://127.0.0.1:" + port).responseTimeout(WAIT).build();
     }
 
     @Test

@@ -109,7 +109,7 @@ class KubernetesContainersIT {
 
     @BeforeEach
     void client() {
-        client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+        client = WebTestClient.bindToServer(new ReleasingConnector()).baseUrl("http://127.0.0.1:" + port)
                 .responseTimeout(WAIT)
                 .defaultHeader("Authorization", "Bearer " + SECRET).build();
     }

@@ -87,7 +87,7 @@ class SharedStateIT {
 
     private static WebTestClient client(ConfigurableApplicationContext replica) {
         String port = replica.getEnvironment().getProperty("local.server.port");
-        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+        return WebTestClient.bindToServer(new ReleasingConnector()).baseUrl("http://127.0.0.1:" + port)
                 .responseTimeout(Duration.ofSeconds(30))
                 .defaultHeader("Authorization", "Bearer " + SECRET)
                 .build();
