@@ -127,7 +127,7 @@ class DockerUpstreamScenariosIT {
 
     @BeforeEach
     void client() {
-        client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(WAIT)
+        client = WebTestClient.bindToServer(new ReleasingConnector()).baseUrl("http://127.0.0.1:" + port).responseTimeout(WAIT)
                 .defaultHeader("authorization", "Bearer " + SECRET)
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(64 * MIB))
                 .build();
