@@ -51,3 +51,16 @@ runner_address() {
 runtime_key() {
   curl -sf "http://127.0.0.1:$1/v1/runtimes/$2" -H "Authorization: Bearer $SECRET" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])'
 }
+
+# warm_up SCRIPT URL [connections]: drives URL with wrk in 10 s rounds until the JIT has settled: a round within
+# 5 % of the previous best, after at least 60 s (C2 needs about that long on two cores for this path), at most 180 s.
+warm_up() {
+  local script=$1 url=$2 connections=${3:-32} best=0 rps elapsed=0
+  while [ "$elapsed" -lt 180 ]; do
+    rps=$(wrk -t1 -c"$connections" -d10s -s "$script" "$url" | sed -nE 's/Requests\/sec:\s+([0-9]+).*/\1/p')
+    elapsed=$((elapsed + 10))
+    echo "  warm-up ${elapsed}s: $rps req/s" >&2
+    if [ "$elapsed" -ge 60 ] && [ $((rps * 100)) -le $((best * 105)) ]; then return 0; fi
+    [ "$rps" -gt "$best" ] && best=$rps
+  done
+}
