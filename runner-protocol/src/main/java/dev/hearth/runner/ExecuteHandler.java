@@ -4,6 +4,7 @@ import java.util.OptionalLong;
 
 import dev.hearth.runner.function.ExecutionCall;
 import dev.hearth.runner.function.FunctionAdapter;
+import dev.hearth.runner.protocol.ExecutionJson;
 import dev.hearth.runner.protocol.ExecutionRequest;
 import dev.hearth.runner.protocol.ProtocolJson;
 import dev.hearth.runner.protocol.RunnerProtocol;
@@ -57,7 +58,7 @@ final class ExecuteHandler {
 
     private static ExecutionRequest parse(String header) {
         try {
-            return ProtocolJson.fromHeader(header, ExecutionRequest.class);
+            return ProtocolJson.fromHeader(header, ExecutionRequest.class, ExecutionJson::readRequest);
         } catch (RuntimeException e) {
             throw RunnerException.badRequest("invalid " + RunnerProtocol.REQUEST_HEADER + ": " + e.getMessage());
         }

@@ -13,8 +13,7 @@ import dev.hearth.runner.protocol.BuildOutput;
 import dev.hearth.runner.protocol.BuildRequest;
 import dev.hearth.runner.protocol.CommandRequest;
 import dev.hearth.runner.protocol.CommandResult;
-import dev.hearth.runner.protocol.ExecutionEnd;
-import dev.hearth.runner.protocol.ExecutionHead;
+import dev.hearth.runner.protocol.ExecutionJson;
 import dev.hearth.runner.protocol.ExecutionRequest;
 import dev.hearth.runner.protocol.Frame;
 import dev.hearth.runner.protocol.FrameDecoder;
@@ -108,7 +107,7 @@ public final class RunnerClient {
     public Flux<ExecutionEvent> execute(RunnerTarget target, ExecutionRequest request, Publisher<ByteBuf> body) {
         // One headers() call: each call copies the client's configuration, and this runs per execution.
         return at(http.headers(h -> authorize(h, target)
-                        .set(RunnerProtocol.REQUEST_HEADER, ProtocolJson.toHeader(request))), target)
+                        .set(RunnerProtocol.REQUEST_HEADER, ProtocolJson.toHeader(ExecutionJson.write(request)))), target)
                 .request(io.netty.handler.codec.http.HttpMethod.POST)
                 .uri(target.baseUrl() + RunnerProtocol.EXECUTE_PATH)
                 .send(body)
@@ -246,8 +245,8 @@ public final class RunnerClient {
         try {
             byte[] json = ByteBufUtil.getBytes(frame.payload());
             return frame.type() == Frame.HEAD
-                    ? new ExecutionEvent.Head(ProtocolJson.fromBytes(json, ExecutionHead.class))
-                    : new ExecutionEvent.End(ProtocolJson.fromBytes(json, ExecutionEnd.class));
+                    ? new ExecutionEvent.Head(ExecutionJson.readHead(json))
+                    : new ExecutionEvent.End(ExecutionJson.readEnd(json));
         } finally {
             frame.payload().release();
         }

@@ -11,11 +11,11 @@ public final class FrameEncoder {
     }
 
     public static ByteBuf head(ByteBufAllocator alloc, ExecutionHead head) {
-        return json(alloc, Frame.HEAD, head);
+        return json(alloc, Frame.HEAD, ExecutionJson.write(head));
     }
 
     public static ByteBuf end(ByteBufAllocator alloc, ExecutionEnd end) {
-        return json(alloc, Frame.END, end);
+        return json(alloc, Frame.END, ExecutionJson.write(end));
     }
 
     /** Frames a body chunk, taking ownership of {@code chunk}. */
@@ -28,8 +28,7 @@ public final class FrameEncoder {
         return frame;
     }
 
-    private static ByteBuf json(ByteBufAllocator alloc, byte type, Object value) {
-        byte[] json = ProtocolJson.toBytes(value);
+    private static ByteBuf json(ByteBufAllocator alloc, byte type, byte[] json) {
         return alloc.buffer(Frame.HEADER_LENGTH + json.length)
                 .writeByte(type)
                 .writeInt(json.length)

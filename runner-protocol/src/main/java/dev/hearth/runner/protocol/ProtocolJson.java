@@ -19,6 +19,10 @@ public final class ProtocolJson {
     private ProtocolJson() {
     }
 
+    static JsonMapper mapper() {
+        return MAPPER;
+    }
+
     public static byte[] toBytes(Object value) {
         return MAPPER.writeValueAsBytes(value);
     }
@@ -29,7 +33,12 @@ public final class ProtocolJson {
 
     /** Encodes a record for a header value: base64url of its JSON, no padding. */
     public static String toHeader(Object value) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(toBytes(value));
+        return toHeader(toBytes(value));
+    }
+
+    /** Encodes JSON for a header value: base64url, no padding. */
+    public static String toHeader(byte[] json) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json);
     }
 
     /**
@@ -38,11 +47,16 @@ public final class ProtocolJson {
      * @throws IllegalArgumentException when the value is not base64url JSON of the type
      */
     public static <T> T fromHeader(String value, Class<T> type) {
+        return fromHeader(value, type, json -> fromBytes(json, type));
+    }
+
+    /** {@link #fromHeader(String, Class)} with the JSON read by {@code reader}. */
+    public static <T> T fromHeader(String value, Class<T> type, java.util.function.Function<byte[], T> reader) {
         if (value == null || value.isEmpty()) {
             throw new IllegalArgumentException("header value is missing");
         }
         try {
-            return fromBytes(Base64.getUrlDecoder().decode(value), type);
+            return reader.apply(Base64.getUrlDecoder().decode(value));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("header value is not base64url JSON of " + type.getSimpleName()
                     + ": " + e.getMessage(), e);
