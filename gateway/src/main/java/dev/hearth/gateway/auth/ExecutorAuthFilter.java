@@ -5,7 +5,6 @@ import dev.hearth.gateway.api.error.ExecutorException;
 import dev.hearth.gateway.api.error.ExecutorProperties;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.List;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -59,11 +58,21 @@ public class ExecutorAuthFilter implements WebFilter, Ordered {
     }
 
     static boolean isGuarded(ServerHttpRequest request) {
-        List<String> segments = segments(request.getPath().pathWithinApplication());
-        if (segments.isEmpty() || !"v1".equals(segments.get(0))) {
+        // The first three segments decide it (v1, health, anything after); no list is built: it runs per request.
+        String[] first = new String[3];
+        int count = 0;
+        for (PathContainer.Element element : request.getPath().pathWithinApplication().elements()) {
+            if (element instanceof PathContainer.PathSegment segment && !segment.valueToMatch().isEmpty()) {
+                first[count++] = segment.valueToMatch();
+                if (count == first.length) {
+                    break;
+                }
+            }
+        }
+        if (count == 0 || !"v1".equals(first[0])) {
             return false;
         }
-        boolean health = segments.size() == 2 && "health".equals(segments.get(1));
+        boolean health = count == 2 && "health".equals(first[1]);
         boolean read = HttpMethod.GET.equals(request.getMethod()) || HttpMethod.HEAD.equals(request.getMethod());
         return !(health && read);
     }
@@ -80,14 +89,5 @@ public class ExecutorAuthFilter implements WebFilter, Ordered {
         byte[] given = tokens[1].getBytes(StandardCharsets.UTF_8);
         byte[] expected = properties.secret().getBytes(StandardCharsets.UTF_8);
         return MessageDigest.isEqual(given, expected);
-    }
-
-    /** Non-empty path segments, percent-decoded and stripped of matrix parameters. */
-    private static List<String> segments(PathContainer path) {
-        return path.elements().stream()
-                .filter(PathContainer.PathSegment.class::isInstance)
-                .map(element -> ((PathContainer.PathSegment) element).valueToMatch())
-                .filter(segment -> !segment.isEmpty())
-                .toList();
     }
 }

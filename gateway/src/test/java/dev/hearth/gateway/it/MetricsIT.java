@@ -18,6 +18,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 import dev.hearth.gateway.metrics.PrometheusText;
 import dev.hearth.pool.lease.Lease;
 import dev.hearth.pool.registry.RuntimeRecord;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.web.reactive.DispatcherHandler;
+import org.springframework.web.reactive.function.server.support.RouterFunctionMapping;
 import dev.hearth.runner.testing.TarGz;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -101,6 +104,18 @@ class MetricsIT extends GatewayITSupport {
                 .as("deleted").isEqualTo(3);
         await("every claimed pod replaced and its start timed").atMost(GatewayITSupport.WAIT).until(() -> rise(before, scrape(),
                 "hearth_pod_start_seconds_count", "image", SHELL, "outcome", "ready") >= 4);
+
+        assertThat(rise(before, after, "http_server_requests_seconds_count", "uri",
+                "/v1/runtimes/{runtimeId}/executions")).as("Spring's request timer still counts executions").isEqualTo(7);
+        assertThat(after.has("http_server_requests_active_seconds_count"))
+                .as("no long-task timer per request (management.metrics.observations.ignored-meters)").isFalse();
+    }
+
+    @Test
+    void theExecutorsRoutesAreAskedBeforeTheActuatorsMapping(@Autowired DispatcherHandler dispatcher) {
+        assertThat(dispatcher.getHandlerMappings()).as("handler mappings in the order they are asked")
+                .first().isInstanceOf(RouterFunctionMapping.class);
+        client.get().uri("/actuator/health").exchange().expectStatus().isOk();
     }
 
     @Test

@@ -61,29 +61,55 @@ public final class ExecutionHeaders {
         return json;
     }
 
-    /** Upstream's {@code version_compare($format, '0.11.0', '<')}, missing components read as 0. */
+    /**
+     * Upstream's {@code version_compare($format, '0.11.0', '<')}, missing components read as 0. Runs once per
+     * execution: the common cases (no header, or one of the two formats) are answered without parsing.
+     */
     static boolean collapsesArrays(String responseFormat) {
-        String format = responseFormat == null || responseFormat.isBlank() ? DEFAULT_RESPONSE_FORMAT : responseFormat;
-        return compareVersions(format.trim(), ARRAY_HEADERS_FORMAT) < 0;
+        if (responseFormat == null || DEFAULT_RESPONSE_FORMAT.equals(responseFormat)) {
+            return true;
+        }
+        if (ARRAY_HEADERS_FORMAT.equals(responseFormat)) {
+            return false;
+        }
+        String format = responseFormat.isBlank() ? DEFAULT_RESPONSE_FORMAT : responseFormat.trim();
+        return compareVersions(format, ARRAY_HEADERS_FORMAT) < 0;
     }
 
     static int compareVersions(String left, String right) {
-        String[] a = left.split("\\.");
-        String[] b = right.split("\\.");
-        for (int i = 0; i < Math.max(a.length, b.length); i++) {
-            int cmp = Long.compare(component(a, i), component(b, i));
+        int i = 0;
+        int j = 0;
+        while (i < left.length() || j < right.length()) {
+            int cmp = Long.compare(component(left, i), component(right, j));
             if (cmp != 0) {
                 return cmp;
             }
+            i = next(left, i);
+            j = next(right, j);
         }
         return 0;
     }
 
-    private static long component(String[] parts, int index) {
-        if (index >= parts.length) {
-            return 0;
+    /** The leading digits of the component starting at {@code from} (up to the next '.'), 0 when none or too long. */
+    private static long component(String version, int from) {
+        long value = 0;
+        int digits = 0;
+        for (int k = from; k < version.length() && isAsciiDigit(version.charAt(k)); k++) {
+            if (++digits > 18) {
+                return 0;
+            }
+            value = value * 10 + (version.charAt(k) - '0');
         }
-        String digits = parts[index].replaceAll("\\D.*$", "");
-        return digits.isEmpty() || digits.length() > 18 ? 0 : Long.parseLong(digits);
+        return value;
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** Where the component after the one starting at {@code from} starts; the length when there is none. */
+    private static int next(String version, int from) {
+        int dot = version.indexOf('.', from);
+        return dot < 0 ? version.length() : dot + 1;
     }
 }

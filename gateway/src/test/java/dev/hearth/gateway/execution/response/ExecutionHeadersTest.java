@@ -51,5 +51,20 @@ class ExecutionHeadersTest {
         assertThat(ExecutionHeaders.collapsesArrays("0.12.0")).as("0.12.0").isFalse();
         assertThat(ExecutionHeaders.collapsesArrays("1.0")).as("1.0").isFalse();
         assertThat(ExecutionHeaders.collapsesArrays("0.100.0")).as("0.100.0 is not 0.10.0").isFalse();
+        assertThat(ExecutionHeaders.collapsesArrays(" 0.11 ")).as("trimmed, missing component read as 0").isFalse();
+        assertThat(ExecutionHeaders.collapsesArrays("0.11rc1")).as("leading digits of a component").isFalse();
+        assertThat(ExecutionHeaders.collapsesArrays("0.x.5")).as("a component without digits reads as 0").isTrue();
+        assertThat(ExecutionHeaders.collapsesArrays("0..11")).as("an empty component reads as 0").isTrue();
+        assertThat(ExecutionHeaders.collapsesArrays("0.١١")).as("only ASCII digits count").isTrue();
+        assertThat(ExecutionHeaders.collapsesArrays("0.1234567890123456789")).as("over 18 digits reads as 0").isTrue();
+        assertThat(ExecutionHeaders.collapsesArrays("  ")).as("blank is the default").isTrue();
+    }
+
+    @Test
+    void versionsCompareComponentByComponent() {
+        assertThat(ExecutionHeaders.compareVersions("0.11.0", "0.11")).isZero();
+        assertThat(ExecutionHeaders.compareVersions("0.11.0.1", "0.11")).isPositive();
+        assertThat(ExecutionHeaders.compareVersions("0.9", "0.11.0")).isNegative();
+        assertThat(ExecutionHeaders.compareVersions("1.", "1.0.0")).isZero();
     }
 }
