@@ -2,7 +2,7 @@
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
-JAR="$ROOT/gateway/target/hearth-gateway.jar"
+JAR="${JAR:-$ROOT/gateway/target/hearth-gateway.jar}"
 SECRET=bench-secret
 OUT=$(mktemp -d /tmp/hearth-bench.XXXXXX)
 PIDS=()
