@@ -57,6 +57,8 @@ hearth = added["hearth-json"]
 ok50, ok99 = hearth["50"] <= 0.3, hearth["99"] <= 2.0
 print(f"\nTarget (Hearth adds p50 ≤ 0.3 ms, p99 ≤ 2 ms): p50 {hearth['50']:.3f} ms {'met' if ok50 else 'NOT met'}, "
       f"p99 {hearth['99']:.3f} ms {'met' if ok99 else 'NOT met'}")
+if any(v < 0 for a in added.values() for v in a.values()):
+    print("A negative difference means the paths' spread (other load on the machine) exceeds what the hop adds.")
 PY
 echo "($(load))"
 "$PLOT_PYTHON" "$BENCH_DIR/plot.py" latency "$TSV" "$PNG"
