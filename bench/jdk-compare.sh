@@ -5,7 +5,8 @@
 # (warm_up), then direct, nginx and hearth-json measured at the same connection count. Prints req/s, p50, p99,
 # the gateway's RSS (VmRSS) idle (after the runtime's creation) and after the run, and hearth-json ÷ nginx of
 # the same configuration.
-# Usage: [HEARTH_PORT=18186] [NGINX_PORT=18187] [JAVA17=java] [JAVA25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java]
+# ONLY="label ..." runs only the configurations named (labels below).
+# Usage: [ONLY=labels] [HEARTH_PORT=18186] [NGINX_PORT=18187] [JAVA17=java] [JAVA25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java]
 #        bench/jdk-compare.sh [seconds-per-run] [connections]
 source "$(dirname "$0")/lib.sh"
 DURATION=${1:-15}
@@ -21,6 +22,7 @@ build_jar
 # label|java|options (on 25, ZGC is generational only: -XX:+ZGenerational is ignored with a warning since 24)
 CONFIGS=(
   "jdk17-g1|$JAVA17|"
+  "jdk17-serial|$JAVA17|-XX:+UseSerialGC"
   "jdk25-g1|$JAVA25|"
   "jdk25-serial|$JAVA25|-XX:+UseSerialGC"
   "jdk25-zgc|$JAVA25|-XX:+UseZGC"
@@ -29,6 +31,7 @@ printf 'config\tjava\tpath\tconnections\trps\tp50_ms\tp75_ms\tp90_ms\tp99_ms\tp9
   > "$OUT/jdk.tsv"
 for config in "${CONFIGS[@]}"; do
   IFS='|' read -r label java opts <<< "$config"
+  [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $label "* ]] || continue
   version=$("$java" -version 2>&1 | sed -nE '1s/.*version "([^"]+)".*/\1/p')
   echo "== $label (java $version ${opts:-default flags}; $(load))" >&2
   rm -rf "$OUT/work" "$OUT/storage"
