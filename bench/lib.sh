@@ -20,14 +20,16 @@ build_jar() {
 }
 
 # start_hearth PORT POOL_IMAGE [extra java options...]: starts the gateway with one http pool of size 1.
+# The java binary is $HEARTH_JAVA (default: java on the PATH); the gateway's PID is left in HEARTH_PID.
 start_hearth() {
   local port=$1 image=$2; shift 2
   mkdir -p "$OUT/storage"
-  java "$@" -jar "$JAR" --server.port="$port" --hearth.executor.secret="$SECRET" \
+  "${HEARTH_JAVA:-java}" "$@" -jar "$JAR" --server.port="$port" --hearth.executor.secret="$SECRET" \
     --hearth.storage-root="$OUT/storage" --hearth.work-dir="$OUT/work" \
     --hearth.pools[0].image="$image" --hearth.pools[0].adapter=http --hearth.pools[0].command=node \
     --hearth.pools[0].size=1 --logging.level.dev.hearth=INFO > "$OUT/hearth.log" 2>&1 &
   PIDS+=($!)
+  HEARTH_PID=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/v1/health" >/dev/null && return 0; sleep 0.5; done
   echo "Hearth did not start; see $OUT/hearth.log" >&2; exit 1
 }
@@ -63,4 +65,99 @@ warm_up() {
     if [ "$elapsed" -ge 60 ] && [ $((rps * 100)) -le $((best * 105)) ]; then return 0; fi
     [ "$rps" -gt "$best" ] && best=$rps
   done
+}
+
+# stop_hearth: stops the gateway started last (SIGTERM, then waits for it; its local pods stop with it).
+stop_hearth() {
+  kill "$HEARTH_PID" 2>/dev/null || true
+  wait "$HEARTH_PID" 2>/dev/null || true
+}
+
+# rss_mib PID: the resident set of a process in MiB (VmRSS of /proc/PID/status).
+rss_mib() {
+  awk '/^VmRSS:/ { printf "%.0f\n", $2 / 1024 }' "/proc/$1/status"
+}
+
+# start_nginx PORT RUNNER: nginx (one worker, proxy_pass with keepalive 64) in front of the runner at host:port;
+# its PID is left in NGINX_PID.
+start_nginx() {
+  local port=$1 runner=$2 dir="$OUT/nginx-$1"
+  mkdir -p "$dir/tmp"
+  cat > "$dir/nginx.conf" <<CONF
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $dir/tmp/body; proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fcgi; uwsgi_temp_path $dir/tmp/uwsgi; scgi_temp_path $dir/tmp/scgi;
+  upstream runner { server $runner; keepalive 64; }
+  server {
+    listen 127.0.0.1:$port;
+    location / { proxy_pass http://runner; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+CONF
+  nginx -c "$dir/nginx.conf" -p "$dir" -g 'daemon off;' &
+  PIDS+=($!)
+  NGINX_PID=$!
+  for _ in $(seq 1 20); do curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0; sleep 0.25; done
+  echo "nginx did not start; see $dir/error.log" >&2; exit 1
+}
+
+stop_nginx() {
+  kill "$NGINX_PID" 2>/dev/null || true
+  wait "$NGINX_PID" 2>/dev/null || true
+}
+
+# setup_one_kb HEARTH_PORT: creates the one-kb runtime on the gateway at HEARTH_PORT and writes the wrk scripts
+# $OUT/direct.lua (runner protocol: POST /v1/execute with x-hearth-secret and x-hearth-request),
+# $OUT/hearth-multipart.lua and $OUT/hearth-json.lua (Open Runtimes executions); sets RUNNER (host:port of the
+# runner), KEY, REQUEST and HEARTH_URL, and checks that the runner and the gateway answer.
+setup_one_kb() {
+  local port=$1
+  create_runtime "$port" one-kb bench/node "$BENCH_DIR/functions/one-kb"
+  RUNNER=$(runner_address "$port" one-kb)
+  KEY=$(runtime_key "$port" one-kb)
+  REQUEST=$(printf '%s' '{"method":"GET","path":"/","headers":{},"timeoutMs":15000}' | base64 -w0 | tr '+/' '-_' | tr -d '=')
+  HEARTH_URL="http://127.0.0.1:$port/v1/runtimes/one-kb/executions"
+  cat > "$OUT/direct.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["x-hearth-secret"] = "$KEY"
+wrk.headers["x-hearth-request"] = "$REQUEST"
+LUA
+  cat > "$OUT/hearth-multipart.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"path":"/","method":"GET"}'
+wrk.headers["content-type"] = "application/json"
+wrk.headers["accept"] = "multipart/form-data"
+wrk.headers["authorization"] = "Bearer $SECRET"
+LUA
+  sed 's#multipart/form-data#application/json#' "$OUT/hearth-multipart.lua" > "$OUT/hearth-json.lua"
+  curl -sf -X POST "http://$RUNNER/v1/execute" -H "x-hearth-secret: $KEY" -H "x-hearth-request: $REQUEST" -o /dev/null
+  curl -sf -X POST "$HEARTH_URL" -H "Authorization: Bearer $SECRET" -H 'content-type: application/json' -d '{}' -o /dev/null
+}
+
+# measure NAME SCRIPT URL CONNECTIONS SECONDS: one wrk run (-t1) with SCRIPT plus a done() callback that reads
+# the percentiles from wrk's own histogram; prints one TSV row:
+#   name connections req/s p50 p75 p90 p99 p99.9 (ms) non-2xx socket-errors
+measure() {
+  local name=$1 script=$2 url=$3 connections=$4 seconds=$5
+  { cat "$script"; cat <<'LUA'
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT\t%.0f", summary.requests / (summary.duration / 1e6)))
+  for _, p in ipairs({50, 75, 90, 99, 99.9}) do io.write(string.format("\t%.3f", latency:percentile(p) / 1000)) end
+  io.write(string.format("\t%d\t%d\n", e.status, e.connect + e.read + e.write + e.timeout))
+end
+LUA
+  } > "$OUT/measure-$name.lua"
+  wrk -t1 -c"$connections" -d"${seconds}s" -s "$OUT/measure-$name.lua" "$url" > "$OUT/measure-$name-$connections.txt"
+  sed -nE "s/^RESULT\t/$name\t$connections\t/p" "$OUT/measure-$name-$connections.txt"
+}
+
+# load: the 1-minute load average and the machine's cores, for the record printed with each result.
+load() {
+  echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 }
