@@ -10,7 +10,7 @@
 # `DELETE`. Before every creation the script waits until the pool's gauge `hearth_pool_pods{state="warm"}` is back
 # at its size, so each creation finds a warm pod and no replenishment runs while it is measured.
 # Per creation it reads the answer's `Server-Timing` (CreationServerTiming: reserve, acquire, lease, specialize with
-# the runner's split extract / start, register, total) and the client's own time to the whole answer.
+# the source's read from storage and the runner's split extract / start, register, total) and the client's own time to the whole answer.
 #   runner call = specialize − extract − start  (transport, JSON, hops around the runner's work)
 #   response    = client total − the gateway's total (HTTP in and out, routing, the answer's body)
 # Reference, measured in the same run: the function's own start. For http, after each creation, the same
@@ -48,7 +48,7 @@ import http.client, json, os, re, socket, subprocess, sys, time
 
 port, secret, count, warmup, size = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 node_dir, out, tsv = sys.argv[6], sys.argv[7], sys.argv[8]
-PHASES = ["reserve", "acquire", "lease", "specialize", "extract", "start", "register", "total"]
+PHASES = ["reserve", "acquire", "lease", "specialize", "source", "extract", "start", "register", "total"]
 conn = http.client.HTTPConnection("127.0.0.1", port)
 
 def call(method, path, body=None):
@@ -119,7 +119,7 @@ def pct(values, q):
     values = sorted(values)
     return values[min(len(values) - 1, max(0, int(round(q / 100 * len(values) + 0.5)) - 1))]
 
-ORDER = ["reserve", "acquire", "lease", "specialize", "extract", "start", "runner call", "register", "total",
+ORDER = ["reserve", "acquire", "lease", "specialize", "source", "extract", "start", "runner call", "register", "total",
          "response", "client total", "own start", "added by Hearth"]
 results = {}
 for kind, image, entrypoint in (("exec", "bench/exec", "main.sh"), ("http", "bench/node", "index.js")):

@@ -10,9 +10,9 @@ class CreationServerTimingTest {
 
     @Test
     void headerNamesEveryPhaseInTheOrderTheyRun() {
-        CreationTimings creation = new CreationTimings(0.25, 1.5, 0.125, 20.0004, 3.5, 12.75, 0.007);
+        CreationTimings creation = new CreationTimings(0.25, 1.5, 0.125, 20.0004, 2.0, 3.5, 12.75, 0.007);
         assertThat(new CreationServerTiming(creation, 40.5).header()).isEqualTo(
-                "reserve;dur=0.250, acquire;dur=1.500, lease;dur=0.125, specialize;dur=20.000, extract;dur=3.500, "
+                "reserve;dur=0.250, acquire;dur=1.500, lease;dur=0.125, specialize;dur=20.000, source;dur=2.000, extract;dur=3.500, "
                         + "start;dur=12.750, register;dur=0.007, total;dur=40.500");
     }
 

@@ -9,6 +9,8 @@ package dev.hearth.pool.runtime;
  *   <li>{@code lease} — the pod's lease claimed in the lease store;</li>
  *   <li>{@code specialize} — the specialize call to the runner, from its start to its answer (source read from
  *       storage and streamed to the runner, the runner's work, the answer);</li>
+ *   <li>{@code source} — within it, from the call's start until the source's last byte was read from storage
+ *       (it streams to the runner as it is read, so this overlaps the runner's extraction);</li>
  *   <li>{@code extract}, {@code start} — the runner's own split of that work: the archive extracted as it
  *       arrives, then the function loaded (for {@code http}, its server started and accepting connections);
  *       0 when the runner did not say;</li>
@@ -18,17 +20,17 @@ package dev.hearth.pool.runtime;
  * it only waited, and that wait is reported apart ({@link ResolvedRuntime#waitNanos()}).
  */
 public record CreationTimings(double reserveMs, double acquireMs, double leaseMs, double specializeMs,
-                              double extractMs, double startMs, double registerMs) {
+                              double sourceMs, double extractMs, double startMs, double registerMs) {
 
     public static final CreationTimings NONE = new CreationTimings(0, 0);
 
     /** Only the two phases the execution's {@code Server-Timing} has always named. */
     public CreationTimings(double acquireMs, double specializeMs) {
-        this(0, acquireMs, 0, specializeMs, 0, 0, 0);
+        this(0, acquireMs, 0, specializeMs, 0, 0, 0, 0);
     }
 
     /** The same timings with the registry write that marked the runtime ready. */
     CreationTimings registered(double millis) {
-        return new CreationTimings(reserveMs, acquireMs, leaseMs, specializeMs, extractMs, startMs, millis);
+        return new CreationTimings(reserveMs, acquireMs, leaseMs, specializeMs, sourceMs, extractMs, startMs, millis);
     }
 }

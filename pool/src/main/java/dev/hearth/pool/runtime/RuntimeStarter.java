@@ -2,6 +2,7 @@ package dev.hearth.pool.runtime;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -20,6 +21,7 @@ import dev.hearth.pool.runtime.RuntimeObserver.Specialize;
 import dev.hearth.runner.client.RunnerCallException;
 import dev.hearth.runner.client.RunnerClient;
 import io.netty.buffer.ByteBuf;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -65,7 +67,7 @@ final class RuntimeStarter {
                     // Nothing was taken yet but the reservation.
                     .onErrorResume(error -> unreserve(spec.runtimeId()).then(Mono.error(error)))
                     .flatMap(pod -> load(pending, spec, pool, pod, source,
-                            new CreationTimings(reserveMs, millisSince(started), 0, 0, 0, 0, 0)));
+                            new CreationTimings(reserveMs, millisSince(started), 0, 0, 0, 0, 0, 0)));
         });
     }
 
@@ -74,7 +76,8 @@ final class RuntimeStarter {
         long started = System.nanoTime();
         return claim(spec.image(), pod.pod())
                 .flatMap(lease -> specialize(pending, spec, pool, pod, lease, source,
-                        new CreationTimings(acquired.reserveMs(), acquired.acquireMs(), millisSince(started), 0, 0, 0, 0)))
+                        new CreationTimings(acquired.reserveMs(), acquired.acquireMs(), millisSince(started),
+                                0, 0, 0, 0, 0)))
                 .onErrorResume(error -> giveUp(spec.runtimeId(), pod, error));
     }
 
@@ -92,12 +95,15 @@ final class RuntimeStarter {
     private Mono<HeldRuntime> specialize(RuntimeRecord pending, RuntimeSpec spec, PodPool pool, PooledPod pod,
                                          Lease lease, Publisher<ByteBuf> source, CreationTimings leased) {
         long started = System.nanoTime();
+        AtomicLong sourceRead = new AtomicLong(started);
         Pod p = pod.pod();
-        return runners.specialize(p.target(lease.token()), spec.specialization(pool.config()), source)
+        Flux<ByteBuf> timedSource = Flux.from(source).doOnComplete(() -> sourceRead.set(System.nanoTime()));
+        return runners.specialize(p.target(lease.token()), spec.specialization(pool.config()), timedSource)
                 .onErrorMap(RunnerCallException.class, e -> new RuntimeStartException(e.detail(), e))
                 .map(answer -> new HeldRuntime(readyRecord(pending, p, lease), pod, lease,
                         new CreationTimings(leased.reserveMs(), leased.acquireMs(), leased.leaseMs(),
-                                millisSince(started), answer.extractMs(), answer.startMs(), 0)))
+                                millisSince(started), (sourceRead.get() - started) / 1_000_000.0,
+                                answer.extractMs(), answer.startMs(), 0)))
                 .flatMap(this::holdAndRegister)
                 .doOnNext(runtime -> specialized(spec.image(), Specialize.READY, started))
                 .doOnError(error -> specialized(spec.image(), Specialize.of(error), started))

@@ -143,6 +143,8 @@ class RuntimesIT {
         assertThat(timings.reserveMs()).as("reserve").isPositive();
         assertThat(timings.acquireMs()).as("acquire").isPositive();
         assertThat(timings.leaseMs()).as("lease").isPositive();
+        assertThat(timings.sourceMs()).as("source read, within the specialize call").isPositive()
+                .isLessThanOrEqualTo(timings.specializeMs());
         assertThat(timings.extractMs()).as("extract, as the runner reports it").isPositive();
         assertThat(timings.startMs()).as("start, as the runner reports it").isPositive();
         assertThat(timings.specializeMs()).as("the specialize call covers the runner's work")
