@@ -45,15 +45,28 @@ public class RuntimeHandler {
      */
     public Mono<ServerResponse> create(ServerRequest request) {
         Instant started = Instant.now();
+        long received = System.nanoTime();
         return Params.read(request)
                 .map(params -> CreateRuntimeParams.from(params, runtimeVersions))
                 .flatMap(params -> params.command().isEmpty()
-                        ? runtimes.create(params.runtime(), sources.read(params.runtime().source()))
-                                .map(record -> created(started))
-                        : builds.build(params, started))
-                .flatMap(body -> ServerResponse.status(HttpStatus.CREATED)
+                        ? created(params, started, received)
+                        : builds.build(params, started).flatMap(RuntimeHandler::answer));
+    }
+
+    /** A runtime created from a warm pod; its answer's {@code Server-Timing} carries the creation's phases. */
+    private Mono<ServerResponse> created(CreateRuntimeParams params, Instant started, long received) {
+        return runtimes.createTimed(params.runtime(), sources.read(params.runtime().source()))
+                .flatMap(made -> ServerResponse.status(HttpStatus.CREATED)
                         .contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(body));
+                        .header(CreationServerTiming.HEADER, new CreationServerTiming(made.creation(),
+                                (System.nanoTime() - received) / 1_000_000.0).header())
+                        .bodyValue(created(started)));
+    }
+
+    private static Mono<ServerResponse> answer(Map<String, Object> body) {
+        return ServerResponse.status(HttpStatus.CREATED)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body);
     }
 
     public Mono<ServerResponse> list(ServerRequest request) {

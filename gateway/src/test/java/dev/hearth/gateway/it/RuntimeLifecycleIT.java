@@ -54,7 +54,12 @@ class RuntimeLifecycleIT extends GatewayITSupport {
     @Test
     void httpAdapterRuntimeKeepsOneServerAcrossExecutions() {
         String source = storeExample("hello-node");
-        createRuntime("node-1", "local/node", source, "index.js").expectStatus().isCreated();
+        String timing = createRuntime("node-1", "local/node", source, "index.js").expectStatus().isCreated()
+                .expectBody(String.class).returnResult().getResponseHeaders().getFirst("Server-Timing");
+        assertThat(timing).as("the creation's phases, in the order they run")
+                .matches("reserve;dur=[\\d.]+, acquire;dur=[\\d.]+, lease;dur=[\\d.]+, specialize;dur=[\\d.]+, "
+                        + "source;dur=[\\d.]+, extract;dur=[\\d.]+, start;dur=[\\d.]+, register;dur=[\\d.]+, "
+                        + "total;dur=[\\d.]+");
         for (int i = 1; i <= 3; i++) {
             Map<String, Object> result = executeJson("node-1", Map.of("body", "yo", "path", "/a?b=c", "method", "POST"))
                     .expectStatus().isOk().expectBody(JSON_MAP).returnResult().getResponseBody();

@@ -53,10 +53,11 @@ final class Creations {
     Mono<HeldRuntime> create(RuntimeSpec spec, Publisher<ByteBuf> source) {
         return Mono.defer(() -> {
             RuntimeRecord pending = pending(spec);
+            long reserving = System.nanoTime();
             return registry.reserve(pending)
                     .flatMap(existing -> Mono.<HeldRuntime>error(
                             new RuntimeConflictException(spec.runtimeId(), !existing.ready())))
-                    .switchIfEmpty(Mono.defer(() -> startShared(pending, spec, source)));
+                    .switchIfEmpty(Mono.defer(() -> startShared(pending, spec, source, millisSince(reserving))));
         });
     }
 
@@ -72,9 +73,11 @@ final class Creations {
                 return local.map(joined -> ResolvedRuntime.ready(joined.record()));
             }
             RuntimeRecord pending = pending(creation.spec());
+            long reserving = System.nanoTime();
             return registry.reserve(pending)
                     .flatMap(existing -> existing(existing, creation))
-                    .switchIfEmpty(Mono.defer(() -> startShared(pending, creation.spec(), creation.source().get())
+                    .switchIfEmpty(Mono.defer(() -> startShared(pending, creation.spec(), creation.source().get(),
+                                    millisSince(reserving))
                             .map(made -> new ResolvedRuntime(made.record(), made.timings(), 0))));
         });
     }
@@ -105,9 +108,10 @@ final class Creations {
     }
 
     /** Starts the creation detached from its caller, so that others may join it. */
-    private Mono<HeldRuntime> startShared(RuntimeRecord pending, RuntimeSpec spec, Publisher<ByteBuf> source) {
+    private Mono<HeldRuntime> startShared(RuntimeRecord pending, RuntimeSpec spec, Publisher<ByteBuf> source,
+                                          double reserveMs) {
         AtomicReference<Mono<HeldRuntime>> self = new AtomicReference<>();
-        Mono<HeldRuntime> creation = starter.start(pending, spec, source)
+        Mono<HeldRuntime> creation = starter.start(pending, spec, source, reserveMs)
                 .doFinally(signal -> inFlight.remove(spec.runtimeId(), self.get()))
                 .cache();
         self.set(creation);
@@ -136,6 +140,10 @@ final class Creations {
                     })
                     .then();
         });
+    }
+
+    private static double millisSince(long nanoTime) {
+        return (System.nanoTime() - nanoTime) / 1_000_000.0;
     }
 
     private RuntimeRecord pending(RuntimeSpec spec) {

@@ -17,7 +17,7 @@ final class HeldRuntime {
 
     private final RuntimeRecord record;
     private final PooledPod pod;
-    private final CreationTimings timings;
+    private volatile CreationTimings timings;
     private volatile Lease lease;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -41,6 +41,11 @@ final class HeldRuntime {
 
     CreationTimings timings() {
         return timings;
+    }
+
+    /** Completes the creation's timings once its last phase (the registry write) is over; by its creator only. */
+    void creationTimed(CreationTimings complete) {
+        this.timings = complete;
     }
 
     PooledPod pod() {

@@ -2,6 +2,7 @@ package dev.hearth.pool.runtime;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -20,6 +21,7 @@ import dev.hearth.pool.runtime.RuntimeObserver.Specialize;
 import dev.hearth.runner.client.RunnerCallException;
 import dev.hearth.runner.client.RunnerClient;
 import io.netty.buffer.ByteBuf;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -57,21 +59,25 @@ final class RuntimeStarter {
      * Runs the creation of {@code pending}'s runtime; emits it held and registered ready. The image must have a
      * pool (callers check before reserving the id).
      */
-    Mono<HeldRuntime> start(RuntimeRecord pending, RuntimeSpec spec, Publisher<ByteBuf> source) {
+    Mono<HeldRuntime> start(RuntimeRecord pending, RuntimeSpec spec, Publisher<ByteBuf> source, double reserveMs) {
         return Mono.defer(() -> {
             long started = System.nanoTime();
             PodPool pool = pools.forRuntime(spec.poolRequest());
             return pool.acquire()
                     // Nothing was taken yet but the reservation.
                     .onErrorResume(error -> unreserve(spec.runtimeId()).then(Mono.error(error)))
-                    .flatMap(pod -> load(pending, spec, pool, pod, source, millisSince(started)));
+                    .flatMap(pod -> load(pending, spec, pool, pod, source,
+                            new CreationTimings(reserveMs, millisSince(started), 0, 0, 0, 0, 0, 0)));
         });
     }
 
     private Mono<HeldRuntime> load(RuntimeRecord pending, RuntimeSpec spec, PodPool pool, PooledPod pod,
-                                   Publisher<ByteBuf> source, double acquireMs) {
+                                   Publisher<ByteBuf> source, CreationTimings acquired) {
+        long started = System.nanoTime();
         return claim(spec.image(), pod.pod())
-                .flatMap(lease -> specialize(pending, spec, pool, pod, lease, source, acquireMs))
+                .flatMap(lease -> specialize(pending, spec, pool, pod, lease, source,
+                        new CreationTimings(acquired.reserveMs(), acquired.acquireMs(), millisSince(started),
+                                0, 0, 0, 0, 0)))
                 .onErrorResume(error -> giveUp(spec.runtimeId(), pod, error));
     }
 
@@ -87,13 +93,17 @@ final class RuntimeStarter {
     }
 
     private Mono<HeldRuntime> specialize(RuntimeRecord pending, RuntimeSpec spec, PodPool pool, PooledPod pod,
-                                         Lease lease, Publisher<ByteBuf> source, double acquireMs) {
+                                         Lease lease, Publisher<ByteBuf> source, CreationTimings leased) {
         long started = System.nanoTime();
+        AtomicLong sourceRead = new AtomicLong(started);
         Pod p = pod.pod();
-        return runners.specialize(p.target(lease.token()), spec.specialization(pool.config()), source)
+        Flux<ByteBuf> timedSource = Flux.from(source).doOnComplete(() -> sourceRead.set(System.nanoTime()));
+        return runners.specialize(p.target(lease.token()), spec.specialization(pool.config()), timedSource)
                 .onErrorMap(RunnerCallException.class, e -> new RuntimeStartException(e.detail(), e))
-                .then(Mono.fromCallable(() -> new HeldRuntime(readyRecord(pending, p, lease), pod, lease,
-                        new CreationTimings(acquireMs, millisSince(started)))))
+                .map(answer -> new HeldRuntime(readyRecord(pending, p, lease), pod, lease,
+                        new CreationTimings(leased.reserveMs(), leased.acquireMs(), leased.leaseMs(),
+                                millisSince(started), (sourceRead.get() - started) / 1_000_000.0,
+                                answer.extractMs(), answer.startMs(), 0)))
                 .flatMap(this::holdAndRegister)
                 .doOnNext(runtime -> specialized(spec.image(), Specialize.READY, started))
                 .doOnError(error -> specialized(spec.image(), Specialize.of(error), started))
@@ -112,8 +122,10 @@ final class RuntimeStarter {
      * executions. If the registry no longer has it (deleted meanwhile), the creation fails.
      */
     private Mono<HeldRuntime> holdAndRegister(HeldRuntime runtime) {
+        long started = System.nanoTime();
         held.hold(runtime);
         return registry.update(runtime.record())
+                .doOnNext(updated -> runtime.creationTimed(runtime.timings().registered(millisSince(started))))
                 .flatMap(updated -> updated ? Mono.just(runtime)
                         : Mono.error(new RuntimeNotFoundException("Runtime no longer exists.")))
                 .onErrorResume(error -> held.withdraw(runtime) ? Mono.error(error)

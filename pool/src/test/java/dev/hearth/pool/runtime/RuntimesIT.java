@@ -138,6 +138,22 @@ class RuntimesIT {
     }
 
     @Test
+    void createReportsEveryPhaseOfTheCreation() {
+        CreationTimings timings = runtimes.createTimed(spec("rt-t"), source("cat")).block().creation();
+        assertThat(timings.reserveMs()).as("reserve").isPositive();
+        assertThat(timings.acquireMs()).as("acquire").isPositive();
+        assertThat(timings.leaseMs()).as("lease").isPositive();
+        assertThat(timings.sourceMs()).as("source read, within the specialize call").isPositive()
+                .isLessThanOrEqualTo(timings.specializeMs());
+        assertThat(timings.extractMs()).as("extract, as the runner reports it").isPositive();
+        assertThat(timings.startMs()).as("start, as the runner reports it").isPositive();
+        assertThat(timings.specializeMs()).as("the specialize call covers the runner's work")
+                .isGreaterThanOrEqualTo(timings.extractMs() + timings.startMs());
+        assertThat(timings.registerMs()).as("register").isPositive();
+        runtimes.delete("rt-t").block();
+    }
+
+    @Test
     void resolveFindsCreatesOrRefuses() {
         assertThatThrownBy(() -> runtimes.resolve("rt-r", null).block())
                 .as("no runtime and nothing to create it from").isInstanceOf(RuntimeNotFoundException.class);

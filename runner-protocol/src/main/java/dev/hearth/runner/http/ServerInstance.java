@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -21,7 +22,8 @@ import dev.hearth.runner.process.FunctionProcess;
  */
 final class ServerInstance {
 
-    private static final long POLL_MS = 50;
+    /** A refused loopback connect answers at once; a connect that hangs this long counts as not accepting yet. */
+    private static final int CONNECT_TIMEOUT_MS = 200;
 
     /** What waiting for the server to accept connections ended with. */
     enum Readiness { ACCEPTING, EXITED, TIMED_OUT, GIVEN_UP }
@@ -100,11 +102,13 @@ final class ServerInstance {
     }
 
     /**
-     * Polls {@code address} until it accepts a connection, the process exits, {@code timeoutMs} passes or
-     * {@code givenUp} says to stop (the server closes). Blocking: call it off event loops.
+     * Tries to connect to {@code address} until it accepts a connection, the process exits, {@code timeoutMs}
+     * passes or {@code givenUp} says to stop (the server closes); the pauses between attempts follow
+     * {@link AcceptPolling}. Blocking: call it off event loops.
      */
     Readiness awaitAccepting(InetSocketAddress address, long timeoutMs, BooleanSupplier givenUp) {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        long waitStart = System.nanoTime();
+        long deadline = waitStart + timeoutMs * 1_000_000;
         while (true) {
             if (!alive()) {
                 return Readiness.EXITED;
@@ -113,7 +117,7 @@ final class ServerInstance {
                 return Readiness.GIVEN_UP;
             }
             try (Socket socket = new Socket()) {
-                socket.connect(address, (int) POLL_MS * 4);
+                socket.connect(address, CONNECT_TIMEOUT_MS);
                 return Readiness.ACCEPTING;
             } catch (IOException notYet) {
                 // keep polling
@@ -121,9 +125,8 @@ final class ServerInstance {
             if (System.nanoTime() > deadline) {
                 return Readiness.TIMED_OUT;
             }
-            try {
-                Thread.sleep(POLL_MS);
-            } catch (InterruptedException e) {
+            LockSupport.parkNanos(AcceptPolling.pauseNanos(System.nanoTime() - waitStart));
+            if (Thread.interrupted()) {
                 // The runner's I/O threads are interrupted when it closes.
                 Thread.currentThread().interrupt();
                 return Readiness.GIVEN_UP;
