@@ -1,9 +1,6 @@
 package dev.hearth.pool.kubernetes;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -119,11 +116,7 @@ public final class ClusterImagePool implements PodPool {
 
     /** One look at the cached warm pods, in random order so that replicas rarely race for the same pod. */
     private Mono<PooledPod> takeWarm() {
-        return Flux.defer(() -> {
-                    List<Pod> warm = new ArrayList<>(pods.warmPods(config.image()));
-                    Collections.shuffle(warm);
-                    return Flux.fromIterable(warm);
-                })
+        return pods.warmPodsShuffled(config.image())
                 .concatMap(this::take)
                 .next();
     }

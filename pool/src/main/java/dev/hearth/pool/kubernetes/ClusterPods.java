@@ -2,6 +2,8 @@ package dev.hearth.pool.kubernetes;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -84,7 +86,7 @@ public final class ClusterPods implements AutoCloseable {
     Flux<PodInformer.PodEvent> updatesOf(String podId) {
         return Flux.merge(
                 events().filter(event -> podId.equals(PodStates.label(event.pod(), Labels.POD_ID))),
-                Flux.defer(() -> Flux.fromIterable(informer.withLabel(Labels.POD_ID, podId)))
+                Flux.defer(() -> Flux.fromIterable(informer.withPodId(podId)))
                         .map(pod -> new PodInformer.PodEvent(PodInformer.PodEvent.Type.ADDED, pod)));
     }
 
@@ -103,22 +105,42 @@ public final class ClusterPods implements AutoCloseable {
      * replica's pod-secret key (a pod made under another would refuse every call: the leader replaces it).
      */
     public List<Pod> warmPods(String image) {
-        return ofPool(image).stream()
+        return labelledWarm(image).stream()
                 .filter(this::claimableWarm)
                 .map(pod -> asPod(pod, image))
                 .filter(Objects::nonNull)
                 .toList();
     }
 
+    /**
+     * {@link #warmPods}, in random order and made into {@link Pod}s one at a time as they are consumed: a claim that
+     * wins its first take derives one pod secret, not one per warm pod of the pool. Lazy; reads the cache on
+     * subscription.
+     */
+    public Flux<Pod> warmPodsShuffled(String image) {
+        return Flux.defer(() -> {
+            List<V1Pod> warm = new ArrayList<>(labelledWarm(image));
+            Collections.shuffle(warm);
+            return Flux.fromIterable(warm)
+                    .filter(this::claimableWarm)
+                    .mapNotNull(pod -> asPod(pod, image));
+        });
+    }
+
     public int warmCount(String image) {
-        return (int) ofPool(image).stream().filter(this::claimableWarm).count();
+        return (int) labelledWarm(image).stream().filter(this::claimableWarm).count();
     }
 
     /** Pods of the image labelled warm that are not Ready yet: the leader's creations on their way. */
     public int startingCount(String image) {
-        return (int) ofPool(image).stream()
+        return (int) labelledWarm(image).stream()
                 .filter(pod -> isWarm(pod) && !PodStates.ready(pod) && !PodStates.ended(pod) && !PodStates.terminating(pod))
                 .count();
+    }
+
+    /** The image's pods labelled warm, from the cache's index: a claim never scans the claimed pods. */
+    private List<V1Pod> labelledWarm(String image) {
+        return informer.inPoolWithState(Labels.poolValue(image), Labels.STATE_WARM);
     }
 
     /**

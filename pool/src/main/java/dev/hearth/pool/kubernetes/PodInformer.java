@@ -2,6 +2,7 @@ package dev.hearth.pool.kubernetes;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.slf4j.Logger;
@@ -28,6 +29,9 @@ import reactor.core.scheduler.Schedulers;
  * block it. {@link #get}, {@link #pods} read the cache and never block.
  */
 public final class PodInformer implements AutoCloseable {
+
+    private static final String BY_POOL_STATE = "pool-state";
+    private static final String BY_POD_ID = "pod-id";
 
     private static final Logger log = LoggerFactory.getLogger(PodInformer.class);
     private static final long RESYNC_MILLIS = 0;
@@ -65,6 +69,11 @@ public final class PodInformer implements AutoCloseable {
                         .buildCall(null),
                 V1Pod.class, V1PodList.class, RESYNC_MILLIS,
                 (type, error) -> log.debug("Pod informer of {} failed, relisting: {}", namespace, error.toString()));
+        // Indexed by the labels claims and creations look pods up by, so that neither scans the whole cache: with
+        // thousands of claimed pods a claim would otherwise filter every one of them (bench/k8s-scale.sh).
+        informer.addIndexers(Map.of(
+                BY_POOL_STATE, pod -> poolState(pod),
+                BY_POD_ID, pod -> label(pod, Labels.POD_ID)));
         informer.addEventHandler(new Handler());
     }
 
@@ -101,11 +110,32 @@ public final class PodInformer implements AutoCloseable {
         return informer.getIndexer().list();
     }
 
-    /** Cached pods whose label {@code key} is {@code value}. */
+    /** Cached pods whose label {@code key} is {@code value}; a scan of the whole cache (see the indexed lookups). */
     public List<V1Pod> withLabel(String key, String value) {
         return pods().stream()
                 .filter(pod -> value.equals(PodStates.label(pod, key)))
                 .toList();
+    }
+
+    /** Cached pods labelled with pool {@code pool} and state {@code state}: an index lookup, no scan. */
+    public List<V1Pod> inPoolWithState(String pool, String state) {
+        return informer.getIndexer().byIndex(BY_POOL_STATE, pool + "/" + state);
+    }
+
+    /** Cached pods labelled with pod id {@code podId}: an index lookup, no scan. */
+    public List<V1Pod> withPodId(String podId) {
+        return informer.getIndexer().byIndex(BY_POD_ID, podId);
+    }
+
+    private static List<String> poolState(V1Pod pod) {
+        String pool = PodStates.label(pod, Labels.POOL);
+        String state = PodStates.label(pod, Labels.STATE);
+        return pool == null || state == null ? List.of() : List.of(pool + "/" + state);
+    }
+
+    private static List<String> label(V1Pod pod, String key) {
+        String value = PodStates.label(pod, key);
+        return value == null ? List.of() : List.of(value);
     }
 
     /** Stops the informer and cancels the watch client's calls, so no watch stays open unread. */

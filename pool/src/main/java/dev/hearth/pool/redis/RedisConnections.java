@@ -2,6 +2,8 @@ package dev.hearth.pool.redis;
 
 import dev.hearth.pool.StoreUnavailableException;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
@@ -9,10 +11,14 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.pubsub.api.reactive.ChannelMessage;
+import io.lettuce.core.pubsub.api.reactive.RedisPubSubReactiveCommands;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -58,6 +64,9 @@ public final class RedisConnections implements AutoCloseable {
     private final StatefulRedisConnection<String, String> connection;
     private final RedisConfig config;
     private final RedisKeys keys;
+    /** Opened by the first {@link #messages} call; null until then. */
+    private StatefulRedisPubSubConnection<String, String> pubSub;
+    private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
 
     private RedisConnections(ClientResources resources, RedisClient client,
                              StatefulRedisConnection<String, String> connection, RedisConfig config) {
@@ -153,6 +162,30 @@ public final class RedisConnections implements AutoCloseable {
         return config;
     }
 
+    /**
+     * Messages published on {@code channel} from now on, on a pub/sub connection of their own (opened on the first
+     * call; Lettuce subscribes again after a reconnect), delivered on {@link #CALLERS}. Hot; a message published
+     * while the connection is down is lost, which {@link #hears} tells. Subscribes once per channel; call once.
+     */
+    public synchronized Flux<String> messages(String channel) {
+        if (pubSub == null) {
+            pubSub = client.connectPubSub(StringCodec.UTF8);
+        }
+        RedisPubSubReactiveCommands<String, String> commands = pubSub.reactive();
+        Flux<String> received = commands.observeChannels()
+                .filter(message -> channel.equals(message.getChannel()))
+                .map(ChannelMessage::getMessage)
+                .publishOn(CALLERS);
+        return commands.subscribe(channel)
+                .doOnSuccess(done -> subscribed.add(channel))
+                .thenMany(received);
+    }
+
+    /** Whether this replica listens on {@code channel} now: subscribed, and its pub/sub connection is up. */
+    public synchronized boolean hears(String channel) {
+        return pubSub != null && pubSub.isOpen() && subscribed.contains(channel);
+    }
+
     /** Whether the connection is up now; false while Lettuce is reconnecting. For health checks. */
     public boolean isConnected() {
         return connection.isOpen();
@@ -161,6 +194,11 @@ public final class RedisConnections implements AutoCloseable {
     /** Closes the connection and releases the client's threads. Idempotent. */
     @Override
     public void close() {
+        synchronized (this) {
+            if (pubSub != null) {
+                pubSub.close();
+            }
+        }
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);

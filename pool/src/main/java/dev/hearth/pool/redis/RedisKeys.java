@@ -7,6 +7,7 @@ package dev.hearth.pool.redis;
  * hearth:lease-tokens       counter; a claim's token is max(INCR, Redis clock in µs), so tokens only grow
  * hearth:runtime:&lt;id&gt;      hash of every {@code RuntimeRecord} field (secret included), plus _reservation
  * hearth:runtimes           sorted set of runtime ids scored by created time (µs) for list()
+ * hearth:runtime-removals   pub/sub channel: "&lt;runtimeId&gt;\n&lt;podId&gt;" of a runtime removed by a replica not holding it
  * </pre>
  * Scripts touch several of these keys at once, so on Redis Cluster the prefix must carry a hash tag.
  */
@@ -37,6 +38,11 @@ public record RedisKeys(String prefix) {
     /** Prefix of the liveness keys {@code <prefix>replica:<id>}; a replica whose key expired has died. */
     public String replicaPrefix() {
         return prefix + "replica:";
+    }
+
+    /** Pub/sub channel on which a replica tells the holder of a runtime that it removed it. */
+    public String runtimeRemovals() {
+        return prefix + "runtime-removals";
     }
 
     public String runtimesByCreation() {

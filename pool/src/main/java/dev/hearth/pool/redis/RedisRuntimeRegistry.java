@@ -34,10 +34,18 @@ public final class RedisRuntimeRegistry implements RuntimeRegistry {
 
     private final RedisReactiveCommands<String, String> redis;
     private final RedisKeys keys;
+    private final RedisConnections connections;
+    private final Flux<Removal> removals;
 
     public RedisRuntimeRegistry(RedisConnections connections) {
         this.redis = connections.reactive();
         this.keys = connections.keys();
+        this.connections = connections;
+        // One subscription per registry, shared by whoever listens; opened by the first listener.
+        this.removals = Flux.defer(() -> connections.messages(keys.runtimeRemovals()))
+                .mapNotNull(RedisRuntimeRegistry::removal)
+                .publish()
+                .refCount();
     }
 
     /**
@@ -73,6 +81,36 @@ public final class RedisRuntimeRegistry implements RuntimeRegistry {
         args.add(nonce);
         args.addAll(RuntimeRecordHash.fields(record));
         return args.toArray(String[]::new);
+    }
+
+    /**
+     * PUBLISH on the removals channel. PUBLISH answers how many subscribers received the message; this replica's own
+     * subscription counts as one, so "another replica can have heard it" is more receivers than that.
+     */
+    @Override
+    public Mono<Boolean> announceRemoval(RuntimeRecord removed) {
+        return Mono.defer(() -> {
+                    long own = connections.hears(keys.runtimeRemovals()) ? 1 : 0;
+                    return RedisConnections.handOff(redis.publish(keys.runtimeRemovals(),
+                                    removed.runtimeId() + "\n" + removed.podId()))
+                            .map(receivers -> receivers > own);
+                })
+                .onErrorMap(RedisFailures.translate("announcing the removal of runtime '" + removed.runtimeId() + "'"));
+    }
+
+    @Override
+    public Flux<Removal> announcedRemovals() {
+        return removals;
+    }
+
+    @Override
+    public boolean hearsRemovals() {
+        return connections.hears(keys.runtimeRemovals());
+    }
+
+    private static Removal removal(String message) {
+        int newline = message.indexOf('\n');
+        return newline < 0 ? null : new Removal(message.substring(0, newline), message.substring(newline + 1));
     }
 
     @Override

@@ -77,6 +77,22 @@ public final class GuardedRuntimeRegistry implements RuntimeRegistry {
         return guard(store.touch(activity), "recording activity of " + activity.size() + " runtimes");
     }
 
+    /** Not guarded: an announcement that fails is answered by the caller's fallback (it releases the lease itself). */
+    @Override
+    public Mono<Boolean> announceRemoval(RuntimeRecord removed) {
+        return store.announceRemoval(removed);
+    }
+
+    @Override
+    public Flux<Removal> announcedRemovals() {
+        return store.announcedRemovals();
+    }
+
+    @Override
+    public boolean hearsRemovals() {
+        return store.hearsRemovals();
+    }
+
     private <T> Mono<T> guard(Mono<T> call, String operation) {
         return call.transformDeferred(CircuitBreakerOperator.of(breaker))
                 .onErrorMap(CallNotPermittedException.class, open -> unavailable(operation, open));

@@ -34,4 +34,31 @@ public interface RuntimeRegistry {
      * longer exist are skipped.
      */
     Mono<Void> touch(Map<String, Instant> activity);
+
+    /**
+     * Tells the replica holding {@code removed}, just removed by this one, that its runtime is gone, so it ends it now
+     * rather than at its next lease renewal (a holder serves its runtimes from memory, without reading the registry:
+     * {@code RuntimeLookup}). Emits whether another replica can have heard it: false when none listens (a registry in
+     * memory serves one replica, which holds whatever it deletes). Lazy.
+     */
+    default Mono<Boolean> announceRemoval(RuntimeRecord removed) {
+        return Mono.just(false);
+    }
+
+    /** Removals other replicas announced ({@link #announceRemoval}). Hot, from subscription on; none by default. */
+    default Flux<Removal> announcedRemovals() {
+        return Flux.never();
+    }
+
+    /**
+     * Whether this replica hears every removal announced now, so a runtime it holds with a current lease can be
+     * served from memory. True for a registry of one replica; for a shared one, while its channel is up.
+     */
+    default boolean hearsRemovals() {
+        return true;
+    }
+
+    /** A runtime removed by another replica: its id and the pod it ran on. */
+    record Removal(String runtimeId, String podId) {
+    }
 }

@@ -56,6 +56,11 @@ final class HeldRuntime {
         return lease;
     }
 
+    /** Whether the lease, as this replica last renewed it, still runs at {@code now}. */
+    boolean leaseCurrentAt(Instant now) {
+        return lease.expiresAt().isAfter(now);
+    }
+
     /** The lease was extended to {@code until}. */
     void renewed(Instant until) {
         Lease current = lease;

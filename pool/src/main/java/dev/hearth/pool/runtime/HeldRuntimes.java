@@ -85,6 +85,20 @@ final class HeldRuntimes {
         });
     }
 
+    /**
+     * Ends the runtime another replica removed from the registry, if this replica holds it on {@code podId} (not a
+     * newer runtime of the same id); its record is gone already. Out of the map at once, before the lease is
+     * released: the deleter waits for that release, so once it answers, this replica no longer serves the runtime.
+     */
+    Mono<Void> removedElsewhere(String runtimeId, String podId) {
+        return Mono.defer(() -> {
+            HeldRuntime runtime = held.get(runtimeId);
+            return runtime != null && runtime.record().podId().equals(podId)
+                    ? end(runtimeId, Release.DELETED, false)
+                    : Mono.empty();
+        });
+    }
+
     /** Ends every held runtime whose pod is {@code podId}: it died under it. */
     Mono<Void> podEnded(String podId) {
         return Flux.fromIterable(all())

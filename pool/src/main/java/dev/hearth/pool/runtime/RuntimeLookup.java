@@ -1,5 +1,7 @@
 package dev.hearth.pool.runtime;
 
+import java.time.Clock;
+
 import dev.hearth.pool.StoreUnavailableException;
 import dev.hearth.pool.lease.LeaseStore;
 import dev.hearth.pool.registry.RuntimeRecord;
@@ -21,18 +23,33 @@ final class RuntimeLookup {
     private final HeldRuntimes held;
     private final RuntimeRegistry registry;
     private final LeaseStore leases;
+    private final Clock clock;
 
-    RuntimeLookup(HeldRuntimes held, RuntimeRegistry registry, LeaseStore leases) {
+    RuntimeLookup(HeldRuntimes held, RuntimeRegistry registry, LeaseStore leases, Clock clock) {
         this.held = held;
         this.registry = registry;
         this.leases = leases;
+        this.clock = clock;
     }
 
     /**
-     * The runtime if it is ready to serve executions here and now, else empty: a runtime this replica holds is
-     * checked against the registry (deleted elsewhere → ended here at once, not at the next renewal); one
-     * another replica holds is served only while its lease is current. One registry read, plus a lease read for
-     * another replica's runtime.
+     * The runtime if it is ready to serve executions here and now, else empty.
+     *
+     * <p>A runtime this replica holds is served from memory, with no store round trip, while the holder's own view
+     * of its lease is current and the registry {@linkplain RuntimeRegistry#hearsRemovals hears removals}. That is
+     * safe because the holder owns the record while it holds the lease: nobody else changes it, and the only ways
+     * the runtime can end without the holder are (1) a delete on another replica, which announces the removal and
+     * waits for the holder to release the lease before it answers (the holder ends the runtime on the
+     * announcement, {@link RuntimeMaintenance}), and (2) lease expiry, which the holder sees first: its view of the
+     * expiry is taken before each renewal is sent, so it never runs past the store's (with the replicas' and the
+     * store's clocks in step, as every expiry check here assumes). Outside that — the lease
+     * past its expiry as the holder knows it (renewals failing), or the removals channel down — the record is read
+     * again (deleted elsewhere → ended here at once). The one window left: a delete whose announcement the holder
+     * missed although its channel looked up, after which the deleter released the lease itself (at most a second
+     * later): the holder serves on until its next renewal finds the lease gone (a third of the lease TTL).
+     *
+     * <p>A runtime another replica holds is served only while its lease is current: one registry read and one
+     * lease read.
      */
     Mono<RuntimeRecord> ready(String runtimeId) {
         return Mono.defer(() -> {
@@ -72,6 +89,9 @@ final class RuntimeLookup {
         if (!runtime.record().ready()) {
             // Held while it builds: not a runtime to execute on.
             return Mono.empty();
+        }
+        if (runtime.leaseCurrentAt(clock.instant()) && registry.hearsRemovals()) {
+            return Mono.just(runtime.record());
         }
         return registry.get(runtimeId)
                 .filter(record -> record.podId().equals(runtime.record().podId()))

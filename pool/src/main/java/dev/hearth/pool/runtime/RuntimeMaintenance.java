@@ -73,12 +73,35 @@ public final class RuntimeMaintenance {
                             return Mono.empty();
                         }))
                 .subscribe(null, error -> log.error("Pod terminations stopped", error));
+        Disposable removals = endRemovedElsewhere();
         running = List.of(
                 Periodic.start("Lease renewal", config.renewEvery(), this::renewLeases, timer),
                 Periodic.start("Activity flush", config.activityFlush(), this::flushActivity, timer),
                 Periodic.start("Idle reaping", config.maintenanceInterval(), this::reapIdle, timer),
                 Periodic.start("Orphaned reservations", config.renewEvery(), this::removeOrphanedReservations, timer),
-                deaths::dispose);
+                deaths::dispose,
+                removals::dispose);
+    }
+
+    /**
+     * Ends each held runtime another replica deleted, as soon as its announcement arrives (the deleter waits for it:
+     * {@code Runtimes.releaseForeign}). Off the store's threads; survives any error, re-subscribing after a failure
+     * of the channel itself.
+     */
+    private Disposable endRemovedElsewhere() {
+        return registry.announcedRemovals()
+                .publishOn(timer)
+                .concatMap(removal -> held.removedElsewhere(removal.runtimeId(), removal.podId())
+                        .onErrorResume(error -> {
+                            log.warn("Ending runtime {}, deleted elsewhere, failed: {}", removal.runtimeId(),
+                                    error.toString());
+                            return Mono.empty();
+                        }))
+                .retryWhen(reactor.util.retry.Retry.backoff(Long.MAX_VALUE, java.time.Duration.ofMillis(100))
+                        .maxBackoff(java.time.Duration.ofSeconds(5))
+                        .doBeforeRetry(signal -> log.warn("Removal announcements failed; listening again: {}",
+                                signal.failure().toString())))
+                .subscribe(null, error -> log.error("Removal announcements stopped", error));
     }
 
     /** Stops the loops, writes the last activity, and ends every held runtime. Lazy. */

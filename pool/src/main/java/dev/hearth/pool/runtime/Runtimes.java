@@ -37,6 +37,10 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class Runtimes {
 
+    /** How long a delete waits for the replica holding the runtime to end it, before it releases the lease itself. */
+    static final Duration HOLDER_RELEASE = Duration.ofSeconds(1);
+    private static final Duration HOLDER_RELEASE_POLL = Duration.ofMillis(5);
+
     private final RuntimeRegistry registry;
     private final LeaseStore leases;
     private final RunnerClient runners;
@@ -47,6 +51,7 @@ public final class Runtimes {
     private final ActivityLog activity;
     private final RuntimeMaintenance maintenance;
     private final RuntimeBuilder builder;
+    private final Scheduler timer;
 
     public Runtimes(Pools pools, LeaseStore leases, RuntimeRegistry registry, RunnerClient runners,
                     RuntimesConfig config, Clock clock, RuntimeObserver observer) {
@@ -60,8 +65,9 @@ public final class Runtimes {
         this.leases = leases;
         this.runners = runners;
         this.clock = clock;
+        this.timer = timer;
         this.held = new HeldRuntimes(registry, leases, observer);
-        this.lookup = new RuntimeLookup(held, registry, leases);
+        this.lookup = new RuntimeLookup(held, registry, leases, clock);
         this.activity = new ActivityLog(registry);
         RuntimeStarter starter = new RuntimeStarter(pools, leases, registry, runners, held, config, clock, observer);
         this.creations = new Creations(pools, registry, starter, lookup, held, config, clock, timer);
@@ -209,14 +215,35 @@ public final class Runtimes {
     }
 
     /**
-     * Deleting a runtime another replica holds: its lease is released here, so the holder finds it lost at its
-     * next execution or renewal and destroys the pod (within a third of the lease TTL).
+     * Deleting a runtime another replica holds. The holder serves it from memory without reading the registry
+     * ({@link RuntimeLookup#ready}), so it must hear of the delete before this one answers: the removal is announced
+     * to it, and this replica waits until the holder has ended the runtime and released its lease (it ends the
+     * runtime first). When no other replica listens, or the holder does not release within {@link #HOLDER_RELEASE}
+     * (it died, or missed the announcement), the lease is released here: a live holder that missed it finds the lease
+     * lost at its next renewal and destroys the pod (within a third of the lease TTL).
      */
     private Mono<Void> releaseForeign(RuntimeRecord removed) {
         if (removed.podId().isEmpty()) {
             return Mono.empty();
         }
-        return leases.release(new Lease(removed.podId(), removed.holder(), removed.leaseToken(), Instant.EPOCH));
+        Lease lease = new Lease(removed.podId(), removed.holder(), removed.leaseToken(), Instant.EPOCH);
+        return registry.announceRemoval(removed)
+                .onErrorReturn(false)
+                .flatMap(heard -> heard ? releasedByHolder(lease) : Mono.just(false))
+                .flatMap(released -> released ? Mono.empty() : leases.release(lease))
+                .then();
+    }
+
+    /** Whether the holder released {@code lease} within {@link #HOLDER_RELEASE}, looking every few milliseconds. */
+    private Mono<Boolean> releasedByHolder(Lease lease) {
+        Mono<Boolean> released = Mono.defer(() -> leases.current(lease.podId()))
+                .map(current -> current.token() != lease.token())
+                .defaultIfEmpty(true);
+        return released
+                .filter(Boolean::booleanValue)
+                .repeatWhenEmpty(attempts -> attempts.delayElements(HOLDER_RELEASE_POLL, timer))
+                .timeout(HOLDER_RELEASE, Mono.just(false), timer)
+                .onErrorReturn(false);
     }
 
     private HeldRuntime heldOn(RuntimeRecord record) {
