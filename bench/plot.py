@@ -3,8 +3,8 @@
 
 Usage: plot.py throughput TSV PNG   req/s against connections, one line per path (bench/sweep.sh's TSV)
        plot.py latency TSV PNG      latency percentiles at one connection, one curve per path (bench/latency.sh's TSV)
-       plot.py creation TSV PNG     p50 and p99 per phase of a runtime's creation (bench/creation.sh's TSV:
-                                    a header line, then columns phase, p50_ms, p99_ms)
+       plot.py creation TSV PNG     a runtime's creation, p50 per phase end to end, one bar per function
+                                    (bench/creation.sh's TSV: a header line, then columns phase, p50_ms, p99_ms)
 
 The throughput and latency TSVs have a header line and the columns
 path, connections, rps, p50_ms, p75_ms, p90_ms, p99_ms, p99.9_ms, non2xx, socket_errors.
@@ -17,6 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 PERCENTILES = ["50", "75", "90", "99", "99.9"]
 
@@ -60,6 +61,10 @@ def latency(rows, png):
     ax.set_xticks(list(xs))
     ax.set_xticklabels([f"p{p}" for p in PERCENTILES])
     ax.set_yscale("log")
+    # Plain numbers on the log axis (0.5, 1, 2, 5 ms), not powers of ten: the curves span one or two decades.
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(
+        lambda v, _: f"{v:g}" if f"{v:e}"[0] in "25" else ""))
     ax.set_xlabel("percentile")
     ax.set_ylabel("latency (ms, log scale)")
     connections = rows[0]["connections"] if rows else "?"
@@ -71,25 +76,43 @@ def latency(rows, png):
 
 
 def creation(rows, png):
-    phases = [r["phase"] for r in rows]
-    p50 = [float(r["p50_ms"]) for r in rows]
-    p99 = [float(r["p99_ms"]) for r in rows]
-    fig, ax = plt.subplots(figsize=(7, 0.6 * len(rows) + 1.5))
-    ys = range(len(rows))
-    height = 0.38
-    ax.barh([y - height / 2 for y in ys], p50, height, label="p50")
-    ax.barh([y + height / 2 for y in ys], p99, height, label="p99")
-    for y, a, b in zip(ys, p50, p99):
-        ax.text(a, y - height / 2, f" {a:g}", va="center", fontsize=8)
-        ax.text(b, y + height / 2, f" {b:g}", va="center", fontsize=8)
-    ax.set_yticks(list(ys))
-    ax.set_yticklabels(phases)
-    ax.invert_yaxis()
-    ax.set_xlabel("ms")
-    ax.set_title("Runtime creation phases")
-    ax.grid(True, axis="x", alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
+    """One bar per function: the p50 of each phase laid end to end in the order the phases run, so the bar's
+    length is about the client's p50 and each segment says where that time goes. The function's own start is
+    hatched: it is not Hearth's. Gaps between phases (and the difference between a sum of p50s and the p50 of the
+    sum) show as "other"."""
+    p50 = {r["phase"]: float(r["p50_ms"]) for r in rows}
+    kinds = sorted({phase.split("/", 1)[0] for phase in p50})
+    segments = [("reserve + acquire + lease + register", ("reserve", "acquire", "lease", "register")),
+                ("runner call (transport, hops, source stream)", ("runner call",)),
+                ("extract", ("extract",)),
+                ("start (the function's own)", ("start",)),
+                ("response (HTTP out, client)", ("response",))]
+    fig, axes = plt.subplots(len(kinds), 1, figsize=(8, 1.3 * len(kinds) + 1.6), squeeze=False)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, kind in zip(axes[:, 0], kinds):  # one axis per function: an exec creation is ~10x shorter than http's
+        total = p50.get(f"{kind}/client total", 0.0)
+        left = 0.0
+        for i, (label, parts) in enumerate(segments):
+            width = sum(p50.get(f"{kind}/{part}", 0.0) for part in parts)
+            ax.barh(0, width, left=left, color=colors[i], hatch="//" if parts == ("start",) else None,
+                    label=label)
+            if width >= 0.07 * total:
+                ax.text(left + width / 2, 0, f"{width:.1f}", ha="center", va="center", fontsize=8)
+            left += width
+        ax.barh(0, max(0.0, total - left), left=left, color="lightgrey", label="other")
+        note = f"client p50 {total:.1f} ms"
+        added = p50.get(f"{kind}/added by Hearth")
+        if added is not None:
+            note += f"; added by Hearth {added:.1f} ms"
+        ax.set_title(f"{kind}: {note}", fontsize=10, loc="left")
+        ax.set_yticks([])
+        ax.set_xlim(0, max(total, left) * 1.02)
+        ax.grid(True, axis="x", alpha=0.3)
+    axes[-1, 0].set_xlabel("ms (p50 of each phase, end to end in the order they run)")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8)
+    fig.suptitle("Runtime creation from a warm pool, by phase")
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
     fig.savefig(png, dpi=120)
 
 

@@ -30,8 +30,8 @@ PIDS+=($!)
 HEARTH_PID=$!
 for _ in $(seq 1 120); do curl -sf "$BASE/v1/health" >/dev/null && break; sleep 0.5; done
 
-create() { # ID: prints the seconds the creation took
-  curl -sf -o /dev/null -w '%{time_total}\n' -X POST "$BASE/v1/runtimes" -H "Authorization: Bearer $SECRET" \
+create() { # ID: prints the seconds the creation took, a tab, and its Server-Timing (the creation's phases)
+  curl -sf -o /dev/null -w '%{time_total}\t%header{server-timing}\n' -X POST "$BASE/v1/runtimes" -H "Authorization: Bearer $SECRET" \
     -H 'content-type: application/json' \
     -d "{\"runtimeId\":\"$1\",\"image\":\"$IMAGE\",\"source\":\"tiny.tar.gz\",\"entrypoint\":\"server.sh\"}"
 }
@@ -73,11 +73,19 @@ print(f"{pct(50):.3f} {pct(99):.3f} {rps:.0f} {errors.group(1) if errors else 0}
 PY
 }
 
-claims() { # LABEL: CLAIMS creations of one more runtime (each deleted after), prints "p50 mean p90" in ms
+claims() { # LABEL: CLAIMS creations of one more runtime (each deleted after), prints "p50 mean p90" in ms;
+  # the p50 of each phase (Server-Timing) goes to $OUT/phases-LABEL.txt
   for k in $(seq 1 "$CLAIMS"); do create "claim-$1-$k"; delete "claim-$1-$k"; done > "$OUT/claims-$1.txt"
-  python3 - "$OUT/claims-$1.txt" <<'PY'
-import statistics, sys
-ms = sorted(float(line) * 1000 for line in open(sys.argv[1]) if line.strip())
+  python3 - "$OUT/claims-$1.txt" "$OUT/phases-$1.txt" <<'PY'
+import re, statistics, sys
+lines = [line.split("\t") for line in open(sys.argv[1]) if line.strip()]
+ms = sorted(float(line[0]) * 1000 for line in lines)
+phases = {}
+for line in lines:
+    for name, dur in re.findall(r"(\w+);dur=([\d.]+)", line[1] if len(line) > 1 else ""):
+        phases.setdefault(name, []).append(float(dur))
+with open(sys.argv[2], "w") as f:
+    f.write(" ".join(f"{name}={statistics.median(values):.2f}" for name, values in phases.items()) + "\n")
 print(f"{statistics.median(ms):.2f} {statistics.mean(ms):.2f} {ms[int(len(ms) * 0.9) - 1]:.2f}")
 PY
 }
@@ -115,6 +123,8 @@ MANY_ROW=$(phase "$MANY")
 RSS_KB=$(ps -o rss= -p "$HEARTH_PID")
 SERVERS_KB=$(ps -eo rss=,args= | awk '/busybox httpd -f -p 127.0.0.1/ && !/awk/ {s += $1; n++} END {print s + 0, n + 0}')
 
+echo "claim phases, p50 ms (Server-Timing): $FEW runtimes: $(cat "$OUT/phases-$FEW.txt")"
+echo "claim phases, p50 ms (Server-Timing): $MANY runtimes: $(cat "$OUT/phases-$MANY.txt")"
 python3 - "$FEW_ROW" "$MANY_ROW" "$DURATION" "$CLAIMS" "$RSS_KB" "$SERVERS_KB" <<'PY'
 import sys
 names = ["count", "held", "heap", "c1p50", "c1p99", "c1rps", "c1err", "c32p50", "c32p99", "c32rps", "c32err",
