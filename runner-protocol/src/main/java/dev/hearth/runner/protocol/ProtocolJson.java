@@ -12,7 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class ProtocolJson {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder()
+    private static final JsonMapper MAPPER = EventLoopJson.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 

@@ -1,6 +1,7 @@
 package dev.hearth.gateway.api.params;
 
 import dev.hearth.gateway.api.error.ExecutorException;
+import dev.hearth.runner.protocol.EventLoopJson;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ final class ParamsReader {
     /** Swoole's {@code package_max_length} in the executor. */
     static final int MAX_BODY_BYTES = 22 * 1024 * 1024;
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = EventLoopJson.builder().build();
     private static final List<HttpMethod> BODY_METHODS =
             List.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
 

@@ -2,6 +2,7 @@ package dev.hearth.gateway.execution.response;
 
 import dev.hearth.gateway.api.error.ErrorType;
 import dev.hearth.gateway.api.error.ExecutorException;
+import dev.hearth.runner.protocol.EventLoopJson;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -37,7 +38,7 @@ public final class JsonExecutionWriter {
     static final String CONTENT_TYPE = "application/json";
     static final String BODY_TOO_LARGE = "Response body exceeds 20 MiB; request multipart/form-data to stream it";
 
-    private static final JsonMapper JSON = JsonMapper.builder()
+    private static final JsonMapper JSON = EventLoopJson.builder()
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
             .build();
 

@@ -1,5 +1,6 @@
 package dev.hearth.gateway.execution.response;
 
+import dev.hearth.runner.protocol.EventLoopJson;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -28,7 +29,7 @@ public final class MultipartExecutionWriter {
     /** Upstream's prefix; upstream appends {@code uniqid()}, Hearth random hex. */
     static final String BOUNDARY_PREFIX = "-----------------------------";
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = EventLoopJson.builder().build();
 
     private MultipartExecutionWriter() {
     }

@@ -18,6 +18,8 @@ class ResponseFormatTest {
         assertThat(ResponseFormat.choose("application/json; charset=utf-8")).as("json with charset").isEqualTo(ResponseFormat.JSON);
         assertThat(ResponseFormat.choose("application/*")).as("application/*").isEqualTo(ResponseFormat.JSON);
         assertThat(ResponseFormat.choose("text/plain, application/json")).as("second item").isEqualTo(ResponseFormat.JSON);
+        assertThat(ResponseFormat.choose("text/plain, , application/*")).as("after an empty item")
+                .isEqualTo(ResponseFormat.JSON);
     }
 
     @Test
@@ -31,5 +33,8 @@ class ResponseFormatTest {
         assertThat(ResponseFormat.choose("*/*")).as("*/*").isEqualTo(ResponseFormat.MULTIPART);
         assertThat(ResponseFormat.choose("application/xml")).as("xml").isEqualTo(ResponseFormat.MULTIPART);
         assertThat(ResponseFormat.choose("multipart/form-data")).as("multipart").isEqualTo(ResponseFormat.MULTIPART);
+        assertThat(ResponseFormat.choose("text/plain, ")).as("a trailing separator").isEqualTo(ResponseFormat.MULTIPART);
+        assertThat(ResponseFormat.choose("text/plain,  application/json")).as("two spaces: the item starts with one")
+                .isEqualTo(ResponseFormat.MULTIPART);
     }
 }
