@@ -106,9 +106,9 @@ public final class JsonExecutionWriter {
             json.writeStringProperty("logs", tail.logs());
             json.writeStringProperty("errors", tail.errors());
             json.writeName("duration");
-            json.writeNumber(PlainDecimal.of(tail.durationSeconds()));
+            json.writeNumber(PlainDecimal.format(tail.durationSeconds()));
             json.writeName("startTime");
-            json.writeNumber(PlainDecimal.of(tail.startTimeSeconds()));
+            json.writeNumber(PlainDecimal.format(tail.startTimeSeconds()));
             json.writeEndObject();
         }
         return out.toByteArray();
