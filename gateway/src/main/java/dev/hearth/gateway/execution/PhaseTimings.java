@@ -1,5 +1,6 @@
 package dev.hearth.gateway.execution;
 
+import dev.hearth.gateway.api.ServerTiming;
 import dev.hearth.pool.runtime.CreationTimings;
 
 /**
@@ -10,27 +11,14 @@ import dev.hearth.pool.runtime.CreationTimings;
  */
 record PhaseTimings(CreationTimings creation, double executeMs, double totalMs) {
 
-    static final String HEADER = "Server-Timing";
+    static final String HEADER = ServerTiming.HEADER;
 
-    /** Built by hand: it runs once per execution, and {@code String.format} costs more than the rest. */
     String header() {
-        StringBuilder header = new StringBuilder(96);
-        append(header, "acquire", creation.acquireMs()).append(", ");
-        append(header, "specialize", creation.specializeMs()).append(", ");
-        append(header, "execute", executeMs).append(", ");
-        return append(header, "total", totalMs).toString();
-    }
-
-    private static StringBuilder append(StringBuilder header, String name, double millis) {
-        long micros = Math.round(millis * 1000);
-        header.append(name).append(";dur=").append(micros / 1000).append('.');
-        long fraction = micros % 1000;
-        if (fraction < 100) {
-            header.append('0');
-        }
-        if (fraction < 10) {
-            header.append('0');
-        }
-        return header.append(fraction);
+        return new ServerTiming()
+                .metric("acquire", creation.acquireMs())
+                .metric("specialize", creation.specializeMs())
+                .metric("execute", executeMs)
+                .metric("total", totalMs)
+                .toString();
     }
 }
