@@ -11,13 +11,7 @@ CONNECTIONS=${2:-32}
 HEARTH_PORT=${CEILING_HEARTH_PORT:-18580}
 NGINX_PORT=${CEILING_NGINX_PORT:-18590}
 PROXY_PORT=${CEILING_PROXY_PORT:-18591}
-need wrk wrk; need nginx nginx; need node nodejs
-build_jar
-
-start_hearth "$HEARTH_PORT" bench/node
-setup_one_kb "$HEARTH_PORT"
-start_nginx "$NGINX_PORT" "$RUNNER"
-NGINX_URL="http://127.0.0.1:$NGINX_PORT/v1/execute"
+start_one_kb_paths "$HEARTH_PORT" "$NGINX_PORT"
 PROXY_URL="http://127.0.0.1:$PROXY_PORT/v1/execute"
 
 # The proxy runs from source against the gateway jar's own Reactor Netty and Netty.
@@ -26,9 +20,7 @@ mkdir -p "$OUT/lib"
 "${HEARTH_JAVA:-java}" -cp "$OUT/lib/*" "$BENCH_DIR/ceiling/MinimalProxy.java" "$PROXY_PORT" "${RUNNER%:*}" "${RUNNER#*:}" > "$OUT/proxy.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 100); do grep -q listening "$OUT/proxy.log" 2>/dev/null && break; sleep 0.2; done
-for url in "$NGINX_URL" "$PROXY_URL"; do
-  curl -sf -X POST "$url" -H "x-hearth-secret: $KEY" -H "x-hearth-request: $REQUEST" -o /dev/null
-done
+curl -sf -X POST "$PROXY_URL" -H "x-hearth-secret: $KEY" -H "x-hearth-request: $REQUEST" -o /dev/null
 
 echo "warming up (JIT) ..." >&2
 warm_up "$OUT/direct.lua" "$PROXY_URL" "$CONNECTIONS"

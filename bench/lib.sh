@@ -139,6 +139,25 @@ LUA
   curl -sf -X POST "$HEARTH_URL" -H "Authorization: Bearer $SECRET" -H 'content-type: application/json' -d '{}' -o /dev/null
 }
 
+# need_plotting: a python with matplotlib for bench/plot.py, in PLOT_PYTHON (default /usr/bin/python3).
+need_plotting() {
+  PLOT_PYTHON=${PLOT_PYTHON:-/usr/bin/python3}
+  "$PLOT_PYTHON" -c 'import matplotlib' 2>/dev/null || { echo "missing matplotlib: apt-get install -y python3-matplotlib" >&2; exit 1; }
+}
+
+# start_one_kb_paths HEARTH_PORT NGINX_PORT: the paths every execution benchmark compares, each checked with one
+# request: the gateway with the one-kb runtime (setup_one_kb: RUNNER, HEARTH_URL, the wrk scripts) and nginx in
+# front of its runner (NGINX_URL).
+start_one_kb_paths() {
+  need wrk wrk; need nginx nginx; need node nodejs
+  build_jar
+  start_hearth "$1" bench/node
+  setup_one_kb "$1"
+  start_nginx "$2" "$RUNNER"
+  NGINX_URL="http://127.0.0.1:$2/v1/execute"
+  curl -sf -X POST "$NGINX_URL" -H "x-hearth-secret: $KEY" -H "x-hearth-request: $REQUEST" -o /dev/null
+}
+
 # measure NAME SCRIPT URL CONNECTIONS SECONDS: one wrk run (-t1) with SCRIPT plus a done() callback that reads
 # the percentiles from wrk's own histogram; prints one TSV row:
 #   name connections req/s p50 p75 p90 p99 p99.9 (ms) non-2xx socket-errors

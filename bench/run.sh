@@ -11,14 +11,7 @@ DURATION=${1:-15}
 CONNECTIONS=${2:-32}
 HEARTH_PORT=${HEARTH_PORT:-18080}
 NGINX_PORT=${NGINX_PORT:-18090}
-need wrk wrk; need nginx nginx; need node nodejs
-build_jar
-
-start_hearth "$HEARTH_PORT" bench/node
-setup_one_kb "$HEARTH_PORT"
-start_nginx "$NGINX_PORT" "$RUNNER"
-NGINX_URL="http://127.0.0.1:$NGINX_PORT/v1/execute"
-curl -sf -X POST "$NGINX_URL" -H "x-hearth-secret: $KEY" -H "x-hearth-request: $REQUEST" -o /dev/null
+start_one_kb_paths "$HEARTH_PORT" "$NGINX_PORT"
 
 echo "warming up (JIT) ..." >&2
 warm_up "$OUT/hearth-multipart.lua" "$HEARTH_URL" "$CONNECTIONS"

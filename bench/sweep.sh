@@ -14,15 +14,8 @@ HEARTH_PORT=${HEARTH_PORT:-18182}
 NGINX_PORT=${NGINX_PORT:-18183}
 TSV=${OUT_TSV:-$BENCH_DIR/plots/sweep.tsv}
 PNG=${PNG:-$BENCH_DIR/plots/throughput.png}
-PLOT_PYTHON=${PLOT_PYTHON:-/usr/bin/python3}
-need wrk wrk; need nginx nginx; need node nodejs
-"$PLOT_PYTHON" -c 'import matplotlib' 2>/dev/null || { echo "missing matplotlib: apt-get install -y python3-matplotlib" >&2; exit 1; }
-build_jar
-
-start_hearth "$HEARTH_PORT" bench/node
-setup_one_kb "$HEARTH_PORT"
-start_nginx "$NGINX_PORT" "$RUNNER"
-NGINX_URL="http://127.0.0.1:$NGINX_PORT/v1/execute"
+need_plotting
+start_one_kb_paths "$HEARTH_PORT" "$NGINX_PORT"
 
 echo "warming up (JIT) ..." >&2
 warm_up "$OUT/hearth-json.lua" "$HEARTH_URL" 32
