@@ -64,8 +64,8 @@ public final class RedisConnections implements AutoCloseable {
     private final StatefulRedisConnection<String, String> connection;
     private final RedisConfig config;
     private final RedisKeys keys;
-    /** Opened by the first {@link #messages} call; null until then. */
-    private StatefulRedisPubSubConnection<String, String> pubSub;
+    /** Opened by the first {@link #messages} call; null until then. Volatile: {@link #hears} reads it without the lock. */
+    private volatile StatefulRedisPubSubConnection<String, String> pubSub;
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
 
     private RedisConnections(ClientResources resources, RedisClient client,
@@ -181,9 +181,13 @@ public final class RedisConnections implements AutoCloseable {
                 .thenMany(received);
     }
 
-    /** Whether this replica listens on {@code channel} now: subscribed, and its pub/sub connection is up. */
-    public synchronized boolean hears(String channel) {
-        return pubSub != null && pubSub.isOpen() && subscribed.contains(channel);
+    /**
+     * Whether this replica listens on {@code channel} now: subscribed, and its pub/sub connection is up. Asked on
+     * every execution of a held runtime ({@code RuntimeLookup}), from every event loop: lock-free.
+     */
+    public boolean hears(String channel) {
+        StatefulRedisPubSubConnection<String, String> connection = pubSub;
+        return connection != null && connection.isOpen() && subscribed.contains(channel);
     }
 
     /** Whether the connection is up now; false while Lettuce is reconnecting. For health checks. */
