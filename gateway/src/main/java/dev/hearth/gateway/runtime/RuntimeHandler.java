@@ -49,24 +49,25 @@ public class RuntimeHandler {
         return Params.read(request)
                 .map(params -> CreateRuntimeParams.from(params, runtimeVersions))
                 .flatMap(params -> params.command().isEmpty()
-                        ? created(params, started, received)
-                        : builds.build(params, started).flatMap(RuntimeHandler::answer));
+                        ? fromWarmPod(params, started, received)
+                        : builds.build(params, started).flatMap(body -> answer(body, null)));
     }
 
     /** A runtime created from a warm pod; its answer's {@code Server-Timing} carries the creation's phases. */
-    private Mono<ServerResponse> created(CreateRuntimeParams params, Instant started, long received) {
+    private Mono<ServerResponse> fromWarmPod(CreateRuntimeParams params, Instant started, long received) {
         return runtimes.createTimed(params.runtime(), sources.read(params.runtime().source()))
-                .flatMap(made -> ServerResponse.status(HttpStatus.CREATED)
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .header(CreationServerTiming.HEADER, new CreationServerTiming(made.creation(),
-                                (System.nanoTime() - received) / 1_000_000.0).header())
-                        .bodyValue(created(started)));
+                .flatMap(made -> answer(loadedBody(started), new CreationServerTiming(made.creation(),
+                        (System.nanoTime() - received) / 1_000_000.0).header()));
     }
 
-    private static Mono<ServerResponse> answer(Map<String, Object> body) {
-        return ServerResponse.status(HttpStatus.CREATED)
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(body);
+    /** {@code 201} with {@code body}, and the creation's phases when there are ({@code serverTiming} not null). */
+    private static Mono<ServerResponse> answer(Map<String, Object> body, String serverTiming) {
+        ServerResponse.BodyBuilder created = ServerResponse.status(HttpStatus.CREATED)
+                .contentType(MediaType.APPLICATION_JSON);
+        if (serverTiming != null) {
+            created.header(CreationServerTiming.HEADER, serverTiming);
+        }
+        return created.bodyValue(body);
     }
 
     public Mono<ServerResponse> list(ServerRequest request) {
@@ -89,7 +90,7 @@ public class RuntimeHandler {
                 .then(ServerResponse.ok().build());
     }
 
-    private static Map<String, Object> created(Instant started) {
+    private static Map<String, Object> loadedBody(Instant started) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("output", List.of());
         body.put("startTime", RuntimeView.seconds(started));
