@@ -55,8 +55,8 @@ public final class DriverConfiguration {
     static class Local {
 
         @Bean(destroyMethod = "close")
-        PodDriver podDriver(HearthProperties properties) {
-            return new LocalPodDriver(properties.workDir(), properties.podHost());
+        PodDriver podDriver(HearthProperties properties, RunnerClient runners) {
+            return new LocalPodDriver(properties.workDir(), properties.podHost(), runners);
         }
     }
 
