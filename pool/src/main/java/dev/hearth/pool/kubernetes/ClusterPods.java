@@ -2,8 +2,6 @@ package dev.hearth.pool.kubernetes;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -113,18 +111,15 @@ public final class ClusterPods implements AutoCloseable {
     }
 
     /**
-     * {@link #warmPods}, in random order and made into {@link Pod}s one at a time as they are consumed: a claim that
-     * wins its first take derives one pod secret, not one per warm pod of the pool. Lazy; reads the cache on
-     * subscription.
+     * {@link #warmPods}, in random order, each drawn and made into a {@link Pod} only when requested: a claim that
+     * wins its first take draws one pod and derives one pod secret, not one per warm pod of the pool, and leaves
+     * nothing queued when it cancels the rest ({@link RandomOrder}). Lazy; reads the cache on subscription. Request
+     * one at a time (no prefetch) to keep it so.
      */
     public Flux<Pod> warmPodsShuffled(String image) {
-        return Flux.defer(() -> {
-            List<V1Pod> warm = new ArrayList<>(labelledWarm(image));
-            Collections.shuffle(warm);
-            return Flux.fromIterable(warm)
-                    .filter(this::claimableWarm)
-                    .mapNotNull(pod -> asPod(pod, image));
-        });
+        return Flux.defer(() -> RandomOrder.of(labelledWarm(image)))
+                .filter(this::claimableWarm)
+                .mapNotNull(pod -> asPod(pod, image));
     }
 
     public int warmCount(String image) {

@@ -74,6 +74,29 @@ class ClusterImagePoolIT {
     }
 
     @Test
+    void aClaimThatWinsItsFirstTakeMakesOnlyThatPod() {
+        PoolConfig config = config(4, 4, WAIT);
+        AtomicInteger podsMade = new AtomicInteger();
+        KubernetesPoolSpec spec = TestDrivers.spec(harness);
+        // A Pod is made (its secret derived) only through the spec lookup: counting the lookups counts the Pods.
+        try (ClusterPods counted = new ClusterPods(harness.watchClient(), a.api(), TestDrivers.config(harness),
+                TestDrivers.POD_SECRETS, pool -> {
+                    podsMade.incrementAndGet();
+                    return spec;
+                })) {
+            counted.start().block(WAIT);
+            ClusterImagePool pool = new ClusterImagePool(config, counted, a.driver(), PoolObserver.NONE);
+            fill(config, 4);
+            await("4 warm in the cache").atMost(WAIT).until(() -> pool.metrics().warm() == 4);
+
+            PooledPod taken = pool.acquire().block(WAIT);
+
+            assertThat(podsMade).as("pods made by the claim (4 warm)").hasValue(1);
+            taken.invalidate();
+        }
+    }
+
+    @Test
     void ofTwoReplicasRacingForOneWarmPodOneTakesItAndTheOtherWaitsForTheNext() {
         PoolConfig config = config(1, 4, WAIT);
         try (TestDrivers.Replica b = TestDrivers.replica(harness)) {

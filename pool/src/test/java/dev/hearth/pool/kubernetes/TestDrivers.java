@@ -5,6 +5,7 @@ import java.time.Duration;
 import dev.hearth.pool.PoolConfig;
 import dev.hearth.pool.kubernetes.harness.KubernetesHarness;
 import dev.hearth.runner.client.RunnerClient;
+import io.kubernetes.client.openapi.ApiClient;
 
 /** Replicas' Kubernetes sides wired to a harness, with settings fast enough for tests. */
 final class TestDrivers {
@@ -52,8 +53,14 @@ final class TestDrivers {
     }
 
     static Replica replica(KubernetesHarness harness, KubernetesDriverConfig config, PodSecrets podSecrets) {
+        return replica(harness, harness.apiClient(), config, podSecrets);
+    }
+
+    /** One replica whose API calls go through {@code apiClient} (a client of the harness, e.g. one with stamps). */
+    static Replica replica(KubernetesHarness harness, ApiClient apiClient, KubernetesDriverConfig config,
+                           PodSecrets podSecrets) {
         KubernetesPoolSpec spec = spec(harness);
-        KubernetesApi api = new KubernetesApi(harness.apiClient(), config);
+        KubernetesApi api = new KubernetesApi(apiClient, config);
         ClusterPods pods = new ClusterPods(harness.watchClient(), api, config, podSecrets, image -> spec);
         PodCreation creation = new PodCreation(api, config, podSecrets, pool -> spec, pods, RUNNERS);
         KubernetesPodDriver driver = new KubernetesPodDriver(pods, creation);
