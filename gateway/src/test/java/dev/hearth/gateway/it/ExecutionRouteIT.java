@@ -99,9 +99,15 @@ class ExecutionRouteIT extends GatewayITSupport {
         executeJson("route-nothing", Map.of()).expectStatus().isNotFound();
         client.post().uri("/v1/runtimes/route-echo/executions").header("Authorization", "Bearer wrong")
                 .exchange().expectStatus().isUnauthorized();
+        String count = "http_server_requests_seconds_count";
+        // A request is timed once its answer has ended, which the client may see first.
+        await("all four requests timed").atMost(WAIT).until(() -> {
+            PrometheusText now = scrape();
+            return rise(before, now, count, "uri", EXECUTIONS) + rise(before, now, count, "uri", "UNKNOWN")
+                    + rise(before, now, count, "uri", "/v1/runtimes/{runtimeId}/execution") == 4;
+        });
         PrometheusText after = scrape();
 
-        String count = "http_server_requests_seconds_count";
         assertThat(rise(before, after, count, "method", "POST", "uri", EXECUTIONS, "status", "200",
                 "outcome", "SUCCESS", "exception", "none", "error", "none")).as("the execution").isEqualTo(1);
         assertThat(rise(before, after, count, "uri", "/v1/runtimes/{runtimeId}/execution", "status", "200"))
