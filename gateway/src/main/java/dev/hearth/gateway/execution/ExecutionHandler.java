@@ -8,9 +8,6 @@ import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.function.server.ServerRequest;
-import org.springframework.web.reactive.function.server.ServerResponse;
-import org.springframework.web.server.ServerWebExchange;
 
 import dev.hearth.gateway.api.error.ErrorType;
 import dev.hearth.gateway.api.error.ExecutorException;
@@ -21,6 +18,7 @@ import dev.hearth.gateway.api.params.Params;
 import dev.hearth.gateway.execution.ExecutionOutputs.RunnerOutput;
 import dev.hearth.gateway.execution.response.ExecutionOutput;
 import dev.hearth.gateway.execution.response.ExecutionTail;
+import dev.hearth.gateway.execution.response.ResponseSink;
 import dev.hearth.gateway.metrics.ExecutionMeters;
 import dev.hearth.gateway.runtime.RuntimeSources;
 import dev.hearth.gateway.storage.ObjectNotFoundException;
@@ -41,7 +39,9 @@ import reactor.core.publisher.Mono;
  * {@code POST /v1/runtimes/{runtimeId}/executions} (and {@code /execution}), as one straight line: read the
  * params → {@link Runtimes#resolve} the runtime (creating it on the fly when {@code image} and {@code source} are
  * given) → run the execution through the runner client → read its output → write it as JSON or multipart
- * (§1.5–1.6). One timeout budget covers the wait for the runtime and the execution.
+ * (§1.5–1.6). One timeout budget covers the wait for the runtime and the execution. Served by
+ * {@link ExecutionRoute}; knows neither WebFlux nor Reactor Netty: it reads an {@link ExecutionCall} and writes to a
+ * {@link ResponseSink}.
  */
 @Component
 public class ExecutionHandler {
@@ -69,19 +69,23 @@ public class ExecutionHandler {
         this.meters = meters;
     }
 
-    public Mono<ServerResponse> execute(ServerRequest request) {
-        long received = System.nanoTime();
-        String runtimeId = request.pathVariable("runtimeId");
-        return Params.read(request)
-                .map(params -> ExecutionParams.from(params, runtimeId, runtimeVersions))
-                .flatMap(params -> respond(params, received));
+    /**
+     * Answers {@code call} on {@code sink}. Lazy. Fails before anything is sent when the answer is an error (the route
+     * translates it); a failure after the head is sent can only end the connection.
+     *
+     * @param received when the request arrived ({@link System#nanoTime()})
+     */
+    public Mono<Void> execute(ExecutionCall call, ResponseSink sink, long received) {
+        return Params.read(call.params(), Map.of("runtimeId", call.runtimeId()))
+                .map(params -> ExecutionParams.from(params, call.runtimeId(), runtimeVersions))
+                .flatMap(params -> respond(call, sink, params, received));
     }
 
     /** Runs once the parameters are read, so a slow upload of the body is not counted as the gateway's overhead. */
-    private Mono<ServerResponse> respond(ExecutionParams params, long received) {
+    private Mono<Void> respond(ExecutionCall call, ResponseSink sink, ExecutionParams params, long received) {
         Execution execution = new Execution(params, received, System.nanoTime());
         return resolve(params, execution.budget)
-                .flatMap(runtime -> ServerResponse.ok().build((exchange, context) -> run(exchange, execution, runtime)));
+                .flatMap(runtime -> run(call, sink, execution, runtime));
     }
 
     private Mono<ResolvedRuntime> resolve(ExecutionParams params, ExecutionBudget budget) {
@@ -104,13 +108,13 @@ public class ExecutionHandler {
                 "Timed out waiting for runtime. It cannot start: " + missing.getMessage(), missing);
     }
 
-    private Mono<Void> run(ServerWebExchange exchange, Execution execution, ResolvedRuntime runtime) {
+    private Mono<Void> run(ExecutionCall call, ResponseSink sink, Execution execution, ResolvedRuntime runtime) {
         if (execution.budget.exhausted()) {
             return Mono.error(new ExecutorException(ErrorType.RUNTIME_TIMEOUT));
         }
         execution.started(meters, runtime);
-        return ExecutionOutputs.read(events(execution, runtime), exchange.getResponse().bufferFactory())
-                .flatMap(output -> writers.write(exchange, execution.output(exchange, output))
+        return ExecutionOutputs.read(events(execution, runtime), sink.buffers())
+                .flatMap(output -> writers.write(call, sink, execution.output(sink, output))
                         .doFinally(signal -> output.release()))
                 .doOnError(execution.metrics::failed);
     }
@@ -206,9 +210,9 @@ public class ExecutionHandler {
         }
 
         /** The writer's view of the runner's output: the head timed, the end turned into the tail. */
-        ExecutionOutput output(ServerWebExchange exchange, RunnerOutput output) {
+        ExecutionOutput output(ResponseSink sink, RunnerOutput output) {
             PhaseTimings timings = new PhaseTimings(runtime.creation(), millisSince(started), millisSince(received));
-            exchange.getResponse().getHeaders().set(PhaseTimings.HEADER, timings.header());
+            sink.header(PhaseTimings.HEADER, timings.header());
             return new ExecutionOutput(output.head().status(), output.head().headers(), output.body(),
                     output.end().map(this::tail));
         }

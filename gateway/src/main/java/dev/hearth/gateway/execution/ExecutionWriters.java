@@ -1,14 +1,13 @@
 package dev.hearth.gateway.execution;
 
-import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
-import org.springframework.web.server.ServerWebExchange;
 
 import dev.hearth.gateway.execution.response.ExecutionHeaders;
 import dev.hearth.gateway.execution.response.ExecutionOutput;
 import dev.hearth.gateway.execution.response.JsonExecutionWriter;
 import dev.hearth.gateway.execution.response.MultipartExecutionWriter;
 import dev.hearth.gateway.execution.response.ResponseFormat;
+import dev.hearth.gateway.execution.response.ResponseSink;
 import reactor.core.publisher.Mono;
 
 /**
@@ -19,14 +18,12 @@ import reactor.core.publisher.Mono;
 @Component
 public class ExecutionWriters {
 
-    public Mono<Void> write(ServerWebExchange exchange, ExecutionOutput output) {
+    public Mono<Void> write(ExecutionCall call, ResponseSink sink, ExecutionOutput output) {
         return Mono.defer(() -> {
-            HttpHeaders request = exchange.getRequest().getHeaders();
-            ExecutionHeaders headers = ExecutionHeaders.shape(output.headers(),
-                    request.getFirst(ExecutionHeaders.RESPONSE_FORMAT_HEADER));
-            return ResponseFormat.choose(request.getFirst(HttpHeaders.ACCEPT)) == ResponseFormat.JSON
-                    ? JsonExecutionWriter.write(exchange.getResponse(), output, headers)
-                    : MultipartExecutionWriter.write(exchange.getResponse(), output, headers);
+            ExecutionHeaders headers = ExecutionHeaders.shape(output.headers(), call.responseFormat());
+            return ResponseFormat.choose(call.accept()) == ResponseFormat.JSON
+                    ? JsonExecutionWriter.write(sink, output, headers)
+                    : MultipartExecutionWriter.write(sink, output, headers);
         });
     }
 }

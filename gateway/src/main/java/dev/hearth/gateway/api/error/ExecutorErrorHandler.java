@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Hearth's one error translator: every failure that reaches the edge, from a handler or a
- * {@code WebFilter}, is answered here with the executor's error body
+ * {@code WebFilter}, or from the execution route on Reactor Netty ({@link #answer}), is answered here with the executor's error body
  * {@code {"type","message","code","version"}}, status = code, and the executor's no-cache headers.
  *
  * <p>Ordered before Boot's own {@code ErrorWebExceptionHandler} (-1) so that it never renders its
@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Order(-2)
 public class ExecutorErrorHandler implements WebExceptionHandler {
 
-    public static final String SERVER_HEADER_VALUE = "Executor";
+    public static final String SERVER_HEADER_VALUE = ErrorAnswer.SERVER_HEADER_VALUE;
 
     private static final Logger log = LoggerFactory.getLogger(ExecutorErrorHandler.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -45,14 +45,24 @@ public class ExecutorErrorHandler implements WebExceptionHandler {
 
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
-        ExecutorError error = ExecutorError.from(ex);
-        if (error.unexpected()) {
-            logUnexpected(exchange.getRequest(), ex);
-        }
+        ServerHttpRequest request = exchange.getRequest();
+        ErrorAnswer answer = answer(ex, request.getMethod().name(), request.getPath().value());
         if (exchange.getResponse().isCommitted()) {
             return Mono.error(ex);
         }
-        return write(exchange.getResponse(), error);
+        return write(exchange.getResponse(), answer);
+    }
+
+    /**
+     * What {@code ex} is answered with, for any server; an unexpected failure is logged here with its trace and the
+     * request's method and path only (headers and query strings may carry keys). Thread-safe.
+     */
+    public ErrorAnswer answer(Throwable ex, String method, String path) {
+        ExecutorError error = ExecutorError.from(ex);
+        if (error.unexpected()) {
+            log.error("Unhandled error on {} {}", method, path, ex);
+        }
+        return new ErrorAnswer(error.code(), body(error, properties.version()));
     }
 
     /**
@@ -60,18 +70,16 @@ public class ExecutorErrorHandler implements WebExceptionHandler {
      * Lazy: nothing happens until subscription.
      */
     public Mono<Void> write(ServerHttpResponse response, ExecutorError error) {
-        return Mono.defer(() -> {
-            response.setStatusCode(HttpStatusCode.valueOf(error.code()));
-            HttpHeaders headers = response.getHeaders();
-            headers.remove(HttpHeaders.CONTENT_LENGTH);
-            headers.set(HttpHeaders.CONTENT_TYPE, "application/json; charset=UTF-8");
-            headers.set(HttpHeaders.CACHE_CONTROL, "no-cache, no-store, must-revalidate");
-            headers.set(HttpHeaders.EXPIRES, "0");
-            headers.set(HttpHeaders.PRAGMA, "no-cache");
-            headers.set(HttpHeaders.SERVER, SERVER_HEADER_VALUE);
-            DataBuffer buffer = response.bufferFactory().wrap(body(error, properties.version()));
-            return response.writeWith(Mono.just(buffer));
-        });
+        return Mono.defer(() -> write(response, new ErrorAnswer(error.code(), body(error, properties.version()))));
+    }
+
+    private static Mono<Void> write(ServerHttpResponse response, ErrorAnswer answer) {
+        response.setStatusCode(HttpStatusCode.valueOf(answer.status()));
+        HttpHeaders headers = response.getHeaders();
+        headers.remove(HttpHeaders.CONTENT_LENGTH);
+        answer.headers(headers::set);
+        DataBuffer buffer = response.bufferFactory().wrap(answer.body());
+        return response.writeWith(Mono.just(buffer));
     }
 
     /** The executor's error body, without development mode's file, line and trace. */
@@ -82,9 +90,5 @@ public class ExecutorErrorHandler implements WebExceptionHandler {
         body.put("code", error.code());
         body.put("version", version);
         return JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void logUnexpected(ServerHttpRequest request, Throwable ex) {
-        log.error("Unhandled error on {} {}", request.getMethod(), request.getPath().value(), ex);
     }
 }

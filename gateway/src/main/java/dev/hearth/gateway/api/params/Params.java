@@ -34,6 +34,14 @@ public final class Params {
         return Mono.defer(() -> ParamsReader.read(request.exchange().getRequest(), request.pathVariables()));
     }
 
+    /**
+     * Reads the params of a request received below WebFlux (the execution route on Reactor Netty); {@code
+     * routeVariables} override body params. Lazy.
+     */
+    public static Mono<Params> read(ParamsSource source, Map<String, String> routeVariables) {
+        return Mono.defer(() -> ParamsReader.read(source, routeVariables));
+    }
+
     /** Reads an exchange's params, with the route variables the handler mapping stored. Lazy. */
     public static Mono<Params> read(ServerWebExchange exchange) {
         return Mono.defer(() -> ParamsReader.read(exchange.getRequest(), routeVariables(exchange)));

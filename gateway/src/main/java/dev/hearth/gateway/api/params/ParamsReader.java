@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -39,29 +40,39 @@ final class ParamsReader {
     }
 
     static Mono<Params> read(ServerHttpRequest request, Map<String, String> routeVariables) {
-        return readSource(request)
+        return read(new ParamsSource(request.getMethod(), request.getHeaders().getFirst(HttpHeaders.CONTENT_TYPE),
+                request.getURI().getRawQuery(), request.getBody()), routeVariables);
+    }
+
+    static Mono<Params> read(ParamsSource source, Map<String, String> routeVariables) {
+        return readSource(source)
                 .map(values -> withRouteVariables(values, routeVariables))
                 .map(Params::new);
     }
 
-    private static Mono<Map<String, Object>> readSource(ServerHttpRequest request) {
-        if (!BODY_METHODS.contains(request.getMethod())) {
-            return Mono.fromCallable(() -> parseUrlEncoded(request.getURI().getRawQuery(), StandardCharsets.UTF_8));
+    private static Mono<Map<String, Object>> readSource(ParamsSource source) {
+        if (!BODY_METHODS.contains(source.method())) {
+            return Mono.fromCallable(() -> parseUrlEncoded(source.rawQuery(), StandardCharsets.UTF_8));
         }
-        MediaType type = request.getHeaders().getContentType();
+        MediaType type = contentType(source.contentType());
         if (type == null) {
             return Mono.just(new LinkedHashMap<>());
         }
         if (MediaType.APPLICATION_JSON.equalsTypeAndSubtype(type)) {
-            return bodyBytes(request).map(ParamsReader::parseJsonBody);
+            return bodyBytes(source).map(ParamsReader::parseJsonBody);
         }
         if (MediaType.APPLICATION_FORM_URLENCODED.equalsTypeAndSubtype(type)) {
-            return bodyBytes(request).map(bytes -> parseUrlEncoded(new String(bytes, StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1));
+            return bodyBytes(source).map(bytes -> parseUrlEncoded(new String(bytes, StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1));
         }
         if (MediaType.MULTIPART_FORM_DATA.equalsTypeAndSubtype(type)) {
-            return bodyBytes(request).map(bytes -> parseMultipart(type, bytes));
+            return bodyBytes(source).map(bytes -> parseMultipart(type, bytes));
         }
         return Mono.just(new LinkedHashMap<>());
+    }
+
+    /** As {@code HttpHeaders.getContentType()}: null when absent or empty; a malformed one throws. */
+    private static MediaType contentType(String header) {
+        return header == null || header.isEmpty() ? null : MediaType.parseMediaType(header);
     }
 
     private static Map<String, Object> withRouteVariables(Map<String, Object> values, Map<String, String> route) {
@@ -69,8 +80,8 @@ final class ParamsReader {
         return values;
     }
 
-    private static Mono<byte[]> bodyBytes(ServerHttpRequest request) {
-        return DataBufferUtils.join(request.getBody(), MAX_BODY_BYTES)
+    private static Mono<byte[]> bodyBytes(ParamsSource source) {
+        return DataBufferUtils.join(source.body(), MAX_BODY_BYTES)
                 .map(ParamsReader::drain)
                 .defaultIfEmpty(new byte[0]);
     }

@@ -13,7 +13,6 @@ import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.server.reactive.ServerHttpResponse;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.StreamWriteFeature;
@@ -46,7 +45,7 @@ public final class JsonExecutionWriter {
     }
 
     /** Lazy: nothing is read or written until subscription. */
-    public static Mono<Void> write(ServerHttpResponse response, ExecutionOutput output, ExecutionHeaders headers) {
+    public static Mono<Void> write(ResponseSink response, ExecutionOutput output, ExecutionHeaders headers) {
         return aggregateBody(output)
                 .flatMap(body -> output.tail().map(tail -> document(output.statusCode(), headers, body, tail)))
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException("execution ended without its tail")))
@@ -114,10 +113,9 @@ public final class JsonExecutionWriter {
         return out.toByteArray();
     }
 
-    private static Mono<Void> send(ServerHttpResponse response, byte[] document) {
-        response.setStatusCode(HttpStatus.OK);
-        response.getHeaders().set(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
-        response.getHeaders().setContentLength(document.length);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(document)));
+    private static Mono<Void> send(ResponseSink response, byte[] document) {
+        response.header(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
+        response.header(HttpHeaders.CONTENT_LENGTH, Integer.toString(document.length));
+        return response.send(HttpStatus.OK.value(), Mono.fromCallable(() -> response.buffers().wrap(document)));
     }
 }

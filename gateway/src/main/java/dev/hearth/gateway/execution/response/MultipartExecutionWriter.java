@@ -8,7 +8,6 @@ import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.server.reactive.ServerHttpResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -35,12 +34,11 @@ public final class MultipartExecutionWriter {
     }
 
     /** Lazy: the response is shaped and written on subscription. */
-    public static Mono<Void> write(ServerHttpResponse response, ExecutionOutput output, ExecutionHeaders headers) {
+    public static Mono<Void> write(ResponseSink response, ExecutionOutput output, ExecutionHeaders headers) {
         return Mono.defer(() -> {
             String boundary = newBoundary();
-            response.setStatusCode(HttpStatus.OK);
-            response.getHeaders().set(HttpHeaders.CONTENT_TYPE, "multipart/form-data; boundary=" + boundary);
-            return response.writeWith(document(response.bufferFactory(), boundary, output, headers));
+            response.header(HttpHeaders.CONTENT_TYPE, "multipart/form-data; boundary=" + boundary);
+            return response.send(HttpStatus.OK.value(), document(response.buffers(), boundary, output, headers));
         });
     }
 

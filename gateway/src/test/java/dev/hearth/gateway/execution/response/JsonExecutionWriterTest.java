@@ -36,7 +36,7 @@ class JsonExecutionWriterTest {
         ExecutionOutput output = new ExecutionOutput(202, Map.of(),
                 Flux.just(buffers.of("héllo "), buffers.of("wörld")), Mono.just(TAIL));
 
-        JsonExecutionWriter.write(response, output, headers("0.11.0")).block();
+        JsonExecutionWriter.write(new ServerHttpResponseSink(response), output, headers("0.11.0")).block();
 
         assertThat(response.getStatusCode()).as("status").isEqualTo(HttpStatus.OK);
         assertThat(response.getHeaders().get("Content-Type")).as("content type").containsExactly("application/json");
@@ -61,7 +61,7 @@ class JsonExecutionWriterTest {
     void oldFormatCollapsesHeaderArrays() {
         MockServerHttpResponse response = new MockServerHttpResponse();
 
-        JsonExecutionWriter.write(response, new ExecutionOutput(200, Map.of(), Flux.empty(), Mono.just(TAIL)),
+        JsonExecutionWriter.write(new ServerHttpResponseSink(response), new ExecutionOutput(200, Map.of(), Flux.empty(), Mono.just(TAIL)),
                 headers("0.10.0")).block();
 
         assertThat(response.getBodyAsString().block()).as("collapsed").contains("\"set-cookie\":\"b=2\"").contains("\"body\":\"\"");
@@ -79,7 +79,7 @@ class JsonExecutionWriterTest {
                     return TAIL;
                 }));
 
-        StepVerifier.create(JsonExecutionWriter.write(response, output, headers(null)))
+        StepVerifier.create(JsonExecutionWriter.write(new ServerHttpResponseSink(response), output, headers(null)))
                 .expectErrorSatisfies(e -> assertThat(e).as("error")
                         .isInstanceOfSatisfying(ExecutorException.class,
                                 x -> assertThat(x.errorType()).as("type").isEqualTo(ErrorType.EXECUTION_BAD_JSON)))
@@ -99,7 +99,7 @@ class JsonExecutionWriterTest {
         }
         MockServerHttpResponse response = new MockServerHttpResponse();
 
-        StepVerifier.create(JsonExecutionWriter.write(response,
+        StepVerifier.create(JsonExecutionWriter.write(new ServerHttpResponseSink(response),
                         new ExecutionOutput(200, Map.of(), Flux.fromIterable(chunks), Mono.just(TAIL)), headers(null)))
                 .expectErrorSatisfies(e -> assertThat(e).as("error")
                         .isInstanceOfSatisfying(ExecutorException.class, x -> {
@@ -119,7 +119,7 @@ class JsonExecutionWriterTest {
         Flux<org.springframework.core.io.buffer.DataBuffer> body = Flux.range(0, 20).map(i -> buffers.of(mebibyte));
         MockServerHttpResponse response = new MockServerHttpResponse();
 
-        JsonExecutionWriter.write(response, new ExecutionOutput(200, Map.of(), body, Mono.just(TAIL)), headers(null)).block();
+        JsonExecutionWriter.write(new ServerHttpResponseSink(response), new ExecutionOutput(200, Map.of(), body, Mono.just(TAIL)), headers(null)).block();
 
         assertThat(response.getStatusCode()).as("status").isEqualTo(HttpStatus.OK);
         assertThat(buffers.unreleased()).as("unreleased buffers").isZero();

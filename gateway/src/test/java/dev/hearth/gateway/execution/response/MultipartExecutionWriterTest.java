@@ -42,7 +42,7 @@ class MultipartExecutionWriterTest {
         ExecutionOutput output = new ExecutionOutput(201, Map.of(),
                 Flux.just(binary).map(DefaultDataBufferFactory.sharedInstance::wrap), Mono.just(TAIL));
 
-        MultipartExecutionWriter.write(response, output, headers()).block();
+        MultipartExecutionWriter.write(new ServerHttpResponseSink(response), output, headers()).block();
 
         String contentType = response.getHeaders().getFirst("Content-Type");
         assertThat(response.getStatusCode()).as("status").isEqualTo(HttpStatus.OK);
@@ -71,7 +71,7 @@ class MultipartExecutionWriterTest {
         MockServerHttpResponse response = new MockServerHttpResponse();
         ExecutionOutput output = new ExecutionOutput(204, Map.of(), Flux.empty(), Mono.just(TAIL));
 
-        MultipartExecutionWriter.write(response, output, headers()).block();
+        MultipartExecutionWriter.write(new ServerHttpResponseSink(response), output, headers()).block();
 
         Map<String, byte[]> parts = parse(response.getHeaders().getFirst("Content-Type"), bytes(response.getBody()));
         assertThat(parts.get("body")).as("body").isEmpty();
@@ -92,7 +92,7 @@ class MultipartExecutionWriterTest {
         });
         CountingResponse response = new CountingResponse(live);
 
-        MultipartExecutionWriter.write(response, new ExecutionOutput(200, Map.of(), body, Mono.just(TAIL)), headers()).block();
+        MultipartExecutionWriter.write(new ServerHttpResponseSink(response), new ExecutionOutput(200, Map.of(), body, Mono.just(TAIL)), headers()).block();
 
         assertThat(response.bodyBytes.get()).as("bytes written, beyond the framing").isGreaterThan((long) chunk * chunks);
         assertThat(maxLive.get()).as("body buffers held at once").isLessThanOrEqualTo(4);
@@ -110,7 +110,7 @@ class MultipartExecutionWriterTest {
             return TAIL;
         });
 
-        MultipartExecutionWriter.write(new MockServerHttpResponse(), new ExecutionOutput(200, Map.of(), body, tail), headers())
+        MultipartExecutionWriter.write(new ServerHttpResponseSink(new MockServerHttpResponse()), new ExecutionOutput(200, Map.of(), body, tail), headers())
                 .block();
 
         assertThat(tailSawBodyDone).as("body complete when tail subscribed").isTrue();
@@ -125,7 +125,7 @@ class MultipartExecutionWriterTest {
         });
         ExecutionOutput output = new ExecutionOutput(200, Map.of(), Flux.error(new IllegalStateException("runner died")), tail);
 
-        StepVerifier.create(MultipartExecutionWriter.write(new MockServerHttpResponse(), output, headers()))
+        StepVerifier.create(MultipartExecutionWriter.write(new ServerHttpResponseSink(new MockServerHttpResponse()), output, headers()))
                 .expectErrorMessage("runner died")
                 .verify();
         assertThat(tailSubscribed).as("tail subscribed").isFalse();
