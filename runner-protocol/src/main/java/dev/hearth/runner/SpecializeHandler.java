@@ -11,7 +11,6 @@ import dev.hearth.runner.http.OpenRuntimesVersion;
 import dev.hearth.runner.protocol.Adapter;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 
 import dev.hearth.runner.archive.ArchiveRejectedException;
@@ -62,15 +61,6 @@ final class SpecializeHandler {
 
     /** Timings of a successful specialization, the {@code 200} body. */
     record Timings(double extractMs, double startMs) {
-
-        /**
-         * The body as {@link ProtocolJson} writes it, without Jackson: a runner answers it once, while the path is
-         * still interpreted, where Jackson's serializer of a record took 2–3 ms of the creation (bench/creation.sh);
-         * {@code SpecializeTimingsTest} holds the two forms equal.
-         */
-        byte[] json() {
-            return ("{\"extractMs\":" + extractMs + ",\"startMs\":" + startMs + "}").getBytes(StandardCharsets.US_ASCII);
-        }
     }
 
     Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {
@@ -81,7 +71,7 @@ final class SpecializeHandler {
         return Mono.fromCallable(() -> specializeOrRollBack(specialization, request))
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(timings -> response.header("content-type", "application/json")
-                        .sendByteArray(Mono.just(timings.json()))
+                        .sendByteArray(Mono.just(ProtocolJson.toBytes(timings)))
                         .then());
     }
 

@@ -1,9 +1,9 @@
 package dev.hearth.gateway.runtime;
 
-import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -60,11 +60,8 @@ public class RuntimeHandler {
                         (System.nanoTime() - received) / 1_000_000.0).header()));
     }
 
-    /**
-     * {@code 201} with {@code body} (a value for the JSON codec, or the JSON's bytes), and the creation's phases
-     * when there are ({@code serverTiming} not null).
-     */
-    private static Mono<ServerResponse> answer(Object body, String serverTiming) {
+    /** {@code 201} with {@code body}, and the creation's phases when there are ({@code serverTiming} not null). */
+    private static Mono<ServerResponse> answer(Map<String, Object> body, String serverTiming) {
         ServerResponse.BodyBuilder created = ServerResponse.status(HttpStatus.CREATED)
                 .contentType(MediaType.APPLICATION_JSON);
         if (serverTiming != null) {
@@ -93,16 +90,12 @@ public class RuntimeHandler {
                 .then(ServerResponse.ok().build());
     }
 
-    /**
-     * {@code {"output":[],"startTime":…,"duration":…}}, written here rather than by the JSON codec: a creation runs
-     * this path too seldom for the JIT to compile it, and Jackson's serializer of a map through the codecs took 1–3
-     * ms of a creation there (bench/creation.sh). The two numbers are plain decimals, as Jackson writes
-     * {@link RuntimeView#seconds}'s values; {@code RuntimeLifecycleIT} reads them back.
-     */
-    static byte[] loadedBody(Instant started) {
-        BigDecimal duration = RuntimeView.seconds(Instant.ofEpochMilli(0).plusNanos(
-                java.time.Duration.between(started, Instant.now()).toNanos()));
-        return ("{\"output\":[],\"startTime\":" + RuntimeView.seconds(started).toPlainString()
-                + ",\"duration\":" + duration.toPlainString() + "}").getBytes(StandardCharsets.US_ASCII);
+    private static Map<String, Object> loadedBody(Instant started) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("output", List.of());
+        body.put("startTime", RuntimeView.seconds(started));
+        body.put("duration", RuntimeView.seconds(Instant.ofEpochMilli(0).plusNanos(
+                java.time.Duration.between(started, Instant.now()).toNanos())));
+        return body;
     }
 }
