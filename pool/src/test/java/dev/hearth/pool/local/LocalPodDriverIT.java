@@ -1,11 +1,13 @@
 package dev.hearth.pool.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,7 @@ import dev.hearth.runner.testing.TarGz;
 import io.netty.buffer.Unpooled;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionPoolMetrics;
 import reactor.netty.resources.ConnectionProvider;
 
 /** The local driver with the gateway's runner client: real runners on loopback. */
@@ -33,8 +36,12 @@ class LocalPodDriverIT {
 
     /** Channels the client opened (doOnConnected would count every acquisition from the pool as well). */
     private final AtomicInteger connections = new AtomicInteger();
+    /** The pool's own gauges, once it holds connections to the runner: how many of them are idle. */
+    private final AtomicReference<ConnectionPoolMetrics> pool = new AtomicReference<>();
     private final ConnectionProvider provider = ConnectionProvider.builder("local-pod-driver-it")
-            .maxIdleTime(Duration.ofMinutes(5)).build();
+            .maxIdleTime(Duration.ofMinutes(5))
+            .metrics(true, () -> (poolName, id, address, metrics) -> pool.set(metrics))
+            .build();
     private final RunnerClient client = new RunnerClient(HttpClient.create(provider)
             .doOnChannelInit((observer, channel, address) -> connections.incrementAndGet()));
     private LocalPodDriver driver;
@@ -53,6 +60,8 @@ class LocalPodDriverIT {
         Pod pod = driver.create(POOL).block(Duration.ofSeconds(10));
 
         assertThat(connections).as("connections opened until the pod is warm: its health check's").hasValue(1);
+        // The health call's connection goes back to the pool just after its answer completed; a claim comes later.
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.get() != null && pool.get().idleSize() == 1);
         byte[] archive = TarGz.builder().file("main.sh", "echo hi").build();
         SpecializeResult loaded = client.specialize(pod.target(1),
                         RuntimeSpec.of("rt-1", "local/shell", "main.sh", Map.of()).specialization(POOL),
