@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,10 +21,6 @@ import org.springframework.web.reactive.function.server.support.RouterFunctionMa
 
 import dev.hearth.gateway.metrics.PrometheusText;
 import dev.hearth.runner.testing.TarGz;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
 
 /**
  * Executions served by {@code ExecutionRoute} on Reactor Netty, below WebFlux: the key check on every spelling of
@@ -125,18 +118,7 @@ class ExecutionRouteIT extends GatewayITSupport {
         String source = store("route-yes.tar.gz", TarGz.builder().file("main.sh", "yes hearth"));
         createRuntime("route-yes", SHELL, source, "main.sh").expectStatus().isCreated();
         PrometheusText before = scrape();
-        AtomicLong received = new AtomicLong();
-        HttpClient.create()
-                .baseUrl("http://127.0.0.1:" + port)
-                .headers(h -> h.set("Authorization", "Bearer " + SECRET).set("content-type", "application/json")
-                        .set("accept", "multipart/form-data"))
-                .post().uri("/v1/runtimes/route-yes/executions")
-                .send(Mono.just(Unpooled.copiedBuffer("{\"timeout\":600}", StandardCharsets.UTF_8)))
-                .responseContent()
-                .map(ByteBuf::readableBytes)
-                .doOnNext(received::addAndGet)
-                .takeUntil(n -> received.get() > 100_000)
-                .blockLast(Duration.ofSeconds(30));
+        leaveMidStream("route-yes");
 
         await("the runner's stream cancelled: the function's process ended while its runtime lives on")
                 .atMost(WAIT).until(() -> ProcessHandle.current().descendants().noneMatch(ExecutionRouteIT::isYes));

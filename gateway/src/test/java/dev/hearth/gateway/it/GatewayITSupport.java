@@ -157,4 +157,24 @@ abstract class GatewayITSupport {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Starts an execution of {@code runtimeId} that streams for ten minutes, reads its answer past 100 KB and goes
+     * away, as a client that leaves mid-stream does.
+     */
+    void leaveMidStream(String runtimeId) {
+        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        reactor.netty.http.client.HttpClient.create()
+                .baseUrl("http://127.0.0.1:" + port)
+                .headers(h -> h.set("Authorization", "Bearer " + SECRET).set("content-type", "application/json")
+                        .set("accept", "multipart/form-data"))
+                .post().uri("/v1/runtimes/" + runtimeId + "/executions")
+                .send(reactor.core.publisher.Mono.just(io.netty.buffer.Unpooled.copiedBuffer("{\"timeout\":600}",
+                        java.nio.charset.StandardCharsets.UTF_8)))
+                .responseContent()
+                .map(io.netty.buffer.ByteBuf::readableBytes)
+                .doOnNext(received::addAndGet)
+                .takeUntil(n -> received.get() > 100_000)
+                .blockLast(Duration.ofSeconds(30));
+    }
 }

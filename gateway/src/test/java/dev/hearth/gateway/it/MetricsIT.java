@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -123,18 +122,7 @@ class MetricsIT extends GatewayITSupport {
         String source = store("m-yes.tar.gz", TarGz.builder().file("main.sh", "yes hearth"));
         createRuntime("m-yes", SHELL, source, "main.sh").expectStatus().isCreated();
         PrometheusText before = scrape();
-        AtomicLong received = new AtomicLong();
-        HttpClient.create()
-                .baseUrl("http://127.0.0.1:" + port)
-                .headers(h -> h.set("Authorization", "Bearer " + SECRET).set("content-type", "application/json")
-                        .set("accept", "multipart/form-data"))
-                .post().uri("/v1/runtimes/m-yes/executions")
-                .send(Mono.just(Unpooled.copiedBuffer("{\"timeout\":600}", StandardCharsets.UTF_8)))
-                .responseContent()
-                .map(ByteBuf::readableBytes)
-                .doOnNext(received::addAndGet)
-                .takeUntil(n -> received.get() > 100_000)
-                .blockLast(Duration.ofSeconds(30));
+        leaveMidStream("m-yes");
 
         await("the execution counted as client_gone").atMost(GatewayITSupport.WAIT).until(() -> rise(before, scrape(), "hearth_execution_seconds_count",
                 "image", SHELL, "outcome", "client_gone") == 1);
