@@ -46,9 +46,4 @@ final class NettyResponseSink implements ResponseSink {
                 : Flux.from(body).map(NettyDataBufferFactory::toByteBuf);
         return response.send(bytes).then();
     }
-
-    /** Whether the status line has gone: after it, a failure can only end the connection. */
-    boolean committed() {
-        return response.hasSentHeaders();
-    }
 }
