@@ -11,7 +11,9 @@ import dev.hearth.runner.http.OpenRuntimesVersion;
 import dev.hearth.runner.protocol.Adapter;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.hearth.runner.archive.ArchiveRejectedException;
 import dev.hearth.runner.archive.TarGzExtractor;
@@ -29,14 +31,16 @@ import dev.hearth.runner.protocol.Specialization;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * {@code POST /v1/specialize}: extracts the streamed tar.gz into {@code <work>/code} as it arrives, prepares
- * the workspace and loads the adapter ({@code http} starts the server now). At most once per runner; a failed
+ * {@code POST /v1/specialize}: extracts the tar.gz body into {@code <work>/code} (a large one as it arrives),
+ * prepares the workspace and loads the adapter ({@code http} starts the server now). At most once per runner; a failed
  * attempt deletes the code directory and leaves the runner warm (see {@link RunnerState#specializationFailed}).
  * Extraction and process start are blocking and run on {@code boundedElastic}.
  */
@@ -68,11 +72,48 @@ final class SpecializeHandler {
         if (!state.beginSpecialization()) {
             throw new RunnerException(409, "already_specialized", "this runner is already specialized");
         }
-        return Mono.fromCallable(() -> specializeOrRollBack(specialization, request))
-                .subscribeOn(Schedulers.boundedElastic())
+        // Whether the archive reached the specialization, which then makes the runner warm again itself on failure.
+        AtomicBoolean taken = new AtomicBoolean();
+        return archive(request)
+                .publishOn(Schedulers.boundedElastic())
+                .flatMap(archive -> {
+                    taken.set(true);
+                    return Mono.fromCallable(() -> specializeOrRollBack(specialization, archive));
+                })
+                .doOnDiscard(InputStream.class, SpecializeHandler::closeQuietly)
+                // The body failed or the caller left before the archive was taken: nothing was extracted.
+                .doFinally(signal -> {
+                    if (!taken.get()) {
+                        state.specializationFailed();
+                    }
+                })
                 .flatMap(timings -> response.header("content-type", "application/json")
                         .sendByteArray(Mono.just(ProtocolJson.toBytes(timings)))
                         .then());
+    }
+
+    /**
+     * The archive to extract. One of at most {@link RunnerProtocol#WHOLE_ARCHIVE_BYTES} (its Content-Length says so;
+     * the gateway sends a small source whole with the head) is received on the event loop before the one hop to a
+     * worker, which then reads it from memory. A larger or chunked one streams to the worker as it arrives, at most a
+     * few buffers ahead ({@link FluxInputStream}), never held whole.
+     */
+    private static Mono<InputStream> archive(HttpServerRequest request) {
+        Integer length = request.requestHeaders().getInt(HttpHeaderNames.CONTENT_LENGTH);
+        if (length != null && length <= RunnerProtocol.WHOLE_ARCHIVE_BYTES) {
+            return request.receive().aggregate().retain()
+                    .<InputStream>map(body -> new ByteBufInputStream(body, true))
+                    .defaultIfEmpty(InputStream.nullInputStream());
+        }
+        return Mono.fromSupplier(() -> FluxInputStream.of(request.receive()));
+    }
+
+    private static void closeQuietly(InputStream archive) {
+        try {
+            archive.close();
+        } catch (IOException e) {
+            log.debug("closing an archive not extracted: {}", e.toString());
+        }
     }
 
     private static Specialization parse(String header) {
@@ -88,19 +129,18 @@ final class SpecializeHandler {
      * the caller disconnects mid-upload the chain is cancelled, an error after cancel is not guaranteed to reach
      * {@code doOnError}, and the runner would stay SPECIALIZING (refusing every retry) for good.
      */
-    private Timings specializeOrRollBack(Specialization specialization, HttpServerRequest request)
-            throws IOException {
-        try {
-            return specialize(specialization, request);
+    private Timings specializeOrRollBack(Specialization specialization, InputStream archive) throws IOException {
+        try (archive) {
+            return specialize(specialization, archive);
         } catch (IOException | RuntimeException e) {
             state.specializationFailed();
             throw e;
         }
     }
 
-    private Timings specialize(Specialization specialization, HttpServerRequest request) throws IOException {
+    private Timings specialize(Specialization specialization, InputStream archive) throws IOException {
         long start = System.nanoTime();
-        try (FluxInputStream archive = FluxInputStream.of(request.receive())) {
+        try {
             if (specialization.adapterKind() == Adapter.OPENRUNTIMES) {
                 // The image's own start script extracts it, from where Open Runtimes puts it.
                 Files.createDirectories(config.tmpDir());

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -140,6 +142,34 @@ class RunnerProtocolIT {
         assertThat(workDir.resolve("code")).doesNotExist();
         assertThat(workDir.resolve("escape.txt")).doesNotExist();
         assertThat(harness.runner.specialized()).isFalse();
+    }
+
+    @Test
+    void aCallerLeavingBeforeItsWholeArchiveArrivedLeavesTheRunnerWarm() throws Exception {
+        byte[] archive = TarGz.builder().file("main.sh", "echo late").build();
+        String head = "POST " + RunnerProtocol.SPECIALIZE_PATH + " HTTP/1.1\r\n"
+                + "host: 127.0.0.1\r\n"
+                + RunnerProtocol.SECRET_HEADER + ": " + RunnerHarness.SECRET + "\r\n"
+                + RunnerProtocol.SPECIALIZATION_HEADER + ": "
+                + ProtocolJson.toHeader(new Specialization("exec", "sh main.sh", "main.sh", Map.of(), 10_000)) + "\r\n"
+                // Small enough to be received whole before extraction; only half of it is sent.
+                + "content-length: " + archive.length + "\r\n\r\n";
+        try (Socket socket = new Socket("127.0.0.1", harness.runner.address().getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(archive, 0, archive.length / 2);
+            out.flush();
+            await("the runner began the specialization").atMost(RunnerHarness.BLOCK)
+                    .untilAsserted(() -> assertThatThrownBy(() -> harness.specializeExec("cat"))
+                            .isInstanceOfSatisfying(RunnerCallException.class,
+                                    e -> assertThat(e.code()).isEqualTo("already_specialized")));
+        }
+
+        await("warm again once the caller left").atMost(RunnerHarness.BLOCK)
+                .ignoreExceptionsInstanceOf(RunnerCallException.class)
+                .until(() -> harness.specializeExec("cat") != null);
+        assertThat(harness.runner.specialized()).isTrue();
+        assertThat(harness.execute(RunnerHarness.request(10_000), "after").bodyText()).isEqualTo("after");
     }
 
     @Test

@@ -44,6 +44,13 @@ public final class RunnerProtocol {
     /** Largest header block a runner accepts: specialization metadata carries the function's variables. */
     public static final int MAX_HEADER_BYTES = 256 * 1024;
 
+    /**
+     * Largest source archive handled whole: the gateway reads one up to this size while it claims the pod and sends
+     * it with the specialize call's head (with a Content-Length), and the runner receives it whole before
+     * extracting. A larger one streams on both sides.
+     */
+    public static final int WHOLE_ARCHIVE_BYTES = 256 * 1024;
+
     /** Per-execution cap of each of {@code logs} and {@code errors}, as in Open Runtimes. */
     public static final int MAX_EXECUTION_LOG_BYTES = 5 * 1024 * 1024;
     /** Longest single line of the live log stream; longer lines are cut. */
