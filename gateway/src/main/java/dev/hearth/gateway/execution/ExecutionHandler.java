@@ -90,7 +90,7 @@ public class ExecutionHandler {
 
     private Mono<ResolvedRuntime> resolve(ExecutionParams params, ExecutionBudget budget) {
         RuntimeCreation creation = params.canCreateRuntime()
-                ? new RuntimeCreation(params.runtime(), () -> sources.read(params.runtime().source()))
+                ? new RuntimeCreation(params.runtime(), sources.archive(params.runtime().source()))
                 : null;
         return runtimes.resolve(params.runtimeId(), creation)
                 .timeout(budget.remaining())

@@ -55,7 +55,7 @@ public class RuntimeHandler {
 
     /** A runtime created from a warm pod; its answer's {@code Server-Timing} carries the creation's phases. */
     private Mono<ServerResponse> fromWarmPod(CreateRuntimeParams params, Instant started, long received) {
-        return runtimes.createTimed(params.runtime(), sources.read(params.runtime().source()))
+        return runtimes.createTimed(params.runtime(), sources.archive(params.runtime().source()))
                 .flatMap(made -> answer(loadedBody(started), new CreationServerTiming(made.creation(),
                         (System.nanoTime() - received) / 1_000_000.0).header()));
     }

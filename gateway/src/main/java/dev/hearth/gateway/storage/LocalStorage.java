@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import org.reactivestreams.Publisher;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -51,6 +52,21 @@ public final class LocalStorage implements Storage {
     @Override
     public Flux<ByteBuf> read(String path) {
         return Flux.defer(() -> ByteBufFlux.fromPath(existingFile(path)))
+                .onErrorMap(IOException.class, e -> readFailure(path, e))
+                .subscribeOn(Schedulers.boundedElastic());
+    }
+
+    @Override
+    public Mono<ByteBuf> readWhole(String path, int maxBytes) {
+        return Mono.fromCallable(() -> {
+                    Path file = existingFile(path);
+                    if (Files.size(file) > maxBytes) {
+                        return null;
+                    }
+                    byte[] content = Files.readAllBytes(file);
+                    // Replaced by a larger object since its size was read: stream that one instead.
+                    return content.length > maxBytes ? null : Unpooled.wrappedBuffer(content);
+                })
                 .onErrorMap(IOException.class, e -> readFailure(path, e))
                 .subscribeOn(Schedulers.boundedElastic());
     }

@@ -1,12 +1,16 @@
 package dev.hearth.gateway.storage;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 
 import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -61,6 +65,39 @@ public final class S3Storage implements Storage, AutoCloseable {
                         .map(Unpooled::wrappedBuffer)
                         .onErrorMap(e -> S3Failures.read(description, path, e)))
                 .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease);
+    }
+
+    /**
+     * One {@code GetObject}: its body collected when its Content-Length is at most {@code maxBytes}, cancelled (and
+     * the connection let go) when it is longer; then {@link #read} asks again and streams.
+     */
+    @Override
+    public Mono<ByteBuf> readWhole(String path, int maxBytes) {
+        return Mono.fromCallable(() -> key(path))
+                .flatMap(key -> getObject(key).retryWhen(readRetries()))
+                .onErrorMap(e -> S3Failures.read(description, path, e))
+                .flatMap(body -> {
+                    Long length = body.response().contentLength();
+                    if (length == null || length > maxBytes) {
+                        body.subscribe(new BaseSubscriber<>() {
+                            @Override
+                            protected void hookOnSubscribe(Subscription subscription) {
+                                subscription.cancel();
+                            }
+                        });
+                        return Mono.empty();
+                    }
+                    return Flux.from(body)
+                            .collect(() -> new ByteArrayOutputStream(length.intValue()), S3Storage::append)
+                            .map(out -> Unpooled.wrappedBuffer(out.toByteArray()))
+                            .onErrorMap(e -> S3Failures.read(description, path, e));
+                });
+    }
+
+    private static void append(ByteArrayOutputStream out, ByteBuffer chunk) {
+        byte[] bytes = new byte[chunk.remaining()];
+        chunk.get(bytes);
+        out.writeBytes(bytes);
     }
 
     @Override

@@ -35,6 +35,13 @@ public interface Storage {
     Flux<ByteBuf> read(String path);
 
     /**
+     * The object at {@code path} in one buffer when it is at most {@code maxBytes} long, empty when it is longer
+     * (then {@link #read} streams it); fails as {@link #read} does. For sources small enough to be read while a
+     * creation claims its pod. The subscriber owns the buffer.
+     */
+    Mono<ByteBuf> readWhole(String path, int maxBytes);
+
+    /**
      * Stores {@code content} at {@code path}, replacing what was there, and emits what was stored. {@code content}
      * is subscribed once (not at all when the path is refused) and each buffer it emits is released by this device.
      * The object appears whole or not at all: on any error of the content or the device, and on cancellation, the

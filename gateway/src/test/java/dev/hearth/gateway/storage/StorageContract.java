@@ -100,6 +100,34 @@ abstract class StorageContract {
         assertThat(mapped.code()).as("mapped status").isEqualTo(500);
     }
 
+    @Test
+    void anObjectUpToTheLimitIsReadWholeAndALargerOneIsLeftToTheStream() {
+        String small = path("small.tar.gz");
+        String large = path("large.tar.gz");
+        storage().write(small, text("0123456789")).block(WAIT);
+        storage().write(large, text("0123456789A")).block(WAIT);
+
+        ByteBuf whole = storage().readWhole(small, 10).block(WAIT);
+        try {
+            assertThat(whole.toString(StandardCharsets.UTF_8)).as("an object of exactly the limit, whole")
+                    .isEqualTo("0123456789");
+        } finally {
+            whole.release();
+        }
+        assertThat(storage().readWhole(large, 10).blockOptional(WAIT)).as("one byte over the limit").isEmpty();
+        assertThat(readText(large)).as("the larger object, streamed after").isEqualTo("0123456789A");
+    }
+
+    @Test
+    void aWholeReadFailsAsAStreamedOne() {
+        String missing = path("missing.tar.gz");
+
+        assertThat(catchError(storage().readWhole(missing, 1024))).as("whole read of a missing object")
+                .isInstanceOf(ObjectNotFoundException.class).hasMessageContaining(missing);
+        assertThat(catchError(storage().readWhole("../outside.tar.gz", 1024))).as("whole read leaving the device")
+                .isInstanceOf(PathOutsideStorageException.class);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"../outside.tar.gz", "/storage/../../etc/passwd", "storage/a/../b.gz", "", "/", "/./",
             "a\0b"})

@@ -7,10 +7,11 @@ package dev.hearth.pool.runtime;
  *   <li>{@code reserve} — the runtime id reserved in the registry (a registry write);</li>
  *   <li>{@code acquire} — a pod taken from the image's pool (the claim of a warm pod, or the wait for one);</li>
  *   <li>{@code lease} — the pod's lease claimed in the lease store;</li>
- *   <li>{@code specialize} — the specialize call to the runner, from its start to its answer (source read from
- *       storage and streamed to the runner, the runner's work, the answer);</li>
- *   <li>{@code source} — within it, from the call's start until the source's last byte was read from storage
- *       (it streams to the runner as it is read, so this overlaps the runner's extraction);</li>
+ *   <li>{@code specialize} — the specialize call to the runner, from its start to its answer (the source sent,
+ *       the runner's work, the answer);</li>
+ *   <li>{@code source} — within it, from the call's start until the source's last byte was read from storage: 0
+ *       when a small archive was read whole while the pod was acquired and leased ({@link SourceAhead}); a larger
+ *       one streams to the runner as it is read, so this overlaps the runner's extraction;</li>
  *   <li>{@code extract}, {@code start} — the runner's own split of that work: the archive extracted as it
  *       arrives, then the function loaded (for {@code http}, its server started and accepting connections);
  *       0 when the runner did not say;</li>

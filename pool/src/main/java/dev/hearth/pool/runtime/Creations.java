@@ -6,14 +6,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.hearth.pool.Pools;
 import dev.hearth.pool.registry.RuntimeRecord;
 import dev.hearth.pool.registry.RuntimeRegistry;
-import io.netty.buffer.ByteBuf;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -50,7 +48,7 @@ final class Creations {
     }
 
     /** A new runtime; {@link RuntimeConflictException} when the id exists or is being created. */
-    Mono<HeldRuntime> create(RuntimeSpec spec, Publisher<ByteBuf> source) {
+    Mono<HeldRuntime> create(RuntimeSpec spec, SourceArchive source) {
         return Mono.defer(() -> {
             RuntimeRecord pending = pending(spec);
             long reserving = System.nanoTime();
@@ -76,7 +74,7 @@ final class Creations {
             long reserving = System.nanoTime();
             return registry.reserve(pending)
                     .flatMap(existing -> existing(existing, creation))
-                    .switchIfEmpty(Mono.defer(() -> startShared(pending, creation.spec(), creation.source().get(),
+                    .switchIfEmpty(Mono.defer(() -> startShared(pending, creation.spec(), creation.source(),
                                     millisSince(reserving))
                             .map(made -> new ResolvedRuntime(made.record(), made.timings(), 0))));
         });
@@ -108,7 +106,7 @@ final class Creations {
     }
 
     /** Starts the creation detached from its caller, so that others may join it. */
-    private Mono<HeldRuntime> startShared(RuntimeRecord pending, RuntimeSpec spec, Publisher<ByteBuf> source,
+    private Mono<HeldRuntime> startShared(RuntimeRecord pending, RuntimeSpec spec, SourceArchive source,
                                           double reserveMs) {
         AtomicReference<Mono<HeldRuntime>> self = new AtomicReference<>();
         Mono<HeldRuntime> creation = starter.start(pending, spec, source, reserveMs)

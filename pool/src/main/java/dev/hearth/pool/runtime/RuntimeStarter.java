@@ -2,9 +2,7 @@ package dev.hearth.pool.runtime;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 
-import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +18,6 @@ import dev.hearth.pool.runtime.RuntimeObserver.Claim;
 import dev.hearth.pool.runtime.RuntimeObserver.Specialize;
 import dev.hearth.runner.client.RunnerCallException;
 import dev.hearth.runner.client.RunnerClient;
-import io.netty.buffer.ByteBuf;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -59,20 +55,23 @@ final class RuntimeStarter {
      * Runs the creation of {@code pending}'s runtime; emits it held and registered ready. The image must have a
      * pool (callers check before reserving the id).
      */
-    Mono<HeldRuntime> start(RuntimeRecord pending, RuntimeSpec spec, Publisher<ByteBuf> source, double reserveMs) {
+    Mono<HeldRuntime> start(RuntimeRecord pending, RuntimeSpec spec, SourceArchive source, double reserveMs) {
         return Mono.defer(() -> {
             long started = System.nanoTime();
             PodPool pool = pools.forRuntime(spec.poolRequest());
+            // Read while the pod is acquired and leased; held until the creation has ended either way.
+            SourceAhead ahead = SourceAhead.start(source);
             return pool.acquire()
                     // Nothing was taken yet but the reservation.
                     .onErrorResume(error -> unreserve(spec.runtimeId()).then(Mono.error(error)))
-                    .flatMap(pod -> load(pending, spec, pool, pod, source,
-                            new CreationTimings(reserveMs, millisSince(started), 0, 0, 0, 0, 0, 0)));
+                    .flatMap(pod -> load(pending, spec, pool, pod, ahead,
+                            new CreationTimings(reserveMs, millisSince(started), 0, 0, 0, 0, 0, 0)))
+                    .doFinally(signal -> ahead.release());
         });
     }
 
     private Mono<HeldRuntime> load(RuntimeRecord pending, RuntimeSpec spec, PodPool pool, PooledPod pod,
-                                   Publisher<ByteBuf> source, CreationTimings acquired) {
+                                   SourceAhead source, CreationTimings acquired) {
         long started = System.nanoTime();
         return claim(spec.image(), pod.pod())
                 .flatMap(lease -> specialize(pending, spec, pool, pod, lease, source,
@@ -93,16 +92,15 @@ final class RuntimeStarter {
     }
 
     private Mono<HeldRuntime> specialize(RuntimeRecord pending, RuntimeSpec spec, PodPool pool, PooledPod pod,
-                                         Lease lease, Publisher<ByteBuf> source, CreationTimings leased) {
+                                         Lease lease, SourceAhead source, CreationTimings leased) {
         long started = System.nanoTime();
-        AtomicLong sourceRead = new AtomicLong(started);
         Pod p = pod.pod();
-        Flux<ByteBuf> timedSource = Flux.from(source).doOnComplete(() -> sourceRead.set(System.nanoTime()));
-        return runners.specialize(p.target(lease.token()), spec.specialization(pool.config()), timedSource)
-                .onErrorMap(RunnerCallException.class, e -> new RuntimeStartException(e.detail(), e))
+        return source.body()
+                .flatMap(body -> runners.specialize(p.target(lease.token()), spec.specialization(pool.config()), body)
+                        .onErrorMap(RunnerCallException.class, e -> new RuntimeStartException(e.detail(), e)))
                 .map(answer -> new HeldRuntime(readyRecord(pending, p, lease), pod, lease,
                         new CreationTimings(leased.reserveMs(), leased.acquireMs(), leased.leaseMs(),
-                                millisSince(started), (sourceRead.get() - started) / 1_000_000.0,
+                                millisSince(started), source.readMillisAfter(started),
                                 answer.extractMs(), answer.startMs(), 0)))
                 .flatMap(this::holdAndRegister)
                 .doOnNext(runtime -> specialized(spec.image(), Specialize.READY, started))

@@ -87,6 +87,14 @@ public final class Runtimes {
 
     /** {@link #create}, with how long each phase of the creation took ({@link CreationTimings}). */
     public Mono<ResolvedRuntime> createTimed(RuntimeSpec spec, Publisher<ByteBuf> source) {
+        return createTimed(spec, SourceArchive.streamed(source));
+    }
+
+    /**
+     * {@link #createTimed(RuntimeSpec, Publisher)} from an archive that may be read whole: a small one is read while
+     * the pod is claimed ({@link SourceAhead}).
+     */
+    public Mono<ResolvedRuntime> createTimed(RuntimeSpec spec, SourceArchive source) {
         return creations.create(spec, source).map(made -> new ResolvedRuntime(made.record(), made.timings(), 0));
     }
 

@@ -35,6 +35,7 @@ import dev.hearth.runner.client.ExecutionEvent;
 import dev.hearth.runner.client.RunnerClient;
 import dev.hearth.runner.protocol.ExecutionRequest;
 import dev.hearth.runner.protocol.LogLine;
+import dev.hearth.runner.protocol.RunnerProtocol;
 import dev.hearth.runner.testing.TarGz;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -94,7 +95,7 @@ class RuntimesIT {
     }
 
     private static RuntimeCreation creation(String id, Flux<ByteBuf> source) {
-        return new RuntimeCreation(spec(id), () -> source);
+        return new RuntimeCreation(spec(id), SourceArchive.streamed(source));
     }
 
     private String run(String id, String input) {
@@ -151,6 +152,71 @@ class RuntimesIT {
                 .isGreaterThanOrEqualTo(timings.extractMs() + timings.startMs());
         assertThat(timings.registerMs()).as("register").isPositive();
         runtimes.delete("rt-t").block();
+    }
+
+    /** An archive held in memory, as a storage device answers: whole up to the limit asked, else only streamed. */
+    private static SourceArchive stored(byte[] archive, AtomicInteger streams) {
+        return new SourceArchive() {
+            @Override
+            public Mono<ByteBuf> whole(int maxBytes) {
+                return Mono.fromSupplier(() -> archive.length > maxBytes ? null : Unpooled.wrappedBuffer(archive));
+            }
+
+            @Override
+            public Flux<ByteBuf> stream() {
+                // In 16 KiB chunks, as a device delivers a file.
+                return Flux.range(0, (archive.length + 16383) / 16384)
+                        .doOnSubscribe(s -> streams.incrementAndGet())
+                        .map(i -> Unpooled.wrappedBuffer(archive, i * 16384,
+                                Math.min(16384, archive.length - i * 16384)));
+            }
+        };
+    }
+
+    @Test
+    void aSmallArchiveIsSentWholeAndALargerOneStreamsBothLoadedByteForByte() {
+        AtomicInteger streams = new AtomicInteger();
+        byte[] small = TarGz.builder().file("main.sh", "printf small").build();
+        // Random bytes do not compress: the archive stays over the whole-archive limit.
+        byte[] noise = new byte[400 * 1024];
+        new java.util.Random(7).nextBytes(noise);
+        byte[] large = TarGz.builder().file("main.sh", "wc -c < noise.bin | tr -d ' '")
+                .file("noise.bin", noise, 0644).build();
+        assertThat(large.length).as("the large archive's size").isGreaterThan(RunnerProtocol.WHOLE_ARCHIVE_BYTES);
+
+        CreationTimings timings = runtimes.createTimed(spec("rt-small"), stored(small, streams)).block().creation();
+        assertThat(streams).as("the small archive was not streamed").hasValue(0);
+        assertThat(timings.sourceMs()).as("read before the call needed it, or while it waited")
+                .isLessThanOrEqualTo(timings.specializeMs());
+        runtimes.createTimed(spec("rt-large"), stored(large, streams)).block();
+        assertThat(streams).as("the large archive streamed").hasValue(1);
+
+        assertThat(run("rt-small", "")).isEqualTo("small");
+        assertThat(run("rt-large", "")).isEqualTo(String.valueOf(noise.length) + "\n");
+        runtimes.delete("rt-small").block();
+        runtimes.delete("rt-large").block();
+        awaitPoolAsBefore();
+    }
+
+    @Test
+    void aSourceThatCannotBeReadFailsTheCreationAndLeavesNothing() {
+        SourceArchive missing = new SourceArchive() {
+            @Override
+            public Mono<ByteBuf> whole(int maxBytes) {
+                return Mono.error(new IllegalStateException("no object at code.tar.gz"));
+            }
+
+            @Override
+            public Flux<ByteBuf> stream() {
+                return Flux.error(new IllegalStateException("no object at code.tar.gz"));
+            }
+        };
+
+        assertThatThrownBy(() -> runtimes.createTimed(spec("rt-missing"), missing).block())
+                .hasMessageContaining("no object at code.tar.gz");
+        assertThat(registry.get("rt-missing").blockOptional()).as("registry entry").isEmpty();
+        assertThat(leases.activeLeases()).as("leases").isZero();
+        awaitPoolAsBefore();
     }
 
     @Test
