@@ -7,8 +7,9 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-./mvnw -o -q -B -ntp -pl pool -am test-compile
-./mvnw -o -q -B -ntp -pl pool dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+# One reactor build, so that pool's classpath names runner-protocol's classes in this tree (it is never installed).
+./mvnw -o -q -B -ntp -pl pool -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
+  -Dmdep.includeScope=test
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 java -cp "pool/target/test-classes:pool/target/classes:$(cat pool/target/bench.classpath)" \
   dev.hearth.pool.kubernetes.PodCacheScaleBench "${1:-50}" "${2:-5000}" "${3:-300}" "${4:-10}"

@@ -113,11 +113,14 @@ public final class ClusterPods implements AutoCloseable {
     /**
      * {@link #warmPods}, in random order, each drawn and made into a {@link Pod} only when requested: a claim that
      * wins its first take draws one pod and derives one pod secret, not one per warm pod of the pool, and leaves
-     * nothing queued when it cancels the rest ({@link RandomOrder}). Lazy; reads the cache on subscription. Request
-     * one at a time (no prefetch) to keep it so.
+     * nothing queued when it cancels the rest ({@link RandomOrder}). Lazy; on subscription it copies the cache keys
+     * of the pods labelled warm, not the pods ({@link PodInformer#keysInPoolWithState}), and reads each drawn pod from
+     * the cache as it is then: one that has left the cache or stopped being claimable since is skipped. Request one
+     * at a time (no prefetch) to keep it so.
      */
     public Flux<Pod> warmPodsShuffled(String image) {
-        return Flux.defer(() -> RandomOrder.of(labelledWarm(image)))
+        return Flux.defer(() -> RandomOrder.of(labelledWarmKeys(image)))
+                .mapNotNull(key -> informer.byKey(key).orElse(null))
                 .filter(this::claimableWarm)
                 .mapNotNull(pod -> asPod(pod, image));
     }
@@ -133,9 +136,17 @@ public final class ClusterPods implements AutoCloseable {
                 .count();
     }
 
-    /** The image's pods labelled warm, from the cache's index: a claim never scans the claimed pods. */
+    /**
+     * The image's pods labelled warm, from the cache's index: never a scan of the claimed pods. A copy of every warm
+     * pod, so not for the claim ({@link #warmPodsShuffled} copies keys only); the counts run when metrics are read.
+     */
     private List<V1Pod> labelledWarm(String image) {
         return informer.inPoolWithState(Labels.poolValue(image), Labels.STATE_WARM);
+    }
+
+    /** The cache keys of {@link #labelledWarm}, without the pods. */
+    private List<String> labelledWarmKeys(String image) {
+        return informer.keysInPoolWithState(Labels.poolValue(image), Labels.STATE_WARM);
     }
 
     /**
