@@ -13,6 +13,8 @@
 # the source's read from storage and the runner's split extract / start, register, total) and the client's own time to the whole answer.
 #   runner call = specialize − extract − start  (transport, JSON, hops around the runner's work)
 #   response    = client total − the gateway's total (HTTP in and out, routing, the answer's body)
+#   get (HTTP floor) = a `GET /v1/runtimes/{id}` right after, on the same connection: what any small JSON request
+#                 costs this client and the gateway's HTTP stack, for comparison with `response`
 # Reference, measured in the same run: the function's own start, `start`, as the runner measures it (spawn of the
 # function's process until its server accepts a connection; for exec, 0: nothing is started at creation). The
 # runner's readiness check is inside it (connect attempts at 2 % of the time waited: at most ~2 % of a start).
@@ -109,10 +111,16 @@ def create(kind, image, entrypoint, n):
     if response.status != 201:
         sys.exit("creation answered %d: %s" % (response.status, text[:300]))
     timing = dict((m.group(1), float(m.group(2))) for m in re.finditer(r"(\w+);dur=([\d.]+)", response.getheader("Server-Timing", "")))
+    t0 = time.perf_counter()
+    got, _ = call("GET", "/v1/runtimes/" + runtime_id)
+    get = (time.perf_counter() - t0) * 1000
+    if got.status != 200:
+        sys.exit("GET of the runtime answered %d" % got.status)
     call("DELETE", "/v1/runtimes/" + runtime_id)
     row = {p: timing.get(p, float("nan")) for p in PHASES}
     row["runner call"] = row["specialize"] - row["extract"] - row["start"]
     row["response"] = client - row["total"]
+    row["get (HTTP floor)"] = get
     row["client total"] = client
     row["direct start"] = own_start() if kind == "http" else 0.0
     row["added by Hearth"] = client - row["start"]
@@ -123,7 +131,7 @@ def pct(values, q):
     return values[min(len(values) - 1, max(0, int(round(q / 100 * len(values) + 0.5)) - 1))]
 
 ORDER = ["reserve", "acquire", "lease", "specialize", "source", "extract", "start", "runner call", "register", "total",
-         "response", "client total", "direct start", "added by Hearth"]
+         "response", "get (HTTP floor)", "client total", "direct start", "added by Hearth"]
 results = {}
 for kind, image, entrypoint in (("exec", "bench/exec", "main.sh"), ("http", "bench/node", "index.js")):
     for n in range(warmup):
