@@ -40,8 +40,8 @@ import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * {@code POST /v1/specialize}: extracts the tar.gz body into {@code <work>/code} (a large one as it arrives),
- * prepares the workspace and loads the adapter ({@code http} starts the server now). At most once per runner; a failed
- * attempt deletes the code directory and leaves the runner warm (see {@link RunnerState#specializationFailed}).
+ * prepares the workspace and loads the adapter ({@code http} starts the server now). At most once per runner; a
+ * failed attempt deletes the code directory and leaves the runner warm (see {@link RunnerState#specializationFailed}).
  * Extraction and process start are blocking and run on {@code boundedElastic}.
  */
 final class SpecializeHandler {

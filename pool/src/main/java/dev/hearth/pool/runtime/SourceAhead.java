@@ -57,7 +57,7 @@ final class SourceAhead {
                 : Flux.from(archive.stream()).doOnComplete(() -> readAt = System.nanoTime()));
     }
 
-    /** Milliseconds the archive's read went on after {@code since} (a {@link System#nanoTime()}); 0 if it ended before. */
+    /** How long, in ms, the archive's read went on after {@code since} (nanoTime); 0 if it ended before. */
     double readMillisAfter(long since) {
         long at = readAt;
         return at == 0 ? 0 : Math.max(0, at - since) / 1_000_000.0;
