@@ -47,6 +47,11 @@ class MultiReplicaIT {
             REPLICAS.add(ReplicaProcess.start(name, List.of(
                     "--hearth.executor.secret=" + SECRET,
                     "--hearth.redis.url=" + REDIS.url(),
+                    // Three JVMs, their runners and Redis share two cores (one kept busy in CI): a replica stalled
+                    // over a second (once in .ci/run, mid-burst) timed out one command at the default 1 s, its
+                    // store's breaker opened and a GET answered 503. This test is about leases and failover, not
+                    // about the store's latency.
+                    "--hearth.redis.command-timeout=5s",
                     "--hearth.runtimes.lease-ttl=6s",
                     "--hearth.storage-root=" + storage,
                     "--hearth.pools[0].image=local/shell", "--hearth.pools[0].adapter=exec",
