@@ -5,7 +5,8 @@ package dev.hearth.pool.runtime;
  * them (each measured with {@link System#nanoTime()}, in the order they run):
  * <ul>
  *   <li>{@code reserve} — the runtime id reserved in the registry (a registry write);</li>
- *   <li>{@code acquire} — a pod taken from the image's pool (the claim of a warm pod, or the wait for one);</li>
+ *   <li>{@code acquire} — a pod taken from the image's pool (the claim of a warm pod, or the wait for one), with
+ *       the start of the source's read beside it ({@link SourceAhead});</li>
  *   <li>{@code lease} — the pod's lease claimed in the lease store;</li>
  *   <li>{@code specialize} — the specialize call to the runner, from its start to its answer (the source sent,
  *       the runner's work, the answer);</li>

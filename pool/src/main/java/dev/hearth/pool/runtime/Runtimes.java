@@ -77,23 +77,16 @@ public final class Runtimes {
     }
 
     /**
-     * Creates a runtime from {@code source} (a cold tar.gz publisher, subscribed once). Errors:
-     * {@link RuntimeConflictException} when the id exists, {@code UnknownImageException}, the pool's acquire
-     * errors, and {@link RuntimeStartException} when the function cannot be loaded.
+     * Creates a runtime from {@code source}, its tar.gz archive: read while the pod is claimed, whole when small
+     * ({@link SourceAhead}). Errors: {@link RuntimeConflictException} when the id exists, {@code UnknownImageException},
+     * the pool's acquire errors, the archive's read errors, and {@link RuntimeStartException} when the function
+     * cannot be loaded.
      */
-    public Mono<RuntimeRecord> create(RuntimeSpec spec, Publisher<ByteBuf> source) {
+    public Mono<RuntimeRecord> create(RuntimeSpec spec, SourceArchive source) {
         return createTimed(spec, source).map(ResolvedRuntime::record);
     }
 
     /** {@link #create}, with how long each phase of the creation took ({@link CreationTimings}). */
-    public Mono<ResolvedRuntime> createTimed(RuntimeSpec spec, Publisher<ByteBuf> source) {
-        return createTimed(spec, SourceArchive.streamed(source));
-    }
-
-    /**
-     * {@link #createTimed(RuntimeSpec, Publisher)} from an archive that may be read whole: a small one is read while
-     * the pod is claimed ({@link SourceAhead}).
-     */
     public Mono<ResolvedRuntime> createTimed(RuntimeSpec spec, SourceArchive source) {
         return creations.create(spec, source).map(made -> new ResolvedRuntime(made.record(), made.timings(), 0));
     }

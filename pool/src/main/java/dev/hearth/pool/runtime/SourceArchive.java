@@ -1,7 +1,5 @@
 package dev.hearth.pool.runtime;
 
-import java.util.Objects;
-
 import org.reactivestreams.Publisher;
 
 import io.netty.buffer.ByteBuf;
@@ -38,20 +36,4 @@ public interface SourceArchive {
 
     /** The archive as its device delivers it, never held whole; the subscriber releases each buffer. */
     Publisher<ByteBuf> stream();
-
-    /** An archive only ever streamed: {@link #whole} is always empty. */
-    static SourceArchive streamed(Publisher<ByteBuf> stream) {
-        Objects.requireNonNull(stream, "stream");
-        return new SourceArchive() {
-            @Override
-            public Mono<ByteBuf> whole(int maxBytes) {
-                return Mono.empty();
-            }
-
-            @Override
-            public Publisher<ByteBuf> stream() {
-                return stream;
-            }
-        };
-    }
 }

@@ -140,8 +140,8 @@ class HeldRuntimeServingIT {
 
     private static void create(Replica replica, String id) {
         byte[] archive = TarGz.builder().file("main.sh", "echo served; cat").build();
-        replica.runtimes().create(RuntimeSpec.of(id, "local/shell", "main.sh", Map.of()),
-                Flux.defer(() -> Flux.just(Unpooled.wrappedBuffer(archive)))).block(WAIT);
+        replica.runtimes().create(RuntimeSpec.of(id, "local/shell", "main.sh", Map.of()), new StoredArchive(archive))
+                .block(WAIT);
     }
 
     private static String run(Replica replica, String id, String input) {
