@@ -58,9 +58,7 @@ public final class S3Storage implements Storage, AutoCloseable {
 
     @Override
     public Flux<ByteBuf> read(String path) {
-        return Mono.fromCallable(() -> key(path))
-                .flatMap(key -> getObject(key).retryWhen(readRetries()))
-                .onErrorMap(e -> S3Failures.read(description, path, e))
+        return object(path)
                 .flatMapMany(body -> Flux.from(body)
                         .map(Unpooled::wrappedBuffer)
                         .onErrorMap(e -> S3Failures.read(description, path, e)))
@@ -73,9 +71,7 @@ public final class S3Storage implements Storage, AutoCloseable {
      */
     @Override
     public Mono<ByteBuf> readWhole(String path, int maxBytes) {
-        return Mono.fromCallable(() -> key(path))
-                .flatMap(key -> getObject(key).retryWhen(readRetries()))
-                .onErrorMap(e -> S3Failures.read(description, path, e))
+        return object(path)
                 .flatMap(body -> {
                     Long length = body.response().contentLength();
                     if (length == null || length > maxBytes) {
@@ -136,6 +132,13 @@ public final class S3Storage implements Storage, AutoCloseable {
      * The object's response and body publisher: the SDK answers once the headers arrived, before any byte. The
      * request starts on {@code boundedElastic}, since the SDK may block resolving credentials (see {@link S3Clients}).
      */
+    /** {@code GetObject} of {@code path}'s key, answered (its body not read yet), retried as the class says. */
+    private Mono<ResponsePublisher<GetObjectResponse>> object(String path) {
+        return Mono.fromCallable(() -> key(path))
+                .flatMap(key -> getObject(key).retryWhen(readRetries()))
+                .onErrorMap(e -> S3Failures.read(description, path, e));
+    }
+
     private Mono<ResponsePublisher<GetObjectResponse>> getObject(String key) {
         return Mono.fromFuture(() -> client.getObject(b -> b.bucket(settings.bucket()).key(key),
                         AsyncResponseTransformer.toPublisher()))
