@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ConnectException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -15,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.hearth.runner.testing.Buffers;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import reactor.core.publisher.Mono;
@@ -101,16 +101,7 @@ class S3RetriesTest {
     }
 
     private static String readText() {
-        return storage.read("/storage/x.gz")
-                .map(buffer -> {
-                    try {
-                        return buffer.toString(StandardCharsets.UTF_8);
-                    } finally {
-                        buffer.release();
-                    }
-                })
-                .reduce("", String::concat)
-                .block(WAIT);
+        return Buffers.text(storage.read("/storage/x.gz")).block(WAIT);
     }
 
     private static Mono<Void> answer(HttpServerRequest request, HttpServerResponse response) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.hearth.gateway.api.error.ErrorType;
 import dev.hearth.gateway.api.error.ExecutorError;
+import dev.hearth.runner.testing.Buffers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import reactor.core.Disposable;
@@ -210,16 +211,7 @@ abstract class StorageContract {
     }
 
     String readText(String path) {
-        return storage().read(path)
-                .map(buffer -> {
-                    try {
-                        return buffer.toString(StandardCharsets.UTF_8);
-                    } finally {
-                        buffer.release();
-                    }
-                })
-                .reduce("", String::concat)
-                .block(WAIT);
+        return Buffers.text(storage().read(path)).block(WAIT);
     }
 
     static Throwable catchError(org.reactivestreams.Publisher<?> publisher) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
 
 import dev.hearth.runner.protocol.RunnerProtocol;
+import dev.hearth.runner.testing.Buffers;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import reactor.core.publisher.Flux;
@@ -53,16 +54,7 @@ class SourceAheadTest {
 
     /** What one send of the body writes; each buffer released, as the HTTP client does once written. */
     private static String send(Publisher<ByteBuf> body) {
-        return Flux.from(body)
-                .map(buf -> {
-                    try {
-                        return buf.toString(StandardCharsets.UTF_8);
-                    } finally {
-                        buf.release();
-                    }
-                })
-                .reduce("", String::concat)
-                .block(WAIT);
+        return Buffers.text(body).block(WAIT);
     }
 
     @Test
