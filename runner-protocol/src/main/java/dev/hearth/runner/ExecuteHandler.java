@@ -10,7 +10,6 @@ import dev.hearth.runner.protocol.ProtocolJson;
 import dev.hearth.runner.protocol.RunnerProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.util.ReferenceCountUtil;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.netty.http.server.HttpServerRequest;
@@ -52,8 +51,8 @@ final class ExecuteHandler {
             throw e;
         }
         return response.header("content-type", RunnerProtocol.FRAMES_CONTENT_TYPE)
-                .send(frames.doFinally(signal -> state.release())
-                        .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease));
+                // No discard hook of ours: send releases what is dropped before it is written (FunctionAdapter).
+                .send(frames.doFinally(signal -> state.release()));
     }
 
     private static ExecutionRequest parse(String header) {

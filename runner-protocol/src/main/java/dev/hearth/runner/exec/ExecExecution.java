@@ -20,7 +20,6 @@ import dev.hearth.runner.process.FunctionProcess;
 import dev.hearth.runner.process.ProcessSupervisor;
 import dev.hearth.runner.protocol.ExecutionEnd;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ReferenceCountUtil;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -67,8 +66,7 @@ final class ExecExecution {
     Flux<ByteBuf> frames() {
         return Flux.usingWhen(startProcess(), this::run, this::finish, (process, error) -> finish(process),
                         this::cancel)
-                .doOnCancel(() -> cancelled = true)
-                .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease);
+                .doOnCancel(() -> cancelled = true);
     }
 
     private Mono<FunctionProcess> startProcess() {

@@ -16,6 +16,11 @@ public interface FunctionAdapter {
      * execute response (exactly one HEAD first, BODY frames, exactly one END last), each buffer owned by the
      * subscriber. Cancelling it ends the execution as a timeout would (the exec process tree is killed, the
      * proxied http request is cancelled). Never errors once the HEAD was emitted: failures end up in END.
+     *
+     * <p>A frame dropped on the way (cancel racing a chunk) is released by the subscriber's discard hook, not by the
+     * adapter: Reactor Netty's {@code send} releases every reference-counted element discarded upstream of it, so an
+     * adapter's own release hook would release it a second time (a freed buffer, or a buffer written after it was
+     * freed, when the two race).
      */
     Flux<ByteBuf> execute(ExecutionCall call);
 

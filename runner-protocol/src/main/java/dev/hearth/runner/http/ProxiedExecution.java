@@ -9,7 +9,6 @@ import dev.hearth.runner.function.ExecutionCall;
 import dev.hearth.runner.function.Frames;
 import dev.hearth.runner.protocol.ExecutionEnd;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ReferenceCountUtil;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
@@ -48,8 +47,7 @@ abstract class ProxiedExecution {
         return reachServer()
                 .takeUntilOther(Mono.delay(limit()).doOnNext(tick -> timedOut = true))
                 .onErrorResume(this::onProxyError)
-                .concatWith(output().map(this::tailFrames))
-                .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease);
+                .concatWith(output().map(this::tailFrames));
     }
 
     /** The call once the server is ready: while it restarts (its restart policy), the call waits. */
