@@ -6,6 +6,7 @@ import static dev.hearth.runner.client.RunnerResponses.lines;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import org.reactivestreams.Publisher;
 
@@ -228,12 +229,15 @@ public final class RunnerClient {
         }
         FrameDecoder decoder = new FrameDecoder(ByteBufAllocator.DEFAULT);
         EndTracker end = new EndTracker();
-        // retain() runs as each chunk arrives, before Reactor Netty releases it; concatMapIterable may
-        // decode it later from its prefetch queue, and discards (releases) what it never decodes.
+        // Each chunk is decoded as it arrives, before Reactor Netty releases it, so no reference-counted buffer waits
+        // in an operator's queue: what waits is a batch of frames, released once by its own hook whatever discards
+        // it. (A retained chunk waiting in concatMapIterable's queue was released twice when the stream was
+        // cancelled: by a hook here and by Reactor Netty's send downstream, whose discard hook releases every
+        // reference-counted element upstream of it.)
         return content
-                .retain()
-                .concatMapIterable(decoder::decode)
-                .doOnDiscard(ByteBuf.class, ByteBuf::release)
+                .map(chunk -> new FrameBatch(decoder.decode(chunk.retain())))
+                .concatMapIterable(FrameBatch::frames)
+                .doOnDiscard(FrameBatch.class, FrameBatch::release)
                 .doOnDiscard(Frame.class, frame -> frame.payload().release())
                 .map(RunnerClient::toEvent)
                 .doOnNext(end::observe)
@@ -252,6 +256,13 @@ public final class RunnerClient {
                     : new ExecutionEvent.End(ExecutionJson.readEnd(json));
         } finally {
             frame.payload().release();
+        }
+    }
+
+    /** The frames one chunk completed; not reference-counted itself, so only its own discard hook releases it. */
+    private record FrameBatch(List<Frame> frames) {
+        void release() {
+            frames.forEach(frame -> frame.payload().release());
         }
     }
 

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 
 import dev.hearth.runner.protocol.ProtocolJson;
 import dev.hearth.runner.protocol.RunnerError;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import reactor.core.publisher.Flux;
 import reactor.netty.ByteBufFlux;
@@ -19,10 +18,11 @@ final class RunnerResponses {
     /** The non-blank lines of {@code content}, each at most {@code maxLineBytes}; every buffer released. */
     static Flux<String> lines(ByteBufFlux content, int maxLineBytes) {
         LineSplitter splitter = new LineSplitter(ByteBufAllocator.DEFAULT, maxLineBytes);
+        // Split as each chunk arrives, before Reactor Netty releases it: what waits in concatMapIterable's queue is
+        // lines, never a reference-counted chunk (see RunnerClient's frame batches for why).
         return content
-                .retain()
-                .concatMapIterable(splitter::split)
-                .doOnDiscard(ByteBuf.class, ByteBuf::release)
+                .map(chunk -> splitter.split(chunk.retain()))
+                .concatMapIterable(lines -> lines)
                 .filter(line -> !line.isBlank())
                 .doFinally(signal -> splitter.release());
     }
