@@ -149,8 +149,7 @@ public class ExecutionHandler {
      */
     static Flux<ExecutionEvent> guarded(Flux<ExecutionEvent> events, Duration remaining) {
         Duration limit = remaining.plus(GUARD);
-        return events.timeout(Mono.delay(limit), event -> Mono.never())
-                .onErrorMap(TimeoutException.class, e -> new NoAnswerException(limit.toSeconds()));
+        return HeadGuard.firstWithin(events, limit, () -> new NoAnswerException(limit.toSeconds()));
     }
 
     private static Flux<ByteBuf> body(byte[] body) {

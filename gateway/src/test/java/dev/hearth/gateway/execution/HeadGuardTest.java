@@ -3,17 +3,21 @@ package dev.hearth.gateway.execution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
 import dev.hearth.gateway.api.error.ErrorType;
 import dev.hearth.gateway.api.error.ExecutorError;
+import dev.hearth.gateway.api.error.NoAnswerException;
 import dev.hearth.runner.client.ExecutionEvent;
 import dev.hearth.runner.protocol.ExecutionHead;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
+import reactor.test.publisher.TestPublisher;
 
 /**
  * The gateway's guard on a runner that sends no response head: upstream's curl gives up on a silent runtime with its
@@ -48,5 +52,40 @@ class HeadGuardTest {
                 .expectNext(HEAD)
                 .thenAwait(Duration.ofSeconds(60))
                 .verifyComplete();
+    }
+
+    /**
+     * An element the runner's connection delivers just after the client's cancel must reach the discard hooks, which
+     * release the runner's buffer: Reactor's {@code timeout} dropped such an element without discarding it (a leaked
+     * chunk about once in thirty clients leaving mid-stream).
+     */
+    @Test
+    void anElementArrivingAfterTheCancelIsDiscardedNotDropped() {
+        TestPublisher<ExecutionEvent> runner = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
+        List<Object> discarded = new CopyOnWriteArrayList<>();
+        ExecutionEvent late = new ExecutionEvent.Head(new ExecutionHead(200, Map.of()));
+        StepVerifier.create(ExecutionHandler.guarded(runner.flux(), Duration.ofSeconds(15))
+                        .doOnDiscard(Object.class, discarded::add))
+                .then(() -> runner.next(HEAD))
+                .expectNext(HEAD)
+                .thenCancel()
+                .verify(Duration.ofSeconds(5));
+        runner.next(late);
+        assertThat(discarded).containsExactly(late);
+    }
+
+    @Test
+    void anElementArrivingAfterTheLimitIsDiscardedAndTheErrorStands() {
+        TestPublisher<ExecutionEvent> runner = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
+        List<Object> discarded = new CopyOnWriteArrayList<>();
+        StepVerifier.withVirtualTime(() -> ExecutionHandler.guarded(runner.flux(), Duration.ofSeconds(1))
+                        .doOnDiscard(Object.class, discarded::add))
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(11))
+                .expectError(NoAnswerException.class)
+                .verify(Duration.ofSeconds(5));
+        runner.next(HEAD);
+        runner.complete();
+        assertThat(discarded).containsExactly(HEAD);
     }
 }
