@@ -24,7 +24,8 @@
 # (Python's fork and exec, its polling loop), so it is printed beside the reference, not subtracted.
 # Writes bench/plots/creation.tsv (`phase  p50_ms  p99_ms`, phases named `exec/<phase>` and `http/<phase>`)
 # and draws it with bench/plot.py when that exists. Port: HEARTH_CREATION_PORT (default 18280; 18280–18299); the
-# jar: HEARTH_JAR (default gateway/target/hearth-gateway.jar, built when missing).
+# jar: HEARTH_JAR (default gateway/target/hearth-gateway.jar, built when missing); the JVM: HEARTH_JAVA (default java
+# on the PATH) with HEARTH_JAVA_OPTS (e.g. an AOT cache, see RESULTS.md).
 source "$(dirname "$0")/lib.sh"
 COUNT=${1:-60}
 WARMUP=${HEARTH_CREATION_WARMUP:-20}
@@ -37,7 +38,7 @@ JAR=${HEARTH_JAR:-$JAR}
 mkdir -p "$OUT/storage"
 tar -czf "$OUT/storage/exec.tar.gz" -C "$ROOT/examples/hello-shell" .
 tar -czf "$OUT/storage/http.tar.gz" -C "$BENCH_DIR/functions/one-kb" .
-java -jar "$JAR" --server.port="$PORT" --hearth.executor.secret="$SECRET" \
+"${HEARTH_JAVA:-java}" ${HEARTH_JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" --hearth.executor.secret="$SECRET" \
   --hearth.storage-root="$OUT/storage" --hearth.work-dir="$OUT/work" \
   --hearth.pools[0].image=bench/exec --hearth.pools[0].adapter=exec --hearth.pools[0].command=sh \
   --hearth.pools[0].size=$SIZE \
