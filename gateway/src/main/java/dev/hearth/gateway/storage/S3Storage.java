@@ -1,7 +1,5 @@
 package dev.hearth.gateway.storage;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 
 import org.reactivestreams.Publisher;
@@ -83,17 +81,11 @@ public final class S3Storage implements Storage, AutoCloseable {
                         });
                         return Mono.empty();
                     }
+                    // Copied once, into a heap buffer of the announced size (nothing pooled to leak on a failure).
                     return Flux.from(body)
-                            .collect(() -> new ByteArrayOutputStream(length.intValue()), S3Storage::append)
-                            .map(out -> Unpooled.wrappedBuffer(out.toByteArray()))
+                            .collect(() -> Unpooled.buffer(length.intValue()), ByteBuf::writeBytes)
                             .onErrorMap(e -> S3Failures.read(description, path, e));
                 });
-    }
-
-    private static void append(ByteArrayOutputStream out, ByteBuffer chunk) {
-        byte[] bytes = new byte[chunk.remaining()];
-        chunk.get(bytes);
-        out.writeBytes(bytes);
     }
 
     @Override
@@ -128,10 +120,6 @@ public final class S3Storage implements Storage, AutoCloseable {
         return "S3Storage[" + settings + "]";
     }
 
-    /**
-     * The object's response and body publisher: the SDK answers once the headers arrived, before any byte. The
-     * request starts on {@code boundedElastic}, since the SDK may block resolving credentials (see {@link S3Clients}).
-     */
     /** {@code GetObject} of {@code path}'s key, answered (its body not read yet), retried as the class says. */
     private Mono<ResponsePublisher<GetObjectResponse>> object(String path) {
         return Mono.fromCallable(() -> key(path))
@@ -139,6 +127,10 @@ public final class S3Storage implements Storage, AutoCloseable {
                 .onErrorMap(e -> S3Failures.read(description, path, e));
     }
 
+    /**
+     * The object's response and body publisher: the SDK answers once the headers arrived, before any byte. The
+     * request starts on {@code boundedElastic}, since the SDK may block resolving credentials (see {@link S3Clients}).
+     */
     private Mono<ResponsePublisher<GetObjectResponse>> getObject(String key) {
         return Mono.fromFuture(() -> client.getObject(b -> b.bucket(settings.bucket()).key(key),
                         AsyncResponseTransformer.toPublisher()))
