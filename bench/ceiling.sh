@@ -2,7 +2,7 @@
 # What the stack costs before Hearth's own work: the runner's execute path reached directly, through nginx
 # proxy_pass, through a minimal Reactor Netty proxy (bench/ceiling/MinimalProxy.java: forward and stream back, nothing
 # else) and through Hearth's Open Runtimes execution API (JSON answer), all in one run, wrk -t1 -cN after warm-up.
-# Prints req/s, p50 and p99 of each, and each ÷ nginx.
+# Prints req/s, p50 and p99 of each, and each ÷ nginx; then the CPU each proxy spends per request.
 # Usage: [CEILING_HEARTH_PORT=18580] [CEILING_NGINX_PORT=18590] [CEILING_PROXY_PORT=18591]
 #        bench/ceiling.sh [seconds] [connections]
 source "$(dirname "$0")/lib.sh"
@@ -19,6 +19,7 @@ mkdir -p "$OUT/lib"
 (cd "$OUT/lib" && unzip -qoj "$JAR" 'BOOT-INF/lib/reactor-*' 'BOOT-INF/lib/netty-*' 'BOOT-INF/lib/reactive-streams-*' 'BOOT-INF/lib/slf4j-api-*')
 "${HEARTH_JAVA:-java}" -cp "$OUT/lib/*" "$BENCH_DIR/ceiling/MinimalProxy.java" "$PROXY_PORT" "${RUNNER%:*}" "${RUNNER#*:}" > "$OUT/proxy.log" 2>&1 &
 PIDS+=($!)
+PROXY_PID=$!
 for _ in $(seq 1 100); do grep -q listening "$OUT/proxy.log" 2>/dev/null && break; sleep 0.2; done
 curl -sf -X POST "$PROXY_URL" -H "x-hearth-secret: $KEY" -H "x-hearth-request: $REQUEST" -o /dev/null
 
@@ -28,10 +29,10 @@ warm_up "$OUT/hearth-json.lua" "$HEARTH_URL" "$CONNECTIONS"
 
 {
   printf 'path\tconnections\trps\tp50_ms\tp75_ms\tp90_ms\tp99_ms\tp99.9_ms\tnon2xx\tsocket_errors\n'
-  measure direct "$OUT/direct.lua" "http://$RUNNER/v1/execute" "$CONNECTIONS" "$DURATION"
-  measure nginx "$OUT/direct.lua" "$NGINX_URL" "$CONNECTIONS" "$DURATION"
-  measure reactor-netty-proxy "$OUT/direct.lua" "$PROXY_URL" "$CONNECTIONS" "$DURATION"
-  measure hearth-json "$OUT/hearth-json.lua" "$HEARTH_URL" "$CONNECTIONS" "$DURATION"
+  measure_cpu direct "$OUT/direct.lua" "http://$RUNNER/v1/execute" "$CONNECTIONS" "$DURATION"
+  measure_cpu nginx "$OUT/direct.lua" "$NGINX_URL" "$CONNECTIONS" "$DURATION"
+  measure_cpu reactor-netty-proxy "$OUT/direct.lua" "$PROXY_URL" "$CONNECTIONS" "$DURATION"
+  measure_cpu hearth-json "$OUT/hearth-json.lua" "$HEARTH_URL" "$CONNECTIONS" "$DURATION"
 } > "$OUT/results.tsv"
 
 python3 - "$OUT/results.tsv" "$DURATION" "$CONNECTIONS" <<'PY'
@@ -44,5 +45,18 @@ print("|---|---:|---:|---:|---:|---:|")
 for r in rows:
     print(f"| {r['path']} | {r['rps']} | {float(r['p50_ms']):.2f} | {float(r['p99_ms']):.2f} | {r['non2xx']} "
           f"| {float(r['rps']) / nginx:.2f} |")
+PY
+python3 - "$OUT/cpu.tsv" <<'PY'
+import sys
+rows = {name: [int(v) for v in values] for name, *values in (l.split("\t") for l in open(sys.argv[1]).read().splitlines())}
+runner_only, nginx_own = rows["nginx"][0], rows["nginx"][1]
+own = {"nginx": nginx_own, "reactor-netty-proxy": rows["reactor-netty-proxy"][3],
+       "hearth-json": rows["hearth-json"][0] - runner_only}
+print("\nCPU each proxy spends per request, µs (its own process clock; Hearth's is its JVM's minus the in-process")
+print("runner's, measured on the nginx path):\n")
+print("| proxy | µs per request | ÷ nginx's |")
+print("|---|---:|---:|")
+for name, us in own.items():
+    print(f"| {name} | {us} | {us / nginx_own:.2f} |")
 PY
 echo "($(load))"

@@ -20,11 +20,12 @@ build_jar() {
 }
 
 # start_hearth PORT POOL_IMAGE [extra java options...]: starts the gateway with one http pool of size 1.
-# The java binary is $HEARTH_JAVA (default: java on the PATH); the gateway's PID is left in HEARTH_PID.
+# The java binary is $HEARTH_JAVA (default: java on the PATH), with $HEARTH_JAVA_OPTS before the extra options;
+# the gateway's PID is left in HEARTH_PID.
 start_hearth() {
   local port=$1 image=$2; shift 2
   mkdir -p "$OUT/storage"
-  "${HEARTH_JAVA:-java}" "$@" -jar "$JAR" --server.port="$port" --hearth.executor.secret="$SECRET" \
+  "${HEARTH_JAVA:-java}" ${HEARTH_JAVA_OPTS:-} "$@" -jar "$JAR" --server.port="$port" --hearth.executor.secret="$SECRET" \
     --hearth.storage-root="$OUT/storage" --hearth.work-dir="$OUT/work" \
     --hearth.pools[0].image="$image" --hearth.pools[0].adapter=http --hearth.pools[0].command=node \
     --hearth.pools[0].size=1 --logging.level.dev.hearth=INFO > "$OUT/hearth.log" 2>&1 &
@@ -174,6 +175,40 @@ LUA
   } > "$OUT/measure-$name.lua"
   wrk -t1 -c"$connections" -d"${seconds}s" -s "$OUT/measure-$name.lua" "$url" > "$OUT/measure-$name-$connections.txt"
   sed -nE "s/^RESULT\t/$name\t$connections\t/p" "$OUT/measure-$name-$connections.txt"
+}
+
+# cpu_ticks PID...: the user + system CPU the processes have used so far, in clock ticks (/proc/PID/stat).
+cpu_ticks() {
+  local total=0 pid
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] && total=$((total + $(sed -E 's/^.*\) //' "/proc/$pid/stat" | cut -d' ' -f12,13 | tr ' ' '+')))
+  done
+  echo "$total"
+}
+
+# measure_cpu NAME SCRIPT URL CONNECTIONS SECONDS: measure's row on stdout, and a row of the CPU each process spent
+# per request in that run appended to $OUT/cpu.tsv (µs): the gateway's JVM (with its in-process runner), nginx
+# (master and worker), the function (every node process) and, when PROXY_PID is set, bench/ceiling's proxy. Each
+# process's own clock: it moves less with what else shares the cores than req/s does, though a slower run batches
+# less per wake-up and so costs somewhat more per request.
+measure_cpu() {
+  local name=$1 hz before after row
+  hz=$(getconf CLK_TCK)
+  before=$(cpu_columns)
+  row=$(measure "$@")
+  echo "$row"
+  after=$(cpu_columns)
+  python3 -c 'import sys
+name, rps, seconds, hz, before, after = sys.argv[1:]
+requests = float(rps) * float(seconds)
+print(name, *(f"{(int(a) - int(b)) / int(hz) * 1e6 / requests:.0f}" for b, a in zip(before.split(), after.split())),
+      sep="\t")' "$name" "$(cut -f3 <<< "$row")" "$5" "$hz" "$before" "$after" >> "$OUT/cpu.tsv"
+}
+
+# cpu_columns: the CPU ticks so far of the processes measure_cpu reports, space-separated in its column order.
+cpu_columns() {
+  echo "$(cpu_ticks "$HEARTH_PID") $(cpu_ticks "$NGINX_PID" $(pgrep -P "$NGINX_PID")) $(cpu_ticks $(pgrep -x node))" \
+    "$(cpu_ticks ${PROXY_PID:-})"
 }
 
 # load: the 1-minute load average and the machine's cores, for the record printed with each result.
