@@ -188,7 +188,7 @@ cpu_ticks() {
 
 # measure_cpu NAME SCRIPT URL CONNECTIONS SECONDS: measure's row on stdout, and a row of the CPU each process spent
 # per request in that run appended to $OUT/cpu.tsv (µs): the gateway's JVM (with its in-process runner), nginx
-# (master and worker), the function (every node process) and, when PROXY_PID is set, bench/ceiling's proxy. Each
+# (master and worker), the function (every node process) and each process in PROXY_PIDS (bench/ceiling's proxies). Each
 # process's own clock: it moves less with what else shares the cores than req/s does, though a slower run batches
 # less per wake-up and so costs somewhat more per request.
 measure_cpu() {
@@ -207,8 +207,10 @@ print(name, *(f"{(int(a) - int(b)) / int(hz) * 1e6 / requests:.0f}" for b, a in 
 
 # cpu_columns: the CPU ticks so far of the processes measure_cpu reports, space-separated in its column order.
 cpu_columns() {
-  echo "$(cpu_ticks "$HEARTH_PID") $(cpu_ticks "$NGINX_PID" $(pgrep -P "$NGINX_PID")) $(cpu_ticks $(pgrep -x node))" \
-    "$(cpu_ticks ${PROXY_PID:-})"
+  local pid columns
+  columns="$(cpu_ticks "$HEARTH_PID") $(cpu_ticks "$NGINX_PID" $(pgrep -P "$NGINX_PID")) $(cpu_ticks $(pgrep -x node))"
+  for pid in ${PROXY_PIDS:-}; do columns="$columns $(cpu_ticks "$pid")"; done
+  echo "$columns"
 }
 
 # load: the 1-minute load average and the machine's cores, for the record printed with each result.

@@ -45,7 +45,7 @@ print("\nCPU per request, µs (each process's own clock): the JVM runs the gatew
 print("nginx path it runs only the runner, so the gateway's own share is the JVM's minus that.\n")
 print("| path | JVM | nginx | function | proxy's own (gateway or nginx) | ÷ nginx's own |")
 print("|---|---:|---:|---:|---:|---:|")
-for name, (jvm, ngx, fn, _) in rows.items():
+for name, (jvm, ngx, fn, *_) in rows.items():
     own = ngx if name == "nginx" else jvm - runner_only if name.startswith("hearth") else None
     cells = "| — | — |" if own is None else f"| {own} | {own / nginx_own:.2f} |"
     print(f"| {name} | {jvm} | {ngx} | {fn} {cells}")
