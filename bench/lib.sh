@@ -188,9 +188,9 @@ cpu_ticks() {
 
 # measure_cpu NAME SCRIPT URL CONNECTIONS SECONDS: measure's row on stdout, and a row of the CPU each process spent
 # per request in that run appended to $OUT/cpu.tsv (µs): the gateway's JVM (with its in-process runner), nginx
-# (master and worker), the function (every node process) and each process in PROXY_PIDS (bench/ceiling's proxies). Each
-# process's own clock: it moves less with what else shares the cores than req/s does, though a slower run batches
-# less per wake-up and so costs somewhat more per request.
+# (master and worker), the function (every node process) and each process in PROXY_PIDS (bench/ceiling's proxies).
+# Each process's own clock: it moves less with what else shares the cores than req/s does, though a slower run
+# batches less per wake-up and so costs somewhat more per request.
 measure_cpu() {
   local name=$1 hz before after row
   hz=$(getconf CLK_TCK)

@@ -4,7 +4,8 @@
 #   nginx   — wrk → nginx proxy_pass (keepalive) → runner
 #   hearth  — wrk → Hearth's Open Runtimes execution API (multipart and JSON responses) → runner
 # All on loopback, each driven by wrk after a warm-up (warm_up: until the JIT has settled); prints a Markdown
-# table with Hearth/nginx ratios, and one of the CPU each process spent per request. With BENCH_TSV set, also writes the rows (with p75/p90/p99.9) there as TSV.
+# table with Hearth/nginx ratios, and one of the CPU each process spent per request. With BENCH_TSV set, also writes
+# the rows (with p75/p90/p99.9) there as TSV.
 # Usage: [HEARTH_PORT=18080] [NGINX_PORT=18090] [BENCH_TSV=file] bench/run.sh [seconds-per-run] [connections]
 source "$(dirname "$0")/lib.sh"
 DURATION=${1:-15}
