@@ -75,6 +75,11 @@ final class HeadGuard<T> implements CoreSubscriber<T>, Subscription {
         // After onSubscribe, so that an early expiry never signals before it. Schedulers.parallel(), as Mono.delay
         // uses: virtual time in tests replaces it.
         timer = Schedulers.parallel().schedule(this::expire, limit.toNanos(), TimeUnit.NANOSECONDS);
+        // A head or a cancel that came during actual.onSubscribe found no timer to stop: stop it now. (Both fields are
+        // volatile, so either that signal saw this timer or this check sees its state.)
+        if (state != WAITING || cancelled) {
+            stopTimer();
+        }
     }
 
     @Override

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,8 +18,11 @@ import dev.hearth.gateway.api.error.ExecutorError;
 import dev.hearth.gateway.api.error.NoAnswerException;
 import dev.hearth.runner.client.ExecutionEvent;
 import dev.hearth.runner.protocol.ExecutionHead;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.TestPublisher;
 
@@ -87,5 +94,49 @@ class HeadGuardTest {
         runner.next(HEAD);
         runner.complete();
         assertThat(discarded).containsExactly(HEAD);
+    }
+
+    /**
+     * A head that arrives while the guard is still subscribing (a source that answers at once) must stop the timer the
+     * guard schedules just after, or the timer waits out the whole limit holding the stream.
+     */
+    @Test
+    void aHeadArrivingWhileSubscribingLeavesNoTimerBehind() {
+        PendingTimers timers = new PendingTimers();
+        Schedulers.setFactory(new Schedulers.Factory() {
+            @Override
+            public Scheduler newParallel(int parallelism, ThreadFactory threadFactory) {
+                return timers;
+            }
+        });
+        try {
+            StepVerifier.create(ExecutionHandler.guarded(Flux.just(HEAD), Duration.ofSeconds(1)))
+                    .expectNext(HEAD)
+                    .verifyComplete();
+            assertThat(timers.pending).as("timers still pending after the stream ended").isEmpty();
+        } finally {
+            Schedulers.resetFactory();
+        }
+    }
+
+    /** A parallel scheduler that only records which delayed tasks are still pending (scheduled, not disposed). */
+    private static final class PendingTimers implements Scheduler {
+        final Set<Runnable> pending = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+            pending.add(task);
+            return () -> pending.remove(task);
+        }
+
+        @Override
+        public Disposable schedule(Runnable task) {
+            throw new UnsupportedOperationException("the guard only schedules its timer");
+        }
+
+        @Override
+        public Worker createWorker() {
+            throw new UnsupportedOperationException("the guard only schedules its timer");
+        }
     }
 }
