@@ -14,7 +14,7 @@ import dev.hearth.gateway.runtime.RuntimeHandler;
 
 /**
  * The Open Runtimes Executor v1 routes (§1.2) that WebFlux serves. Authentication is {@code ExecutorAuthFilter}'s job.
- * Executions are not here: {@code ExecutionRoute} serves them on Reactor Netty, ahead of WebFlux.
+ * Executions are not here: {@code ExecutionRoute} serves them on plain Netty, ahead of Reactor Netty and WebFlux.
  */
 @Configuration(proxyBeanMethods = false)
 public class ApiRoutes {

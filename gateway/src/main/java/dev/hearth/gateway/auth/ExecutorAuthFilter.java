@@ -16,7 +16,7 @@ import reactor.core.publisher.Mono;
  * The executor's key check (§1.1 "Auth", {@link ExecutorKey}) on every WebFlux path under {@code /v1/} except
  * {@code GET|HEAD /v1/health}. Unlike upstream it also guards {@code /commands}, whose missing
  * check upstream is a bug. {@code /actuator/**} is outside {@code /v1/} and not guarded here. Executions do not
- * pass here: {@code ExecutionRoute} serves them below WebFlux and asks the same {@link ExecutorKey}.
+ * pass here: {@code ExecutionRoute} serves them on plain Netty, below WebFlux, and asks the same {@link ExecutorKey}.
  *
  * <p>A rejection is raised as an {@code ExecutorException} so that the one error translator writes the 401.
  *

@@ -9,7 +9,7 @@ import dev.hearth.gateway.api.error.ExecutorProperties;
 
 /**
  * The executor's key check (§1.1 "Auth"), the one owner of it: {@link ExecutorAuthFilter} asks it for the API's
- * WebFlux routes, {@code ExecutionRoute} for executions served on Reactor Netty.
+ * WebFlux routes, {@code ExecutionRoute} for executions served on plain Netty.
  *
  * <p>The key is the second space-separated token of {@code Authorization}; the scheme word is not checked, as
  * upstream. It is compared in constant time. An empty configured secret, or "0", rejects every call (fail closed).

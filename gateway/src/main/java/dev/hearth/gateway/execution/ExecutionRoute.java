@@ -1,8 +1,6 @@
 package dev.hearth.gateway.execution;
 
-import org.springframework.boot.reactor.netty.NettyRouteProvider;
-import org.springframework.core.io.buffer.NettyDataBufferFactory;
-import org.springframework.http.HttpHeaders;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.http.HttpMethod;
 import org.springframework.stereotype.Component;
 import org.springframework.web.util.DisconnectedClientHelper;
@@ -14,104 +12,105 @@ import dev.hearth.gateway.api.params.ParamsSource;
 import dev.hearth.gateway.auth.ExecutorKey;
 import dev.hearth.gateway.execution.response.ExecutionHeaders;
 import dev.hearth.gateway.metrics.RequestTimer;
-import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpHeaders;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
-import reactor.netty.http.server.HttpServerRequest;
-import reactor.netty.http.server.HttpServerResponse;
-import reactor.netty.http.server.HttpServerRoutes;
+import reactor.netty.NettyPipeline;
+import reactor.netty.http.server.HttpServer;
 
 /**
- * {@code POST /v1/runtimes/{runtimeId}/executions} (and {@code /execution}) served on Reactor Netty, below WebFlux:
- * an execution pays for no exchange, filter chain, dispatcher or observation (bench/RESULTS.md, "Where Hearth's own
- * share goes"). Spring Boot adds this {@link NettyRouteProvider} to its Netty server, whose routes are asked before
- * WebFlux's handler; every other request, the actuator's included, reaches WebFlux unchanged.
+ * {@code POST /v1/runtimes/{runtimeId}/executions} (and {@code /execution}) served on plain Netty, below Reactor
+ * Netty's HTTP operations and WebFlux: an execution pays for no exchange, filter chain, dispatcher or observation, and
+ * none of Reactor Netty's connection operations (bench/RESULTS.md, "Where Hearth's own share goes" and "The CPU a
+ * request costs each process"). This {@link NettyServerCustomizer} puts an {@link ExecutionConnection} after each
+ * connection's HTTP codec; it takes the execution requests and hands every other request, the actuator's included,
+ * to Reactor Netty and WebFlux unchanged.
  *
  * <p>It answers as WebFlux did, by asking the owners WebFlux asked: {@link ExecutionPath} matches the paths WebFlux's
  * router matched (so no escaped or matrix-parameter spelling reaches the handler without the key check),
  * {@link ExecutorKey} checks the key, {@link ExecutionHandler} executes, {@link ExecutorErrorHandler} translates a
  * failure, {@link RequestTimer} records {@code http.server.requests}. Every answer says {@code Server: Executor}.
- * A client that goes away cancels the handler's chain, and with it the runner's stream. Thread-safe.
+ * A client that goes away cancels the handler's chain, and with it the runner's stream. Graceful shutdown waits for
+ * the executions in flight ({@link ExecutionsInFlight}). Thread-safe.
  */
 @Component
-public class ExecutionRoute implements NettyRouteProvider {
+public class ExecutionRoute implements NettyServerCustomizer {
 
     private final ExecutionHandler handler;
     private final ExecutorErrorHandler errors;
     private final ExecutorKey key;
     private final RequestTimer timer;
+    private final ExecutionsInFlight inFlight;
 
     public ExecutionRoute(ExecutionHandler handler, ExecutorErrorHandler errors, ExecutorProperties executor,
-                          RequestTimer timer) {
+                          RequestTimer timer, ExecutionsInFlight inFlight) {
         this.handler = handler;
+        this.inFlight = inFlight;
         this.errors = errors;
         this.key = new ExecutorKey(executor);
         this.timer = timer;
     }
 
     @Override
-    public HttpServerRoutes apply(HttpServerRoutes routes) {
-        return routes.route(ExecutionRoute::isExecution, this::serve);
+    public HttpServer apply(HttpServer server) {
+        return server.doOnChannelInit((observer, channel, remote) -> {
+            ChannelPipeline pipeline = channel.pipeline();
+            // HTTP/1.1 connections (the server's only protocol here); an HTTP/2 one would pass on to WebFlux as is.
+            if (pipeline.get(NettyPipeline.HttpCodec) != null) {
+                pipeline.addAfter(NettyPipeline.HttpCodec, ExecutionConnection.NAME,
+                        new ExecutionConnection(this, inFlight));
+            }
+        });
     }
 
-    private static boolean isExecution(HttpServerRequest request) {
-        return io.netty.handler.codec.http.HttpMethod.POST.equals(request.method())
-                && ExecutionPath.match(request.uri()) != null;
-    }
-
-    private Mono<Void> serve(HttpServerRequest request, HttpServerResponse response) {
+    /** Answers one execution request; runs on its connection's event loop. */
+    void serve(ExecutionExchange exchange) {
         long received = System.nanoTime();
-        ExecutionPath.Match match = ExecutionPath.match(request.uri());
-        response.header(HttpHeaders.SERVER, ErrorAnswer.SERVER_HEADER_VALUE);
-        boolean admitted = key.admits(request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION));
+        HttpHeaders requestHeaders = exchange.request().headers();
+        exchange.header(HttpHeaderNames.SERVER.toString(), ErrorAnswer.SERVER_HEADER_VALUE);
+        boolean admitted = key.admits(requestHeaders.get(HttpHeaderNames.AUTHORIZATION));
         // WebFlux refused a caller without the key before routing, so its timer named no route: neither does this.
-        Served served = new Served(admitted ? match.pattern() : RequestTimer.UNROUTED);
+        Served served = new Served(admitted ? exchange.match().pattern() : RequestTimer.UNROUTED);
         Mono<Void> answer = admitted
-                ? Mono.defer(() -> execute(request, response, match, received))
+                ? Mono.defer(() -> execute(exchange, requestHeaders, received))
                 : Mono.error(ExecutorKey.rejection());
-        return answer
-                .onErrorResume(failure -> answerFailure(request, response, served, failure))
-                .doFinally(signal -> record(request, response, served, signal, received));
+        exchange.answer(answer
+                .onErrorResume(failure -> answerFailure(exchange, served, failure))
+                .doFinally(signal -> record(exchange, served, signal, received)));
     }
 
-    private Mono<Void> execute(HttpServerRequest request, HttpServerResponse response, ExecutionPath.Match match,
-                               long received) {
-        NettyDataBufferFactory buffers = new NettyDataBufferFactory(response.alloc());
-        // As Spring's Reactor Netty adapter reads a body: each buffer retained for the reader, who releases it.
-        ParamsSource params = new ParamsSource(HttpMethod.POST,
-                request.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE), match.rawQuery(),
-                request.receive().retain().map(buffers::wrap));
-        ExecutionCall call = new ExecutionCall(match.runtimeId(), params,
-                request.requestHeaders().get(HttpHeaderNames.ACCEPT),
-                request.requestHeaders().get(ExecutionHeaders.RESPONSE_FORMAT_HEADER));
-        return handler.execute(call, new NettyResponseSink(response, buffers), received);
+    private Mono<Void> execute(ExecutionExchange exchange, HttpHeaders requestHeaders, long received) {
+        ExecutionPath.Match match = exchange.match();
+        ParamsSource params = new ParamsSource(HttpMethod.POST, requestHeaders.get(HttpHeaderNames.CONTENT_TYPE),
+                match.rawQuery(), exchange.body());
+        ExecutionCall call = new ExecutionCall(match.runtimeId(), params, requestHeaders.get(HttpHeaderNames.ACCEPT),
+                requestHeaders.get(ExecutionHeaders.RESPONSE_FORMAT_HEADER));
+        return handler.execute(call, exchange, received);
     }
 
     /**
      * The error answer, while nothing is sent; after the head only ending the connection is left, which passing
      * the failure on does (as WebFlux did).
      */
-    private Mono<Void> answerFailure(HttpServerRequest request, HttpServerResponse response, Served served,
-                                     Throwable failure) {
+    private Mono<Void> answerFailure(ExecutionExchange exchange, Served served, Throwable failure) {
         served.failure = failure;
-        ErrorAnswer answer = errors.answer(failure, request.method().name(), rawPath(request.uri()));
-        if (response.hasSentHeaders()) {
+        if (exchange.headSent()) {
             return Mono.error(failure);
         }
-        response.status(HttpResponseStatus.valueOf(answer.status()));
-        answer.headers(response::header);
-        response.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(answer.body().length));
-        return response.send(Mono.fromCallable(() -> Unpooled.wrappedBuffer(answer.body()))).then();
+        ErrorAnswer answer = errors.answer(failure, exchange.request().method().name(),
+                rawPath(exchange.request().uri()));
+        answer.headers(exchange::header);
+        exchange.header(HttpHeaderNames.CONTENT_LENGTH.toString(), Integer.toString(answer.body().length));
+        return exchange.send(answer.status(), Mono.fromCallable(() -> exchange.buffers().wrap(answer.body())));
     }
 
-    private void record(HttpServerRequest request, HttpServerResponse response, Served served, SignalType signal,
-                        long received) {
+    private void record(ExecutionExchange exchange, Served served, SignalType signal, long received) {
         // As WebFlux told a client that went away from a failure: by Spring's own test of the exception.
         boolean aborted = signal == SignalType.CANCEL || served.failure != null
                 && DisconnectedClientHelper.isClientDisconnectedException(served.failure);
-        timer.record(request.method().name(), served.uri, aborted ? RequestTimer.ABORTED : response.status().code(),
+        timer.record(exchange.request().method().name(), served.uri, aborted ? RequestTimer.ABORTED : exchange.status(),
                 aborted ? null : served.failure, System.nanoTime() - received);
     }
 

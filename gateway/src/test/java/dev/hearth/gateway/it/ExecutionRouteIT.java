@@ -3,6 +3,7 @@ package dev.hearth.gateway.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,13 +21,15 @@ import org.springframework.web.reactive.function.server.HandlerStrategies;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.support.RouterFunctionMapping;
 
+import dev.hearth.gateway.execution.ExecutionsInFlight;
 import dev.hearth.gateway.metrics.PrometheusText;
 import dev.hearth.runner.testing.TarGz;
 
 /**
- * Executions served by {@code ExecutionRoute} on Reactor Netty, below WebFlux: the key check on every spelling of
- * the path WebFlux's router took for an execution, the executor's error shape, Spring's request timer with
- * WebFlux's tags, a client leaving mid-execution, and everything else still reaching WebFlux.
+ * Executions served by {@code ExecutionRoute} on plain Netty, below Reactor Netty and WebFlux: the key check on every
+ * spelling of the path WebFlux's router took for an execution, the executor's error shape, Spring's request timer
+ * with WebFlux's tags, a client leaving mid-execution, the connection's HTTP (pipelining, {@code 100 Continue},
+ * HTTP/1.0, a body nobody reads), and everything else still reaching WebFlux.
  */
 class ExecutionRouteIT extends GatewayITSupport {
 
@@ -148,6 +151,115 @@ class ExecutionRouteIT extends GatewayITSupport {
         await("the function's process ended").atMost(WAIT)
                 .until(() -> ProcessHandle.current().descendants().noneMatch(ExecutionRouteIT::isYes));
         client.delete().uri("/v1/runtimes/route-yes-again").exchange().expectStatus().is2xxSuccessful();
+    }
+
+    /**
+     * Requests pipelined on one connection are answered in the order they were sent, whichever server part answers
+     * them: executions on plain Netty, the rest through Reactor Netty and WebFlux. A JSON answer goes out with its
+     * length, a multipart one in chunks, and the connection serves on after each.
+     */
+    @Test
+    void pipelinedRequestsAreAnsweredInTheirOrder() throws IOException {
+        String source = store("route-hello.tar.gz", TarGz.builder().file("main.sh", "printf hello"));
+        createRuntime("route-hello", SHELL, source, "main.sh").expectStatus().isCreated();
+        try (RawHttpConnection connection = new RawHttpConnection(port)) {
+            connection.send(RawHttpConnection.post("/v1/runtimes/route-hello/executions", SECRET, "{}")
+                            .replace("Content-Type:", "Accept: application/json\r\nContent-Type:")
+                    + RawHttpConnection.get("/v1/runtimes/route-hello", SECRET)
+                    + RawHttpConnection.post("/v1/runtimes/route-missing/executions", null, "{}")
+                    + RawHttpConnection.post("/v1/runtimes/route-missing/executions", SECRET, "{\"path\":")
+                    + RawHttpConnection.get("/v1/health", SECRET)
+                    + RawHttpConnection.post("/v1/runtimes/route-hello/executions", SECRET, "{}")
+                            .replace("Content-Type:", "Accept: multipart/form-data\r\nContent-Type:"));
+            RawHttpConnection.Answer json = connection.read();
+            assertThat(json.status()).isEqualTo(200);
+            assertThat(json.header("content-length")).isEqualTo(Integer.toString(json.body().length()));
+            assertThat(json.body()).contains("\"body\":\"hello\"");
+            RawHttpConnection.Answer runtime = connection.read();
+            assertThat(runtime.status()).as("WebFlux's answer, second").isEqualTo(200);
+            assertThat(runtime.body()).contains("route-hello");
+            assertThat(connection.read().status()).as("no key").isEqualTo(401);
+            assertThat(connection.read().status()).as("a broken body").isEqualTo(400);
+            assertThat(connection.read().status()).as("the health check").isEqualTo(200);
+            RawHttpConnection.Answer multipart = connection.read();
+            assertThat(multipart.status()).isEqualTo(200);
+            assertThat(multipart.header("transfer-encoding")).isEqualTo("chunked");
+            assertThat(multipart.body()).contains("hello");
+            connection.send(RawHttpConnection.get("/v1/health", SECRET));
+            assertThat(connection.read().status()).as("the connection still serves").isEqualTo(200);
+        }
+    }
+
+    /** A client that waits for {@code 100 Continue} before sending its body gets it, then its answer. */
+    @Test
+    void aClientExpectingContinueIsToldToSendItsBody() throws IOException {
+        try (RawHttpConnection connection = new RawHttpConnection(port)) {
+            connection.send(RawHttpConnection.post("/v1/runtimes/route-missing/executions", SECRET, "")
+                    .replace("Content-Length: 0", "Content-Length: 2\r\nExpect: 100-continue"));
+            assertThat(connection.read().status()).isEqualTo(100);
+            connection.send("{}");
+            RawHttpConnection.Answer answer = connection.read();
+            assertThat(answer.status()).isEqualTo(404);
+            assertThat(answer.body()).contains("runtime_not_found");
+        }
+    }
+
+    /**
+     * A body nobody reads (no params are read from text) is drained, not left in the connection: the answer comes
+     * and the next request on the connection is served.
+     */
+    @Test
+    void aBodyNobodyReadsLeavesTheConnectionServing() throws IOException {
+        byte[] text = new byte[2 * 1024 * 1024];
+        java.util.Arrays.fill(text, (byte) 'x');
+        try (RawHttpConnection connection = new RawHttpConnection(port)) {
+            connection.send(RawHttpConnection.post("/v1/runtimes/route-missing/executions", SECRET, "")
+                    .replace("Content-Length: 0", "Content-Length: " + text.length)
+                    .replace("application/json", "text/plain"));
+            connection.send(text);
+            assertThat(connection.read().status()).isEqualTo(404);
+            connection.send(RawHttpConnection.get("/v1/health", SECRET));
+            assertThat(connection.read().status()).isEqualTo(200);
+        }
+    }
+
+    /** An HTTP/1.0 client, which keeps no connection alive, gets its answer and then the connection's close. */
+    @Test
+    void anHttp10ClientGetsItsAnswerAndTheClose() throws IOException {
+        try (RawHttpConnection connection = new RawHttpConnection(port)) {
+            connection.send(RawHttpConnection.post("/v1/runtimes/route-missing/executions", SECRET, "{}")
+                    .replace("HTTP/1.1", "HTTP/1.0"));
+            RawHttpConnection.Answer answer = connection.read();
+            assertThat(answer.status()).isEqualTo(404);
+            assertThat(answer.header("connection")).isEqualTo("close");
+            assertThat(connection.closedByServer()).isTrue();
+        }
+    }
+
+    /**
+     * Graceful shutdown drains executions as Reactor Netty drains its own requests: the drain's stop completes only
+     * once the execution in flight has been answered (Reactor Netty would otherwise close its connection at once).
+     * The drain is started and stopped here as the context's shutdown would, and the context keeps serving.
+     */
+    @Test
+    void gracefulShutdownWaitsForTheExecutionsInFlight(@Autowired ExecutionsInFlight inFlight) throws Exception {
+        String source = store("route-slow.tar.gz", TarGz.builder().file("main.sh", "sleep 1; printf done"));
+        createRuntime("route-slow", SHELL, source, "main.sh").expectStatus().isCreated();
+        java.util.concurrent.atomic.AtomicBoolean drained = new java.util.concurrent.atomic.AtomicBoolean();
+        try (RawHttpConnection connection = new RawHttpConnection(port)) {
+            connection.send(RawHttpConnection.post("/v1/runtimes/route-slow/executions", SECRET, "{}")
+                    .replace("Content-Type:", "Accept: application/json\r\nContent-Type:"));
+            await("the execution in flight").atMost(WAIT).until(() -> inFlight.count() == 1);
+            inFlight.stop(() -> drained.set(true));
+            assertThat(drained).as("not drained while the execution runs").isFalse();
+            RawHttpConnection.Answer answer = connection.read();
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.body()).contains("done");
+            await("drained once it was answered").atMost(WAIT).untilTrue(drained);
+            assertThat(inFlight.count()).isZero();
+        } finally {
+            inFlight.start();
+        }
     }
 
     @Test

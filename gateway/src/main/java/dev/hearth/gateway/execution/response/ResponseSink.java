@@ -7,7 +7,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Where an execution's answer is written: the writers ({@link JsonExecutionWriter}, {@link MultipartExecutionWriter})
- * shape it without knowing the server. The execution route's is Reactor Netty's response ({@code NettyResponseSink}).
+ * shape it without knowing the server. The execution route's is {@code ExecutionExchange}, on plain Netty.
  * One per response; used from one thread at a time.
  */
 public interface ResponseSink {
