@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import reactor.netty.NettyPipeline;
 
 /**
  * One connection of the gateway's HTTP server, seen just after its HTTP codec and before Reactor Netty's own
@@ -159,6 +160,12 @@ final class ExecutionConnection extends ChannelDuplexHandler {
                 ExecutionExchange started = new ExecutionExchange(ctx, this, request, match);
                 exchange = started;
                 inFlight.opened();
+                // Reactor Netty's idle timeout (server.netty.idle-timeout; unset by default) watches a connection
+                // between its own requests and is taken off when one arrives; it would close a long execution too.
+                // Off for this connection until Reactor Netty's next answer puts it back.
+                if (ctx.pipeline().get(NettyPipeline.IdleTimeoutHandler) != null) {
+                    ctx.pipeline().remove(NettyPipeline.IdleTimeoutHandler);
+                }
                 route.serve(started);
                 if (msg instanceof HttpContent content) {
                     started.inbound(content);
