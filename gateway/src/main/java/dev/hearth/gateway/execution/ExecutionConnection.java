@@ -62,11 +62,17 @@ final class ExecutionConnection extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         // Only Reactor Netty's answers pass here: an exchange writes from this handler's place, past it.
-        if (msg instanceof LastHttpContent && !isInformational(msg) && passedOn > 0 && --passedOn == 0
-                && !held.isEmpty()) {
-            ctx.executor().execute(this::drainHeld);
-        }
+        boolean lastAnswered = msg instanceof LastHttpContent && !isInformational(msg) && passedOn > 0
+                && --passedOn == 0 && !held.isEmpty();
         ctx.write(msg, promise);
+        if (lastAnswered) {
+            // Once that answer is written, not from inside this write: the encoder below is still in it.
+            if (promise.isVoid()) {
+                ctx.executor().execute(this::drainHeld);
+            } else {
+                promise.addListener(written -> drainHeld());
+            }
+        }
     }
 
     @Override
