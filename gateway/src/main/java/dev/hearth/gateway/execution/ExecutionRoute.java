@@ -1,5 +1,7 @@
 package dev.hearth.gateway.execution;
 
+import java.util.Arrays;
+
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.http.HttpMethod;
 import org.springframework.stereotype.Component;
@@ -18,6 +20,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.netty.NettyPipeline;
+import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 
 /**
@@ -53,11 +56,19 @@ public class ExecutionRoute implements NettyServerCustomizer {
         this.timer = timer;
     }
 
+    /**
+     * Puts an {@link ExecutionConnection} on each connection. The server must speak HTTP/1.1 only: an HTTP/2
+     * connection has no HTTP/1.1 codec to follow, and its executions would reach WebFlux, which has no route for them;
+     * so {@code server.http2.enabled} fails the start with a message instead. Responses written here are not
+     * compressed ({@code server.compression}, off by default, applies to WebFlux's answers).
+     */
     @Override
     public HttpServer apply(HttpServer server) {
+        if (Arrays.stream(server.configuration().protocols()).anyMatch(protocol -> protocol != HttpProtocol.HTTP11)) {
+            throw new IllegalStateException("Hearth serves executions over HTTP/1.1 only; unset server.http2.enabled");
+        }
         return server.doOnChannelInit((observer, channel, remote) -> {
             ChannelPipeline pipeline = channel.pipeline();
-            // HTTP/1.1 connections (the server's only protocol here); an HTTP/2 one would pass on to WebFlux as is.
             if (pipeline.get(NettyPipeline.HttpCodec) != null) {
                 pipeline.addAfter(NettyPipeline.HttpCodec, ExecutionConnection.NAME,
                         new ExecutionConnection(this, inFlight));

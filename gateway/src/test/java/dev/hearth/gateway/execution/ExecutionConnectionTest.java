@@ -1,6 +1,7 @@
 package dev.hearth.gateway.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import reactor.netty.NettyPipeline;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.server.HttpServer;
 
 /**
  * {@link ExecutionConnection} on an embedded channel laid out as Reactor Netty lays out its server's: the HTTP codec,
@@ -38,10 +41,11 @@ class ExecutionConnectionTest {
     private final List<HttpObject> passedOn = new ArrayList<>();
     private final ExecutionsInFlight inFlight = new ExecutionsInFlight();
     private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final ExecutionRoute route;
 
     ExecutionConnectionTest() {
         ExecutorProperties executor = new ExecutorProperties("the-key", "v", "development", List.of("v5"));
-        ExecutionRoute route = new ExecutionRoute(null, new ExecutorErrorHandler(executor), executor,
+        route = new ExecutionRoute(null, new ExecutorErrorHandler(executor), executor,
                 new RequestTimer(new SimpleMeterRegistry()), inFlight);
         channel.pipeline().addLast(NettyPipeline.HttpCodec, new HttpServerCodec());
         channel.pipeline().addLast(ExecutionConnection.NAME, new ExecutionConnection(route, inFlight));
@@ -101,6 +105,13 @@ class ExecutionConnectionTest {
 
         assertThat(sent()).startsWith("HTTP/1.1 401").containsIgnoringCase(HttpHeaderNames.CONNECTION + ": close");
         assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aServerThatWouldSpeakHttp2IsRefusedAtStart() {
+        assertThat(route.apply(HttpServer.create())).isNotNull();
+        assertThatThrownBy(() -> route.apply(HttpServer.create().protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("server.http2.enabled");
     }
 
     private void receive(String requests) {
