@@ -37,6 +37,8 @@ final class ExecutionConnection extends ChannelDuplexHandler {
     private ExecutionExchange exchange;
     /** Requests handed on to Reactor Netty whose answers have not ended. */
     private int passedOn;
+    /** A close asked for while the context drains, put off until the execution in flight is answered. */
+    private ChannelPromise closeAfterExchange;
     private boolean draining;
 
     ExecutionConnection(ExecutionRoute route, ExecutionsInFlight inFlight) {
@@ -75,6 +77,19 @@ final class ExecutionConnection extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * Closes asked for from the pipeline (Reactor Netty's graceful shutdown closes every connection without a request
+     * of its own) wait, while the context drains, for the execution this connection is answering.
+     */
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        if (exchange != null && closeAfterExchange == null && inFlight.draining()) {
+            closeAfterExchange = promise;
+            return;
+        }
+        ctx.close(promise);
+    }
+
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (exchange != null) {
@@ -92,6 +107,10 @@ final class ExecutionConnection extends ChannelDuplexHandler {
             inFlight.closed();
         }
         releaseHeld();
+        if (closeAfterExchange != null) {
+            closeAfterExchange.trySuccess();
+            closeAfterExchange = null;
+        }
         ctx.fireChannelInactive();
     }
 
@@ -117,6 +136,12 @@ final class ExecutionConnection extends ChannelDuplexHandler {
         }
         exchange = null;
         inFlight.closed();
+        if (closeAfterExchange != null) {
+            ChannelPromise close = closeAfterExchange;
+            closeAfterExchange = null;
+            ctx.close(close);
+            return;
+        }
         if (!keepAlive) {
             ctx.close();
             return;

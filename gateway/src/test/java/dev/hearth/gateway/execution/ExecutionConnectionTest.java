@@ -9,6 +9,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.support.StaticApplicationContext;
 
 import dev.hearth.gateway.api.error.ExecutorErrorHandler;
 import dev.hearth.gateway.api.error.ExecutorProperties;
@@ -105,6 +107,35 @@ class ExecutionConnectionTest {
 
         assertThat(sent()).startsWith("HTTP/1.1 401").containsIgnoringCase(HttpHeaderNames.CONNECTION + ": close");
         assertThat(channel.isOpen()).isFalse();
+    }
+
+    /**
+     * While the context drains, a close asked for from the pipeline (Reactor Netty's graceful shutdown closes every
+     * connection it sees idle) waits for the execution the connection is answering; before it, it closes at once.
+     */
+    @Test
+    void whileDrainingAConnectionClosesOnlyOnceItsExecutionIsAnswered() {
+        String halfABody = post("/v1/runtimes/r/executions").replace("Content-Length: 2", "Content-Length: 4");
+        receive(halfABody);
+        assertThat(inFlight.count()).as("the body is still arriving").isOne();
+
+        inFlight.onApplicationEvent(new ContextClosedEvent(new StaticApplicationContext()));
+        channel.close();
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).as("the close waits for the execution").isTrue();
+
+        receive("  ");
+        assertThat(sent()).startsWith("HTTP/1.1 401");
+        assertThat(inFlight.count()).isZero();
+        assertThat(channel.isOpen()).as("closed once it was answered").isFalse();
+    }
+
+    @Test
+    void untilTheContextClosesACloseIsAtOnce() {
+        receive(post("/v1/runtimes/r/executions").replace("Content-Length: 2", "Content-Length: 4"));
+        channel.close();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(inFlight.count()).isZero();
     }
 
     @Test
