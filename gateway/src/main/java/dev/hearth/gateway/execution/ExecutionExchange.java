@@ -33,6 +33,12 @@ import reactor.core.publisher.Mono;
  */
 final class ExecutionExchange implements ResponseSink {
 
+    /**
+     * What a reader still reading the body hears once the answer is sent. Shared and without a stack trace: every
+     * exchange ends its body with it, and almost never is anyone still reading.
+     */
+    private static final IllegalStateException ANSWERED = new AnsweredBeforeRead();
+
     private final ChannelHandlerContext ctx;
     private final ExecutionConnection connection;
     private final HttpRequest request;
@@ -105,7 +111,7 @@ final class ExecutionExchange implements ResponseSink {
         if (content.decoderResult().isFailure()) {
             content.release();
             broken = true;
-            body.fail(new IllegalArgumentException("malformed request body", content.decoderResult().cause()));
+            body.abort(new IllegalArgumentException("malformed request body", content.decoderResult().cause()));
             reading = false;
             ctx.close();
             return;
@@ -122,13 +128,12 @@ final class ExecutionExchange implements ResponseSink {
     void connectionClosed() {
         reading = false;
         broken = true;
-        body.fail(new IllegalStateException("the client closed the connection"));
+        body.abort(new IllegalStateException("the client closed the connection"));
         if (writer != null) {
             writer.clientGone();
         } else if (answering != null) {
             answering.dispose();
         }
-        body.discard();
     }
 
     void writable() {
@@ -192,7 +197,7 @@ final class ExecutionExchange implements ResponseSink {
 
     private void answered() {
         answered = true;
-        body.discard();
+        body.abort(ANSWERED);
         endIfDone();
     }
 
@@ -200,13 +205,25 @@ final class ExecutionExchange implements ResponseSink {
     private void broke(Throwable failure) {
         answered = true;
         broken = true;
-        body.discard();
+        body.abort(ANSWERED);
         ctx.close();
     }
 
     private void endIfDone() {
         if (answered && !reading) {
             connection.ended(this, keepAlive && !broken);
+        }
+    }
+
+    private static final class AnsweredBeforeRead extends IllegalStateException {
+
+        AnsweredBeforeRead() {
+            super("the execution was answered before its body was read");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 }

@@ -17,14 +17,14 @@ import reactor.core.publisher.Operators;
  * released by the reader. One subscriber. Chunks that come before it subscribes wait here, and past
  * {@link #HELD_BYTES} the connection reads no more until it does (a client cannot fill the heap with a body nobody
  * reads). Once the answer is sent, or the reader cancels, what is left is released as it comes, so the connection
- * can serve its next request. Confined to the connection's event loop: a subscriber's calls from elsewhere hop there.
+ * can serve its next request. Confined to the connection's event loop: a subscriber's calls from elsewhere hop there, in order ({@link LoopSignals}).
  */
 final class RequestBody extends Flux<DataBuffer> implements Subscription {
 
     /** What may wait for a subscriber before the connection stops reading. */
     static final int HELD_BYTES = 256 * 1024;
 
-    private final EventExecutor loop;
+    private final LoopSignals signals;
     private final Runnable readingChanged;
     private final NettyDataBufferFactory buffers;
     private final Runnable firstRead;
@@ -42,7 +42,7 @@ final class RequestBody extends Flux<DataBuffer> implements Subscription {
      * @param readingChanged runs when {@link #wantsMore()} may have changed
      */
     RequestBody(EventExecutor loop, NettyDataBufferFactory buffers, Runnable firstRead, Runnable readingChanged) {
-        this.loop = loop;
+        this.signals = new LoopSignals(loop);
         this.readingChanged = readingChanged;
         this.buffers = buffers;
         this.firstRead = firstRead;
@@ -67,37 +67,34 @@ final class RequestBody extends Flux<DataBuffer> implements Subscription {
         drain();
     }
 
-    /** The connection broke or sent a malformed body. */
-    void fail(Throwable cause) {
+    /**
+     * Nothing more will be read (the answer is sent, the connection broke or sent a malformed body): a reader still
+     * reading is told {@code why}, and what waits and what still comes is released.
+     */
+    void abort(Throwable why) {
         if (failure == null) {
-            failure = cause;
+            failure = why;
         }
         drain();
-    }
-
-    /** Nothing more is wanted (the answer is sent): what waits and what still comes is released. */
-    void discard() {
-        if (subscriber != null && !closed) {
-            // An answer sent while its reader still reads: it is told the body broke off, and releases what it held.
-            failure = new IllegalStateException("the execution was answered before its body was read");
-            drain();
-        }
         close();
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super DataBuffer> actual) {
-        onLoop(() -> {
+        signals.run(() -> {
             if (subscriber != null) {
                 Operators.error(actual, new IllegalStateException("a request body is read once"));
                 return;
             }
+            if (closed) {
+                Operators.error(actual, failure != null ? failure
+                        : new IllegalStateException("the request body was already discarded"));
+                return;
+            }
             subscriber = actual;
             actual.onSubscribe(this);
-            if (!closed) {
-                firstRead.run();
-                readingChanged.run();
-            }
+            firstRead.run();
+            readingChanged.run();
             drain();
         });
     }
@@ -105,7 +102,7 @@ final class RequestBody extends Flux<DataBuffer> implements Subscription {
     @Override
     public void request(long n) {
         if (Operators.validate(n)) {
-            onLoop(() -> {
+            signals.run(() -> {
                 demand = Operators.addCap(demand, n);
                 drain();
             });
@@ -114,7 +111,7 @@ final class RequestBody extends Flux<DataBuffer> implements Subscription {
 
     @Override
     public void cancel() {
-        onLoop(this::close);
+        signals.run(this::close);
     }
 
     private void close() {
@@ -151,14 +148,6 @@ final class RequestBody extends Flux<DataBuffer> implements Subscription {
         } else if (ended && chunks.isEmpty()) {
             close();
             subscriber.onComplete();
-        }
-    }
-
-    private void onLoop(Runnable action) {
-        if (loop.inEventLoop()) {
-            action.run();
-        } else {
-            loop.execute(action);
         }
     }
 }

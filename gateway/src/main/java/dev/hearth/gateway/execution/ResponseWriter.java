@@ -5,6 +5,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -121,15 +122,12 @@ final class ResponseWriter extends BaseSubscriber<DataBuffer> {
             }
             return;
         }
-        Object last;
-        if (single) {
-            last = exchange.head(content == null ? io.netty.buffer.Unpooled.EMPTY_BUFFER : content);
-        } else if (exchange.headSent()) {
-            last = LastHttpContent.EMPTY_LAST_CONTENT;
-        } else {
+        if (!single && !exchange.headSent()) {
             ctx.write(exchange.head(null));
-            last = LastHttpContent.EMPTY_LAST_CONTENT;
         }
+        Object last = single
+                ? exchange.head(content == null ? Unpooled.EMPTY_BUFFER : content)
+                : LastHttpContent.EMPTY_LAST_CONTENT;
         ctx.writeAndFlush(last).addListener((ChannelFutureListener) future -> {
             if (future.isSuccess()) {
                 done.success();
