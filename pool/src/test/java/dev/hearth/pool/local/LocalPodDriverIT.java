@@ -17,10 +17,12 @@ import dev.hearth.pool.Pod;
 import dev.hearth.pool.PoolConfig;
 import dev.hearth.pool.runtime.RuntimeSpec;
 import dev.hearth.runner.client.RunnerClient;
+import dev.hearth.runner.client.RunnerConnections;
 import dev.hearth.runner.client.SpecializeResult;
 import dev.hearth.runner.testing.TarGz;
 import io.netty.buffer.Unpooled;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.HttpResources;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionPoolMetrics;
 import reactor.netty.resources.ConnectionProvider;
@@ -43,7 +45,8 @@ class LocalPodDriverIT {
             .metrics(true, () -> (poolName, id, address, metrics) -> pool.set(metrics))
             .build();
     private final RunnerClient client = new RunnerClient(HttpClient.create(provider)
-            .doOnChannelInit((observer, channel, address) -> connections.incrementAndGet()));
+            .doOnChannelInit((observer, channel, address) -> connections.incrementAndGet()),
+            new RunnerConnections(HttpResources.get(), Duration.ofSeconds(2), Duration.ofMinutes(5)));
     private LocalPodDriver driver;
 
     @AfterEach

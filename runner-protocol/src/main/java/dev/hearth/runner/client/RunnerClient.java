@@ -6,7 +6,6 @@ import static dev.hearth.runner.client.RunnerResponses.lines;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 
 import org.reactivestreams.Publisher;
 
@@ -16,21 +15,18 @@ import dev.hearth.runner.protocol.CommandRequest;
 import dev.hearth.runner.protocol.CommandResult;
 import dev.hearth.runner.protocol.ExecutionJson;
 import dev.hearth.runner.protocol.ExecutionRequest;
-import dev.hearth.runner.protocol.Frame;
-import dev.hearth.runner.protocol.FrameDecoder;
 import dev.hearth.runner.protocol.LogLine;
 import dev.hearth.runner.protocol.ProtocolJson;
 import dev.hearth.runner.protocol.RunnerHealth;
 import dev.hearth.runner.protocol.RunnerProtocol;
 import dev.hearth.runner.protocol.Specialization;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
+import reactor.netty.http.HttpResources;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.resources.ConnectionProvider;
@@ -49,16 +45,26 @@ public final class RunnerClient {
     /** How long past a command's timeout the gateway waits for its answer. */
     static final Duration COMMAND_GRACE = Duration.ofSeconds(10);
 
-    private final HttpClient http;
+    /** How long an unused connection to a runner is kept. */
+    private static final Duration MAX_IDLE = Duration.ofMinutes(5);
 
-    public RunnerClient(HttpClient http) {
+    private final HttpClient http;
+    private final RunnerConnections executions;
+
+    /**
+     * @param http       the client of every call but executions
+     * @param executions the connections executions travel on
+     */
+    public RunnerClient(HttpClient http, RunnerConnections executions) {
         this.http = http.headers(h -> h.set(RunnerProtocol.PROTOCOL_HEADER, RunnerProtocol.VERSION));
+        this.executions = executions;
     }
 
     /**
-     * A client with its own connection pool: connections to each runner are kept alive, since every
-     * execution of a runtime goes to the same pod. An idle connection stays for five minutes: the one a warm
-     * pod's health check left is what its claim specializes through, and pods wait warm for minutes. A runner
+     * A client with its own connection pools: connections to each runner are kept alive, since every
+     * execution of a runtime goes to the same pod. Executions travel on {@link RunnerConnections} (per event loop,
+     * on plain Netty); the other calls on Reactor Netty's client. An idle connection stays for five minutes: the one
+     * a warm pod's health check left is what its claim specializes through, and pods wait warm for minutes. A runner
      * never closes an idle connection itself (no race with a reused one); one whose pod went away is dropped when
      * its peer closes it.
      */
@@ -66,12 +72,12 @@ public final class RunnerClient {
         ConnectionProvider provider = ConnectionProvider.builder("hearth-runners")
                 .maxConnections(1024)
                 .pendingAcquireMaxCount(-1)
-                .maxIdleTime(Duration.ofMinutes(5))
+                .maxIdleTime(MAX_IDLE)
                 .build();
         HttpClient http = HttpClient.create(provider)
                 .option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .option(io.netty.channel.ChannelOption.TCP_NODELAY, true);
-        return new RunnerClient(http);
+        return new RunnerClient(http, new RunnerConnections(HttpResources.get(), connectTimeout, MAX_IDLE));
     }
 
     /**
@@ -109,14 +115,7 @@ public final class RunnerClient {
      * transport's exception (e.g. {@link java.net.ConnectException}) when the runner is unreachable.
      */
     public Flux<ExecutionEvent> execute(RunnerTarget target, ExecutionRequest request, Publisher<ByteBuf> body) {
-        // One headers() call: each call copies the client's configuration, and this runs per execution.
-        return at(http.headers(h -> authorize(h, target)
-                        .set(RunnerProtocol.REQUEST_HEADER, ProtocolJson.toHeader(ExecutionJson.write(request)))), target)
-                .request(io.netty.handler.codec.http.HttpMethod.POST)
-                .uri(target.baseUrl() + RunnerProtocol.EXECUTE_PATH)
-                .send(body)
-                .response(this::executionEvents)
-                .doOnDiscard(ExecutionEvent.Body.class, event -> event.chunk().release());
+        return ExecuteCall.of(executions, target, ProtocolJson.toHeader(ExecutionJson.write(request)), body);
     }
 
     /** The pod's live log; with {@code follow}, new lines keep coming until the subscriber cancels. */
@@ -221,65 +220,5 @@ public final class RunnerClient {
             headers.set(RunnerProtocol.TOKEN_HEADER, target.fencingToken());
         }
         return headers;
-    }
-
-    private Flux<ExecutionEvent> executionEvents(HttpClientResponse response, ByteBufFlux content) {
-        if (response.status().code() != 200) {
-            return failure(response, content);
-        }
-        FrameDecoder decoder = new FrameDecoder(ByteBufAllocator.DEFAULT);
-        EndTracker end = new EndTracker();
-        // Each chunk is decoded as it arrives, before Reactor Netty releases it, so no reference-counted buffer waits
-        // in an operator's queue: what waits is a batch of frames, released once by its own hook whatever discards
-        // it. (A retained chunk waiting in concatMapIterable's queue was released twice when the stream was
-        // cancelled: by a hook here and by Reactor Netty's send downstream, whose discard hook releases every
-        // reference-counted element upstream of it.)
-        return content
-                .map(chunk -> new FrameBatch(decoder.decode(chunk.retain())))
-                .concatMapIterable(FrameBatch::frames)
-                .doOnDiscard(FrameBatch.class, FrameBatch::release)
-                .doOnDiscard(Frame.class, frame -> frame.payload().release())
-                .map(RunnerClient::toEvent)
-                .doOnNext(end::observe)
-                .concatWith(Mono.defer(() -> end.checkEnded(decoder)))
-                .doFinally(signal -> decoder.release());
-    }
-
-    private static ExecutionEvent toEvent(Frame frame) {
-        if (frame.type() == Frame.BODY) {
-            return new ExecutionEvent.Body(frame.payload());
-        }
-        try {
-            byte[] json = ByteBufUtil.getBytes(frame.payload());
-            return frame.type() == Frame.HEAD
-                    ? new ExecutionEvent.Head(ExecutionJson.readHead(json))
-                    : new ExecutionEvent.End(ExecutionJson.readEnd(json));
-        } finally {
-            frame.payload().release();
-        }
-    }
-
-    /** The frames one chunk completed; not reference-counted itself, so only its own discard hook releases it. */
-    private record FrameBatch(List<Frame> frames) {
-        void release() {
-            frames.forEach(frame -> frame.payload().release());
-        }
-    }
-
-    /** Remembers whether the END frame came, so a cut stream is reported instead of looking complete. */
-    private static final class EndTracker {
-        private boolean ended;
-
-        void observe(ExecutionEvent event) {
-            ended |= event instanceof ExecutionEvent.End;
-        }
-
-        Mono<ExecutionEvent> checkEnded(FrameDecoder decoder) {
-            if (ended && decoder.atFrameBoundary()) {
-                return Mono.empty();
-            }
-            return Mono.error(new TruncatedExecutionException(
-                    "runner response ended without its END frame (pod or connection lost)"));
-        }
     }
 }
