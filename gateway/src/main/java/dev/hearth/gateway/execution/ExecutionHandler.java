@@ -93,7 +93,7 @@ public class ExecutionHandler {
                 ? new RuntimeCreation(params.runtime(), sources.archive(params.runtime().source()))
                 : null;
         return runtimes.resolve(params.runtimeId(), creation)
-                .timeout(budget.remaining())
+                .timeout(budget.remaining(), LoopTimers.here())
                 .onErrorMap(TimeoutException.class, e -> new ExecutorException(ErrorType.RUNTIME_TIMEOUT))
                 .onErrorMap(ObjectNotFoundException.class, ExecutionHandler::sourceMissing);
     }

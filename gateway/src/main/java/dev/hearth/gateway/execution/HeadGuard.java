@@ -1,7 +1,6 @@
 package dev.hearth.gateway.execution;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -13,7 +12,6 @@ import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
-import reactor.core.scheduler.Schedulers;
 import reactor.util.context.Context;
 
 /**
@@ -72,9 +70,8 @@ final class HeadGuard<T> implements CoreSubscriber<T>, Subscription {
         }
         upstream = s;
         actual.onSubscribe(this);
-        // After onSubscribe, so that an early expiry never signals before it. Schedulers.parallel(), as Mono.delay
-        // uses: virtual time in tests replaces it.
-        timer = Schedulers.parallel().schedule(this::expire, limit.toNanos(), TimeUnit.NANOSECONDS);
+        // After onSubscribe, so that an early expiry never signals before it. On the execution's own loop (LoopTimers).
+        timer = LoopTimers.schedule(this::expire, limit.toNanos());
         // A head or a cancel that came during actual.onSubscribe found no timer to stop: stop it now. (Both fields are
         // volatile, so either that signal saw this timer or this check sees its state.)
         if (state != WAITING || cancelled) {

@@ -411,6 +411,7 @@ final class ExecuteCall implements Subscription {
 
         private void complete() {
             if (stopped || channel == null) {
+                stop();
                 return;
             }
             finished = true;
