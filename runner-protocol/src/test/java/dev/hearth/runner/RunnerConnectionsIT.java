@@ -199,15 +199,31 @@ class RunnerConnectionsIT {
 
     @Test
     void anAnswerCutBeforeItsEndIsTruncated() throws Exception {
+        byte[] head = frame(FrameEncoder.head(UnpooledByteBufAllocator.DEFAULT, new ExecutionHead(200, Map.of())));
         // The head frame, then the connection closes mid-answer: a pod that died.
-        try (ScriptedRunner peer = new ScriptedRunner(true)) {
+        try (ScriptedRunner peer = new ScriptedRunner(head, head.length + 100)) {
             assertThatThrownBy(() -> execute(peer.target(), Mono.empty()))
                     .isInstanceOf(TruncatedExecutionException.class);
         }
         // The head frame and a whole HTTP answer, but no END frame.
-        try (ScriptedRunner peer = new ScriptedRunner(false)) {
+        try (ScriptedRunner peer = new ScriptedRunner(head, head.length)) {
             assertThatThrownBy(() -> execute(peer.target(), Mono.empty()))
                     .isInstanceOf(TruncatedExecutionException.class);
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(connections.open()).isZero());
+    }
+
+    @Test
+    void aHeadThatIsNotJsonFailsTheCallAndReleasesTheFramesAfterIt() throws Exception {
+        // A head frame of garbage and a body frame in the same chunk: the body frame is released, not handed on
+        // (the suite's leak guard fails this class otherwise).
+        ByteBuf answer = Unpooled.buffer().writeByte('H').writeInt(3).writeBytes("{{{".getBytes(StandardCharsets.US_ASCII))
+                .writeBytes(frame(FrameEncoder.body(UnpooledByteBufAllocator.DEFAULT, text("body"))));
+        byte[] bytes = frame(answer);
+        try (ScriptedRunner peer = new ScriptedRunner(bytes, bytes.length)) {
+            assertThatThrownBy(() -> execute(peer.target(), Mono.empty()))
+                    .isNotInstanceOf(AssertionError.class)
+                    .isNotInstanceOf(TruncatedExecutionException.class);
         }
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(connections.open()).isZero());
     }
@@ -259,38 +275,40 @@ class RunnerConnectionsIT {
         }
     }
 
+    private static byte[] frame(ByteBuf frame) {
+        byte[] bytes = ByteBufUtil.getBytes(frame);
+        frame.release();
+        return bytes;
+    }
+
     /**
-     * A peer on loopback that answers one execution with a HEAD frame and no END: cut off mid-answer
-     * ({@code closeMidAnswer}), or as a whole HTTP answer with its length.
+     * A peer on loopback that answers one execution with {@code answer} under a {@code content-length} of
+     * {@code declared}: when that is more than it sends, it closes mid-answer; else it waits for the client to close
+     * the connection (which it must not reuse after a broken answer).
      */
     private static final class ScriptedRunner implements AutoCloseable {
 
         private final ServerSocket server;
         private final CompletableFuture<Void> served;
 
-        ScriptedRunner(boolean closeMidAnswer) throws IOException {
+        ScriptedRunner(byte[] answer, int declared) throws IOException {
             server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            served = CompletableFuture.runAsync(() -> serve(closeMidAnswer));
+            served = CompletableFuture.runAsync(() -> serve(answer, declared));
         }
 
         RunnerTarget target() {
             return new RunnerTarget("127.0.0.1", server.getLocalPort(), "s", 0);
         }
 
-        private void serve(boolean closeMidAnswer) {
+        private void serve(byte[] answer, int declared) {
             try (Socket socket = server.accept()) {
                 readRequestHead(socket.getInputStream());
-                ByteBuf frame = FrameEncoder.head(UnpooledByteBufAllocator.DEFAULT, new ExecutionHead(200, Map.of()));
-                byte[] head = ByteBufUtil.getBytes(frame);
-                frame.release();
                 OutputStream out = socket.getOutputStream();
-                String length = closeMidAnswer ? String.valueOf(head.length + 100) : String.valueOf(head.length);
                 out.write(("HTTP/1.1 200 OK\r\ncontent-type: " + RunnerProtocol.FRAMES_CONTENT_TYPE
-                        + "\r\ncontent-length: " + length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(head);
+                        + "\r\ncontent-length: " + declared + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(answer);
                 out.flush();
-                if (!closeMidAnswer) {
-                    // Wait for the client to close the connection it could not reuse for a broken answer.
+                if (declared == answer.length) {
                     socket.getInputStream().read();
                 }
             } catch (IOException e) {

@@ -209,7 +209,15 @@ final class ExecuteCall implements Subscription {
         }
         List<Frame> frames = decoder.decode(content.retain());
         for (int i = 0; i < frames.size(); i++) {
-            emit(frames.get(i));
+            try {
+                emit(frames.get(i));
+            } catch (RuntimeException invalid) {
+                // A head or end that is not JSON: the frames after it are released here, the call fails.
+                for (int after = i + 1; after < frames.size(); after++) {
+                    frames.get(after).payload().release();
+                }
+                throw invalid;
+            }
         }
     }
 
@@ -361,7 +369,14 @@ final class ExecuteCall implements Subscription {
         @Override
         public void onSubscribe(Subscription s) {
             subscription = s;
-            s.request(2);
+            // A body that subscribes late (off the loop) may find the call already over.
+            onLoop(() -> {
+                if (stopped) {
+                    s.cancel();
+                } else {
+                    s.request(2);
+                }
+            });
         }
 
         @Override
