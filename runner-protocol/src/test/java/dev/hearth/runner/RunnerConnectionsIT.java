@@ -214,6 +214,15 @@ class RunnerConnectionsIT {
     }
 
     @Test
+    void aConnectionResetMidCallIsTruncated() throws Exception {
+        try (ScriptedRunner peer = new ScriptedRunner(new byte[0], ScriptedRunner.RESET)) {
+            assertThatThrownBy(() -> execute(peer.target(), Mono.empty()))
+                    .isInstanceOf(TruncatedExecutionException.class);
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(connections.open()).isZero());
+    }
+
+    @Test
     void aHeadThatIsNotJsonFailsTheCallAndReleasesTheFramesAfterIt() throws Exception {
         // A head frame of garbage and a body frame in the same chunk: the body frame is released, not handed on
         // (the suite's leak guard fails this class otherwise).
@@ -284,9 +293,12 @@ class RunnerConnectionsIT {
     /**
      * A peer on loopback that answers one execution with {@code answer} under a {@code content-length} of
      * {@code declared}: when that is more than it sends, it closes mid-answer; else it waits for the client to close
-     * the connection (which it must not reuse after a broken answer).
+     * the connection (which it must not reuse after a broken answer). {@link #RESET} resets the connection instead of
+     * answering.
      */
     private static final class ScriptedRunner implements AutoCloseable {
+
+        static final int RESET = -1;
 
         private final ServerSocket server;
         private final CompletableFuture<Void> served;
@@ -303,6 +315,10 @@ class RunnerConnectionsIT {
         private void serve(byte[] answer, int declared) {
             try (Socket socket = server.accept()) {
                 readRequestHead(socket.getInputStream());
+                if (declared == RESET) {
+                    socket.setSoLinger(true, 0);
+                    return;
+                }
                 OutputStream out = socket.getOutputStream();
                 out.write(("HTTP/1.1 200 OK\r\ncontent-type: " + RunnerProtocol.FRAMES_CONTENT_TYPE
                         + "\r\ncontent-length: " + declared + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));

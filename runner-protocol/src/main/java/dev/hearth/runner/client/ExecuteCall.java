@@ -1,5 +1,6 @@
 package dev.hearth.runner.client;
 
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -283,7 +284,17 @@ final class ExecuteCall implements Subscription {
     /** The connection failed under the call (it is closed already). */
     void onFailure(Throwable cause) {
         channel = null;
-        fail(cause);
+        fail(lost(cause));
+    }
+
+    /**
+     * A connection's I/O failure (a reset, a write to a closed connection) is the pod or the connection lost mid-call,
+     * as a close is; anything else is passed on as it is.
+     */
+    private static Throwable lost(Throwable cause) {
+        return cause instanceof IOException
+                ? new TruncatedExecutionException("runner connection failed (pod or connection lost): " + cause, cause)
+                : cause;
     }
 
     /** Ends the call with {@code error}, ahead of events still waiting (they are released). */
@@ -419,7 +430,7 @@ final class ExecuteCall implements Subscription {
                 if (written.isSuccess()) {
                     subscription.request(1);
                 } else {
-                    onLoop(() -> fail(written.cause()));
+                    onLoop(() -> fail(lost(written.cause())));
                 }
             });
         }
@@ -442,7 +453,7 @@ final class ExecuteCall implements Subscription {
             }
             channel.writeAndFlush(last).addListener(written -> {
                 if (!written.isSuccess()) {
-                    onLoop(() -> fail(written.cause()));
+                    onLoop(() -> fail(lost(written.cause())));
                 }
             });
         }

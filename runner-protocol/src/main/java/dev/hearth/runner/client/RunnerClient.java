@@ -111,8 +111,9 @@ public final class RunnerClient {
      * Runs one execution. The request body streams from {@code body} as the runner reads it; the
      * response arrives as events as the runner writes them. Body chunks must be released by the
      * subscriber. Errors: {@link RunnerCallException} when the runner refuses the call,
-     * {@link TruncatedExecutionException} when the response ends without its END frame, or the
-     * transport's exception (e.g. {@link java.net.ConnectException}) when the runner is unreachable.
+     * {@link TruncatedExecutionException} when the response ends without its END frame or the connection
+     * fails mid-call, or the transport's exception (e.g. {@link java.net.ConnectException}) when the runner
+     * is unreachable.
      */
     public Flux<ExecutionEvent> execute(RunnerTarget target, ExecutionRequest request, Publisher<ByteBuf> body) {
         return ExecuteCall.of(executions, target, ProtocolJson.toHeader(ExecutionJson.write(request)), body);

@@ -6,4 +6,8 @@ public final class TruncatedExecutionException extends RuntimeException {
     public TruncatedExecutionException(String message) {
         super(message);
     }
+
+    public TruncatedExecutionException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }
