@@ -223,6 +223,17 @@ class RunnerConnectionsIT {
     }
 
     @Test
+    void anAnswerThatIsNotHttpFailsTheCallAndClosesTheConnection() throws Exception {
+        byte[] garbage = "SSH-2.0-OpenSSH_9.2\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (ScriptedRunner peer = new ScriptedRunner(garbage, ScriptedRunner.RAW)) {
+            assertThatThrownBy(() -> execute(peer.target(), Mono.empty()))
+                    .isInstanceOf(TruncatedExecutionException.class)
+                    .hasMessageContaining("not valid HTTP");
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(connections.open()).isZero());
+    }
+
+    @Test
     void aHeadThatIsNotJsonFailsTheCallAndReleasesTheFramesAfterIt() throws Exception {
         // A head frame of garbage and a body frame in the same chunk: the body frame is released, not handed on
         // (the suite's leak guard fails this class otherwise).
@@ -299,6 +310,8 @@ class RunnerConnectionsIT {
     private static final class ScriptedRunner implements AutoCloseable {
 
         static final int RESET = -1;
+        /** Sends {@code answer} as the whole answer, HTTP head and all, then waits for the client to close. */
+        static final int RAW = -2;
 
         private final ServerSocket server;
         private final CompletableFuture<Void> served;
@@ -317,6 +330,12 @@ class RunnerConnectionsIT {
                 readRequestHead(socket.getInputStream());
                 if (declared == RESET) {
                     socket.setSoLinger(true, 0);
+                    return;
+                }
+                if (declared == RAW) {
+                    socket.getOutputStream().write(answer);
+                    socket.getOutputStream().flush();
+                    socket.getInputStream().read();
                     return;
                 }
                 OutputStream out = socket.getOutputStream();

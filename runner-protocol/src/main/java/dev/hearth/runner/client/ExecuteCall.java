@@ -18,6 +18,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -171,6 +172,11 @@ final class ExecuteCall implements Subscription {
     /** What the runner sent: the answer's head, then its content. Takes ownership of {@code msg}. */
     void onInbound(Object msg) {
         try {
+            if (msg instanceof DecoderResultProvider decoded && decoded.decoderResult().isFailure()) {
+                Throwable cause = decoded.decoderResult().cause();
+                fail(new TruncatedExecutionException("runner answer is not valid HTTP: " + cause, cause));
+                return;
+            }
             if (msg instanceof HttpResponse response) {
                 head(response);
             }
